@@ -1,0 +1,149 @@
+"""Build the calls a submission is graded on: seeded inputs and reference results.
+
+Computed once per assignment and seed, then shared by every submission of a
+batch (and by the mistake fingerprints, which run on the very same inputs).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from .reference import reference_functions, reference_module
+from .spec import Assignment, CaseSpec, FunctionSpec, SpecError
+
+
+@dataclass
+class Call:
+    """One call of one student function: which inputs, and what the reference returns."""
+
+    id: str
+    function: str
+    variant: str | None
+    case: str
+    visibility: str
+    extreme: bool
+    args: dict[str, Any]
+    variant_args: dict[str, Any]
+    context: dict[str, Any]
+    expected: Any = None
+    numeric_grad: Any = None  # finite differences of the spec's objective, when any
+
+
+@dataclass
+class Workload:
+    assignment: Assignment
+    seed: int
+    calls: list[Call] = field(default_factory=list)
+
+    def for_function(self, name: str) -> list[Call]:
+        return [c for c in self.calls if c.function == name]
+
+    def by_id(self) -> dict[str, Call]:
+        return {c.id: c for c in self.calls}
+
+
+def case_seed(base: int, case: str) -> int:
+    digest = hashlib.sha256(f"{base}:{case}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def build_workload(assignment: Assignment, public_only: bool = False) -> Workload:
+    return _cached_workload(assignment, public_only)
+
+
+@lru_cache(maxsize=8)
+def _cached_workload(assignment: Assignment, public_only: bool) -> Workload:
+    ref = reference_functions(reference_module(assignment))
+    workload = Workload(assignment, assignment.hidden_seed)
+    namespaces = {}
+    for case in assignment.cases.values():
+        if public_only and case.visibility != "public":
+            continue
+        namespaces[case.name] = _case_namespace(assignment, case, ref)
+    for fn in assignment.functions.values():
+        if fn.name not in ref:
+            raise SpecError(f"{assignment.name}: the reference has no function {fn.name}")
+        for case in assignment.cases_for(fn):
+            if case.name not in namespaces:
+                continue
+            for label in fn.variant_labels():
+                workload.calls.append(_make_call(fn, case, label, namespaces[case.name], ref))
+    return workload
+
+
+def _case_namespace(assignment: Assignment, case: CaseSpec, ref: dict) -> dict[str, Any]:
+    base = assignment.public_seed if case.visibility == "public" else assignment.hidden_seed
+    seed = case_seed(base, case.name)
+    ns: dict[str, Any] = {"np": np, "rng": np.random.default_rng(seed), "seed": seed % 10_000}
+    ns.update(ref)
+    ns.update(case.dims)
+    # Defaults first, then the case's overrides (which may refer to the defaults).
+    for name, expr in [*assignment.inputs.items(), *case.inputs.items()]:
+        ns[name] = _eval(expr, ns, f"input {name} of case {case.name}")
+    return {k: v for k, v in ns.items() if k not in ref}
+
+
+def _make_call(fn: FunctionSpec, case: CaseSpec, label: str | None, ns: dict, ref: dict) -> Call:
+    variant_args = fn.variant_value(label)
+    scope = {**ref, **ns, **variant_args}
+    args = {p: _eval(expr, scope, f"{fn.name} argument {p}") for p, expr in fn.args.items()}
+    args.update(variant_args)
+    call = Call(
+        id=f"{fn.name}|{label or '-'}|{case.name}",
+        function=fn.name,
+        variant=label,
+        case=case.name,
+        visibility=case.visibility,
+        extreme=case.extreme,
+        args=args,
+        variant_args=variant_args,
+        context={**ns, **variant_args},
+    )
+    call.expected = ref[fn.name](**copy.deepcopy(args))
+    if fn.gradcheck and not case.extreme and case.visibility != "public":
+        call.numeric_grad = numeric_gradient(fn.gradcheck, {**scope, **args})
+    return call
+
+
+def _eval(expr: str, scope: dict, what: str) -> Any:
+    try:
+        return eval(expr, dict(scope))  # noqa: S307 - instructor-written spec expressions
+    except Exception as exc:  # noqa: BLE001
+        raise SpecError(f"cannot evaluate {what} = {expr!r}: {type(exc).__name__}: {exc}") from exc
+
+
+def numeric_gradient(spec: dict, scope: dict, eps: float = 1e-6) -> Any:
+    """Central differences of a scalar objective with respect to an array or a dict of arrays."""
+    wrt = spec["wrt"]
+    original = scope[wrt]
+    if isinstance(original, dict):
+        target: Any = {k: np.array(v, dtype=float) for k, v in original.items()}
+    else:
+        target = np.array(original, dtype=float)
+    local = {**scope, wrt: target}
+
+    def objective() -> float:
+        return float(eval(spec["objective"], local))  # noqa: S307
+
+    def grad_of(arr: np.ndarray) -> np.ndarray:
+        out = np.zeros_like(arr, dtype=float)
+        flat, gflat = arr.reshape(-1), out.reshape(-1)
+        for i in range(flat.size):
+            keep = flat[i]
+            flat[i] = keep + eps
+            plus = objective()
+            flat[i] = keep - eps
+            minus = objective()
+            flat[i] = keep
+            gflat[i] = (plus - minus) / (2 * eps)
+        return out
+
+    if isinstance(target, dict):
+        return {k: grad_of(v) for k, v in target.items()}
+    return grad_of(target)

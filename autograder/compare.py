@@ -1,0 +1,173 @@
+"""Compare a student's value with the expected one, and say how they differ.
+
+The tolerance accepts float32 results and any correct formulation; the
+relations (transposed, scaled by m, keepdims lost, …) are the analytic
+fallback of the diagnosis and the "by what factor" of every failed check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .wire import Opaque
+
+RTOL = 1e-4
+
+
+def as_array(value: Any) -> np.ndarray | None:
+    """Numbers, booleans and numeric arrays (or lists of them) as float arrays."""
+    if isinstance(value, (Opaque, dict, str)) or value is None:
+        return None
+    try:
+        arr = np.asarray(value)
+    except Exception:  # noqa: BLE001
+        return None
+    if arr.dtype.kind not in "biuf":
+        return None
+    return arr.astype(float)
+
+
+def close(got: Any, expected: Any, rtol: float = RTOL) -> bool:
+    """Equal within tolerance; shapes must match unless both hold a single number."""
+    if isinstance(expected, dict):
+        return isinstance(got, dict) and all(k in got and close(got[k], v, rtol) for k, v in expected.items())
+    if isinstance(expected, (tuple, list)) and as_array(expected) is None:
+        return (
+            isinstance(got, (tuple, list))
+            and len(got) == len(expected)
+            and all(close(g, e, rtol) for g, e in zip(got, expected))
+        )
+    g, e = as_array(got), as_array(expected)
+    if g is None or e is None:
+        return False
+    if g.shape != e.shape and not (g.size == 1 and e.size == 1):
+        return False
+    return _allclose(g.reshape(e.shape), e, rtol)
+
+
+def _allclose(g: np.ndarray, e: np.ndarray, rtol: float) -> bool:
+    finite = np.isfinite(e)
+    scale = float(np.max(np.abs(e[finite]))) if finite.any() else 1.0
+    atol = 1e-7 + rtol * 0.1 * scale
+    with np.errstate(all="ignore"):
+        return bool(np.allclose(g, e, rtol=rtol, atol=atol, equal_nan=True))
+
+
+@dataclass(frozen=True)
+class Relation:
+    """How a wrong value relates to the expected one."""
+
+    kind: str  # transposed, sign-flipped, scaled-by-m, scaled-by-1-over-m, scaled, missing-keepdims,
+    # wrong-axis, reduced-to-scalar, not-finite, wrong-shape, differs
+    text: str
+    factor: float | None = None
+
+
+def relation(got: Any, expected: Any, m: int | None = None) -> Relation | None:
+    """The simplest relation between a wrong numeric value and the expected one."""
+    g, e = as_array(got), as_array(expected)
+    if g is None or e is None:
+        return None
+    if g.shape == e.shape or (g.size == 1 and e.size == 1):
+        g = g.reshape(e.shape)
+        bad = ~np.isfinite(g) & np.isfinite(e)
+        if bad.any():
+            where = tuple(int(i) for i in np.argwhere(bad)[0])
+            return Relation("not-finite", f"it contains {_nonfinite(g[bad])} where the result is finite (first at index {list(where)})")
+        if e.ndim == 2 and e.shape[0] == e.shape[1] and e.shape[0] > 1 and _allclose(g.T, e, RTOL):
+            return Relation("transposed", "it is the expected result transposed")
+        return _scaling(g, e, m) or Relation("differs", "")
+    if g.shape[::-1] == e.shape and g.ndim == 2:
+        if _allclose(g.T, e, RTOL):
+            return Relation("transposed", f"it has shape {_shape(g)} instead of {_shape(e)}: it is the expected result transposed")
+        scaled = _scaling(g.T, e, m)
+        if scaled:
+            return Relation("transposed", f"it has shape {_shape(g)} instead of {_shape(e)}: it is the expected result transposed, and {scaled.text}", scaled.factor)
+    if e.ndim == 2 and e.shape[1] == 1 and g.shape == (e.shape[0],):
+        if _allclose(g.reshape(e.shape), e, RTOL):
+            return Relation("missing-keepdims", f"it has shape {_shape(g)} instead of {_shape(e)}: the values are right but the column dimension was dropped (keepdims=True keeps it)")
+        return Relation("missing-keepdims", f"it has shape {_shape(g)} instead of {_shape(e)}: the column dimension was dropped (keepdims=True keeps it), and the values differ too")
+    if g.size == 1 and e.size > 1:
+        return Relation("reduced-to-scalar", f"it is a single number ({g.reshape(-1)[0]:.4g}); the result has shape {_shape(e)}")
+    if e.ndim == 2 and e.shape[1] == 1 and (g.ndim == 1 or (g.ndim == 2 and g.shape[0] == 1)):
+        return Relation("wrong-axis", f"it has shape {_shape(g)} instead of {_shape(e)}: the sum ran over the wrong axis (the examples are the columns, axis=1)")
+    return Relation("wrong-shape", f"it has shape {_shape(g)} instead of {_shape(e)}")
+
+
+def _scaling(g: np.ndarray, e: np.ndarray, m: int | None) -> Relation | None:
+    denom = float(np.sum(e * e))
+    if denom == 0 or not np.isfinite(g).all():
+        return None
+    factor = float(np.sum(g * e)) / denom
+    if not np.isfinite(factor) or abs(factor) < 1e-12 or not _allclose(g, factor * e, 1e-3):
+        return None
+    if abs(factor + 1) < 1e-3:
+        return Relation("sign-flipped", "it is the expected result with the opposite sign", -1.0)
+    if m and m > 1 and abs(factor - m) < 1e-3 * m:
+        return Relation("scaled-by-m", f"it is the expected result times {m} (= m, the number of examples)", factor)
+    if m and m > 1 and abs(factor * m - 1) < 1e-3:
+        return Relation("scaled-by-1-over-m", f"it is the expected result divided by {m} (= m, the number of examples)", factor)
+    if m and m > 1 and abs(factor + m) < 1e-3 * m:
+        return Relation("scaled", f"it is the expected result times −{m} (= −m)", factor)
+    return Relation("scaled", f"it is the expected result times {factor:.4g}", factor)
+
+
+def difference_text(got: Any, expected: Any) -> str:
+    """Where and by how much two same-shape arrays differ."""
+    g, e = as_array(got), as_array(expected)
+    if g is None or e is None:
+        return ""
+    if g.size == 1 and e.size == 1:
+        return f"expected {_num(e.reshape(-1)[0])}, got {_num(g.reshape(-1)[0])}"
+    if g.shape != e.shape:
+        return ""
+    with np.errstate(all="ignore"):
+        diff = np.abs(g - e)
+        diff[np.isnan(diff)] = np.inf
+    finite = np.isfinite(e)
+    scale = float(np.max(np.abs(e[finite]))) if finite.any() else 1.0
+    wrong = diff > 1e-7 + RTOL * np.abs(e) + RTOL * 0.1 * scale
+    where = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))
+    return (
+        f"{int(wrong.sum())} of {e.size} entries differ; the largest difference is at index "
+        f"{list(where)}: expected {_num(e[where])}, got {_num(g[where])}"
+    )
+
+
+def shape_of(value: Any) -> tuple[int, ...] | None:
+    arr = as_array(value)
+    return None if arr is None else tuple(arr.shape)
+
+
+def describe_type(value: Any) -> str:
+    """A short, student-readable description of a value's type and shape."""
+    if isinstance(value, Opaque):
+        return f"a {value.type_name}"
+    if isinstance(value, dict):
+        keys = ", ".join(map(str, list(value)[:8]))
+        return f"a dict with keys {keys}" if keys else "an empty dict"
+    if isinstance(value, tuple):
+        return f"a tuple of {len(value)}"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {_shape(value)}"
+    if value is None:
+        return "None"
+    return f"a {type(value).__name__}"
+
+
+def _shape(arr: np.ndarray) -> str:
+    return str(tuple(int(n) for n in arr.shape))
+
+
+def _num(x: float) -> str:
+    return f"{float(x):.6g}"
+
+
+def _nonfinite(values: np.ndarray) -> str:
+    kinds = sorted({"nan" if np.isnan(v) else "inf" for v in values.reshape(-1)})
+    return " and ".join(kinds)

@@ -1,0 +1,282 @@
+"""Name the mistakes behind wrong results: catalogue fingerprints, then analysis.
+
+A *cell* is one step of one variant (``dW1`` with tanh). The student's cells
+are compared with those of every catalogue mutant of the reference, run on the
+same inputs; mutants whose outputs match name the mistake. Pairs of mutants
+explain two mistakes at once. What no mutant explains gets an analytic finding
+(transposed, times m, keepdims lost, nan, a numpy error explained by shapes).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import compare
+from .cases import Call, Workload
+from .execute import Execution
+from .explain import error_signature, explain_error, shape_hint
+from .judge import FunctionResult, StepMissing, step_value, structure_problem
+from .reference import mutant_module, reference_source, apply_mistake
+from .sandbox.child import _shapes
+from .spec import FunctionSpec, MistakeSpec
+
+GENERIC = {
+    "transposed": "A transposed result usually means the two factors of a matrix product are in the wrong "
+    "order or the wrong one is transposed. A gradient always has the shape of what it is the gradient of "
+    "(dW1 the shape of W1): check the shapes of the factors.",
+    "scaled-by-m": "The cost J is the mean of the per-example losses, J = (1/m) Σ L, so every gradient of J "
+    "carries one factor 1/m. A result m times too large is missing it.",
+    "scaled-by-1-over-m": "A result m times too small has the 1/m twice — typically once on dZ and once more "
+    "on dW or db. dZ is per example and has no 1/m.",
+    "sign-flipped": "The sign is reversed: check dZ2 = A2 − Y (not Y − A2) and the minus in the cost.",
+    "scaled": "Your result is the expected one times a constant: a factor is missing or extra.",
+    "missing-keepdims": "np.sum(…, axis=1) drops the summed axis; keepdims=True keeps the (n, 1) column shape "
+    "that b and db must have.",
+    "wrong-axis": "The examples are the columns (axis=1); summing over axis=0 adds up the units instead.",
+    "reduced-to-scalar": "np.sum without an axis adds up everything; a bias gradient needs one value per unit.",
+    "not-finite": "nan or inf appear where the exact result is finite: usually np.exp overflowing for large |z|. "
+    "Compute with a form that stays finite (e.g. σ(z) first, then σ(z)(1 − σ(z))).",
+    "wrong-shape": "The result does not have the shape of the quantity it stands for; write down the shape "
+    "of every factor.",
+    "shape-error": "numpy could not combine two arrays because their shapes do not fit; the shapes above say "
+    "which transpose or product is wrong.",
+    "exception": "Your function stopped with an error on the grader's inputs.",
+    "wrong-return-type": "The result does not have the type the exercise asks for, so the next steps cannot use it.",
+    "missing-keys": "The returned dict lacks keys the rest of the code reads.",
+    "modifies-input": "Changing an argument in place (x -= …, x[...] = …, x **= …) changes the caller's data "
+    "too; compute a new array instead.",
+    "differs": "The values differ from the expected ones in no simple pattern; recheck this step's formula.",
+}
+
+
+@dataclass
+class Mistake:
+    id: str
+    step: str
+    message: str
+    explanation: str = ""
+    doc: str | None = None
+    affects: list[str] = field(default_factory=list)
+    variants: list[str] = field(default_factory=list)
+    source: str = "catalogue"  # catalogue or analysis
+    caused_by: str | None = None  # another function whose mistake shows here
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id, "step": self.step, "message": self.message, "explanation": self.explanation,
+            "doc": self.doc, "affects": self.affects, "variants": self.variants, "source": self.source,
+            "caused_by": self.caused_by,
+        }
+
+
+Cell = tuple[Any, str]  # (variant, step)
+
+
+class Fingerprints:
+    """Outputs of every catalogue mutant on the workload's calls, computed once and shared."""
+
+    def __init__(self, workload: Workload) -> None:
+        self.workload = workload
+        self.assignment = workload.assignment
+        self._cache: dict[tuple, dict[str, Any]] = {}
+
+    def outputs(self, mistakes: tuple[MistakeSpec, ...], function: str) -> dict[str, Any]:
+        key = (tuple(m.id for m in mistakes), function)
+        if key not in self._cache:
+            module = mutant_module(self.assignment, mistakes)
+            source = reference_source(self.assignment)
+            for m in mistakes:
+                source = apply_mistake(source, m)
+            filename = module.__file__
+            lines = {filename: source.splitlines()}
+            result = {}
+            for call in self.workload.for_function(function):
+                try:
+                    result[call.id] = getattr(module, function)(**copy.deepcopy(call.args))
+                except Exception as exc:  # noqa: BLE001 - mutants may raise numpy errors
+                    result[call.id] = _error_of(exc, lines)
+            self._cache[key] = result
+        return self._cache[key]
+
+
+@dataclass
+class MutantError:
+    record: dict
+
+
+def _error_of(exc: BaseException, sources: dict) -> MutantError:
+    frames, local_shapes = [], {}
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        name = frame.f_code.co_filename
+        if name in sources:
+            lines = sources[name]
+            frames.append({"file": name, "line": lineno, "text": lines[lineno - 1].strip()})
+            local_shapes = _shapes(frame.f_locals)
+    return MutantError({"type": type(exc).__name__, "message": str(exc), "frames": frames, "locals": local_shapes})
+
+
+def diagnose(fn: FunctionSpec, result: FunctionResult, workload: Workload, run: Execution,
+             prints: Fingerprints) -> list[Mistake]:
+    """Mistakes for one function, each reported once with the steps it affects."""
+    calls = [c for c in workload.for_function(fn.name) if not c.extreme]
+    mistakes = _interface(fn, calls, run)
+    if any(m.id in ("wrong-return-type", "missing-keys") for m in mistakes):
+        return mistakes
+    if fn.compare != "values":
+        return mistakes
+    student = _student_cells(fn, calls, run)
+    wrong = {c for c, obs in student.items() if not all(_matches(o, e) for o, e, _ in obs)}
+    if not wrong:
+        return mistakes
+    named, left = _fingerprint(fn, calls, student, wrong, workload, prints)
+    mistakes += named
+    mistakes += _analyse(fn, calls, student, left, workload)
+    return mistakes
+
+
+def _interface(fn: FunctionSpec, calls: list[Call], run: Execution) -> list[Mistake]:
+    found: list[Mistake] = []
+    for call in calls:
+        outcome = run.outcomes.get(call.id)
+        if not outcome or not outcome.ok:
+            continue
+        problem = structure_problem(outcome.value, call.expected)
+        if problem:
+            kind = "missing-keys" if "without the key" in problem else "wrong-return-type"
+            found.append(Mistake(kind, fn.name, f"{fn.name} {problem}.", GENERIC[kind], source="analysis"))
+            break
+    changed = sorted({name for c in calls for name in run.mutated.get(c.id, [])})
+    if changed:
+        found.append(Mistake(
+            "modifies-input", fn.name,
+            f"{fn.name} changed {', '.join(changed)} in place.", GENERIC["modifies-input"], source="analysis",
+        ))
+    return found
+
+
+def _student_cells(fn: FunctionSpec, calls: list[Call], run: Execution) -> dict[Cell, list[tuple]]:
+    """For each (variant, step): (student value or error, expected) per observed call."""
+    cells: dict[Cell, list[tuple]] = {}
+    for call in calls:
+        outcome = run.outcomes.get(call.id)
+        if outcome is None:  # skipped: nothing observed, nothing to blame
+            continue
+        for step, expr in fn.step_exprs().items():
+            expected = step_value(expr, call.expected)
+            got: Any = MutantError(outcome.error or {}) if not outcome.ok else step_value(expr, outcome.value)
+            cells.setdefault((call.variant, step), []).append((got, expected, call))
+    return cells
+
+
+def _matches(got: Any, expected: Any, *_: Any) -> bool:
+    if isinstance(got, MutantError) or isinstance(expected, MutantError):
+        if isinstance(got, MutantError) and isinstance(expected, MutantError):
+            return error_signature(got.record) == error_signature(expected.record)
+        return False
+    if isinstance(got, StepMissing) or isinstance(expected, StepMissing):
+        return False
+    return compare.close(got, expected)
+
+
+def _mutant_cells(fn: FunctionSpec, calls: list[Call], outputs: dict[str, Any]) -> dict[Cell, dict[str, Any]]:
+    cells: dict[Cell, dict[str, Any]] = {}
+    for call in calls:
+        out = outputs.get(call.id)
+        for step, expr in fn.step_exprs().items():
+            value = out if isinstance(out, MutantError) else step_value(expr, out)
+            cells.setdefault((call.variant, step), {})[call.id] = value
+    return cells
+
+
+def _fingerprint(fn, calls, student, wrong, workload, prints) -> tuple[list[Mistake], set]:
+    catalogue = [m for m in workload.assignment.mistakes]
+    effects = {}
+    for mistake in catalogue:
+        cells = _mutant_cells(fn, calls, prints.outputs((mistake,), fn.name))
+        changed = {c for c, vals in cells.items() if c in student and any(
+            not _matches(vals[call.id], exp) for _, exp, call in student[c])}
+        if changed:
+            effects[mistake.id] = (mistake, cells, changed)
+
+    def explains(cells: dict, changed: set) -> tuple[set, set]:
+        good = {c for c in changed if c in wrong and all(_matches(g, cells[c][call.id]) for g, _, call in student[c])}
+        return good, changed - good
+
+    # 1. one catalogue mistake explains everything
+    for mistake, cells, changed in effects.values():
+        good, bad = explains(cells, changed)
+        if good == wrong and not bad:
+            return [_named(mistake, fn, good)], set()
+    # 2. two mistakes in different steps, applied together
+    candidates = [e for e in effects.values() if e[2] <= wrong | {c for c in e[2] if c not in student}]
+    for (m1, _, ch1), (m2, _, ch2) in itertools.combinations(candidates, 2):
+        if m1.step == m2.step or m1.function != m2.function and fn.name not in (m1.function, m2.function):
+            continue
+        if not (ch1 | ch2) >= wrong:
+            continue
+        cells = _mutant_cells(fn, calls, prints.outputs((m1, m2), fn.name))
+        good, bad = explains(cells, ch1 | ch2)
+        if good == wrong and not bad:
+            return [_named(m1, fn, ch1 & wrong), _named(m2, fn, ch2 & wrong)], set()
+    # 3. greedy: mistakes that explain some wrong cells and contradict no correct one
+    left, found = set(wrong), []
+    ranked = sorted(effects.values(), key=lambda e: -len(explains(e[1], e[2])[0]))
+    for mistake, cells, changed in ranked:
+        good, bad = explains(cells, changed)
+        if good & left and not (bad - wrong):
+            found.append(_named(mistake, fn, good))
+            left -= good
+    return found, left
+
+
+def _named(mistake: MistakeSpec, fn: FunctionSpec, cells: set) -> Mistake:
+    return Mistake(
+        id=mistake.id,
+        step=mistake.step,
+        message=mistake.message,
+        explanation=mistake.explanation,
+        doc=mistake.doc,
+        affects=sorted({step for _, step in cells}),
+        variants=sorted({str(v) for v, _ in cells if v is not None}),
+        caused_by=mistake.function if mistake.function != fn.name else None,
+    )
+
+
+def _analyse(fn, calls, student, left: set, workload: Workload) -> list[Mistake]:
+    """Analytic findings for wrong cells no catalogue entry explains, grouped by relation."""
+    groups: dict[tuple, list[Cell]] = {}
+    texts: dict[tuple, str] = {}
+    for cell in sorted(left, key=str):
+        for got, expected, call in student[cell]:
+            if _matches(got, expected):
+                continue
+            if isinstance(got, MutantError):
+                record = got.record
+                kind = "shape-error" if shape_hint(record) else "exception"
+                if record.get("type") in ("NotImplementedError",):
+                    break
+                key = (kind, explain_error(record))
+                texts[key] = explain_error(record)
+            else:
+                rel = compare.relation(got, expected, call.context.get("m"))
+                kind = rel.kind if rel else "differs"
+                key = (kind, None)
+                texts.setdefault(key, rel.text if rel and rel.text else "the values differ")
+            groups.setdefault(key, []).append(cell)
+            break
+    found = []
+    for key, cells in groups.items():
+        kind = key[0]
+        steps = sorted({s for _, s in cells})
+        variants = sorted({str(v) for v, _ in cells if v is not None})
+        label = ", ".join(steps) if steps != ["result"] else fn.name
+        found.append(Mistake(
+            id=kind, step=steps[0] if len(steps) == 1 else label,
+            message=f"{label}: {texts[key]}", explanation=GENERIC.get(kind, ""),
+            affects=steps, variants=variants, source="analysis",
+        ))
+    return found

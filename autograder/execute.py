@@ -1,0 +1,125 @@
+"""Run every call of a workload against one submission, in its sandbox.
+
+The result is plain data: for each call an outcome (value, error record) or the
+reason it was not made, the in-place changes the call made to its arguments,
+and notes on what was adapted. Nothing here judges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .cases import Workload
+from .loader import LoadedSource
+from .reference import parameters_of, reference_functions, reference_module
+from .sandbox.runner import Limits, Outcome, Sandbox, SandboxError
+from .signature import CannotCall, bind
+
+
+@dataclass
+class Execution:
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # call id -> why it was not made
+    mutated: dict[str, list[str]] = field(default_factory=dict)  # call id -> changed inputs
+    function_notes: dict[str, list[str]] = field(default_factory=dict)
+    defined: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+    output: str = ""
+    error: str | None = None
+
+
+def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = None) -> Execution:
+    """Load the submission in a child process and make every call of the workload."""
+    result = Execution(notes=list(loaded.notes))
+    if loaded.error:
+        result.error = loaded.error
+        return result
+    ref = reference_functions(reference_module(workload.assignment))
+    box = Sandbox(loaded, limits)
+    try:
+        box.start()
+    except SandboxError as exc:
+        box.close()
+        result.error = str(exc)
+        return result
+    try:
+        result.notes += box.notes
+        result.defined = set(box.functions)
+        for fn in workload.assignment.functions.values():
+            _run_function(fn.name, fn.timeout, workload, box, ref, result)
+        result.output = box.output
+    finally:
+        box.close()
+    return result
+
+
+def _run_function(name: str, timeout: float, workload: Workload, box: Sandbox, ref: dict,
+                  result: Execution) -> None:
+    calls = workload.for_function(name)
+    if name not in box.functions:
+        for call in calls:
+            result.skipped[call.id] = "not defined"
+        return
+    notes: list[str] = []
+    stuck = None
+    for call in calls:
+        if stuck:
+            result.skipped[call.id] = f"not run: an earlier call {stuck}"
+            continue
+        try:
+            binding = bind(name, parameters_of(ref[name]), box.functions[name], call.args, call.context)
+        except CannotCall as exc:
+            result.skipped[call.id] = str(exc)
+            _add(notes, str(exc))
+            continue
+        for note in binding.notes:
+            _add(notes, note)
+        outcome = box.call(name, binding.args, binding.kwargs, timeout)
+        result.outcomes[call.id] = outcome
+        if outcome.ok:
+            changed = _changes(binding.names, binding.args, binding.kwargs, outcome.args_after)
+            if changed:
+                result.mutated[call.id] = changed
+        elif outcome.error and outcome.error.get("type") in ("Timeout", "Crash"):
+            stuck = outcome.error["message"]
+    if notes:
+        result.function_notes[name] = notes
+
+
+def _add(notes: list[str], note: str) -> None:
+    if note not in notes:
+        notes.append(note)
+
+
+def _changes(names: list[str], args: list, kwargs: dict, after: Any) -> list[str]:
+    """Which arguments (or entries of dict arguments) the call changed in place."""
+    if not (isinstance(after, list) and len(after) == 2):
+        return []
+    after_args, after_kwargs = after
+    changed: list[str] = []
+    pairs = list(zip(names, args, after_args if isinstance(after_args, list) else []))
+    if isinstance(after_kwargs, dict):
+        pairs += [(k, v, after_kwargs.get(k)) for k, v in kwargs.items()]
+    for name, before, later in pairs:
+        if isinstance(before, dict):
+            for key, value in before.items():
+                other = later.get(key) if isinstance(later, dict) else None
+                if not _identical(value, other):
+                    changed.append(f"{name}[{key!r}]")
+        elif not _identical(before, later):
+            changed.append(name)
+    return changed
+
+
+def _identical(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.shape == b.shape and bool(
+            np.array_equal(a, b, equal_nan=True)
+        )
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001
+        return False

@@ -1,0 +1,108 @@
+"""One submission end to end: load → run isolated → judge → diagnose → report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cases import Workload, build_workload
+from .diagnose import Fingerprints, diagnose
+from .execute import Execution, execute
+from .judge import FunctionResult, judge_function
+from .loader import SUFFIXES, LoadedSource, load_file
+from .spec import Assignment
+
+
+@dataclass
+class SubmissionReport:
+    submission: str
+    assignment: str
+    max_score: float
+    error: str | None = None
+    functions: list[FunctionResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    output: str = ""
+
+    @property
+    def score(self) -> float:
+        return 0.0 if self.error else round(sum(f.score for f in self.functions), 2)
+
+    def as_dict(self) -> dict:
+        """The JSON report entry (schema of the core issue, plus notes and explanations)."""
+        return {
+            "submission": self.submission,
+            "score": self.score,
+            "max_score": round(self.max_score, 2),
+            "error": self.error,
+            "notes": self.notes,
+            "functions": [
+                {
+                    "name": f.name,
+                    "score": round(f.score, 2),
+                    "max_score": round(f.max_score, 2),
+                    "status": f.status,
+                    "notes": f.notes,
+                    "checks": [
+                        {
+                            "name": c.name, "visibility": c.visibility, "score": round(c.score, 4),
+                            "max_score": round(c.max_score, 4), "passed": c.passed, "feedback": c.feedback,
+                        }
+                        for c in f.checks
+                    ],
+                    "mistakes": [m.as_dict() for m in f.mistakes],
+                }
+                for f in self.functions
+            ],
+        }
+
+
+class Grader:
+    """Grades many submissions of one assignment, sharing inputs and fingerprints."""
+
+    def __init__(self, assignment: Assignment, public_only: bool = False) -> None:
+        self.assignment = assignment
+        self.workload: Workload = build_workload(assignment, public_only=public_only)
+        self.fingerprints = Fingerprints(self.workload)
+
+    def grade_file(self, path: Path, label: str | None = None) -> SubmissionReport:
+        return self.grade_loaded(load_file(path), label or path.name)
+
+    def grade_loaded(self, loaded: LoadedSource, label: str) -> SubmissionReport:
+        report = SubmissionReport(label, self.assignment.name, self.assignment.max_score)
+        run = execute(loaded, self.workload)
+        report.notes = run.notes
+        report.output = run.output
+        if run.error:
+            report.error = run.error
+            return report
+        self.judge(run, report)
+        return report
+
+    def judge(self, run: Execution, report: SubmissionReport) -> None:
+        for fn in self.assignment.functions.values():
+            result = judge_function(fn, self.workload, run)
+            if result.status == "ok":
+                result.mistakes = diagnose(fn, result, self.workload, run, self.fingerprints)
+            report.functions.append(result)
+        if not any(name in run.defined for name in self.assignment.functions):
+            report.error = "none of the assignment's functions is defined in this file"
+
+
+def submission_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """Every .py/.ipynb named or found under the given paths, and notes on what was ignored."""
+    files: list[Path] = []
+    notes: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            for item in sorted(path.rglob("*")):
+                if not item.is_file() or any(part.startswith(".") for part in item.relative_to(path).parts):
+                    continue
+                if item.suffix in SUFFIXES and ".ipynb_checkpoints" not in item.parts:
+                    files.append(item)
+                elif item.suffix not in (".toml", ".md", ".txt"):
+                    notes.append(f"ignored {item} (not a .py or .ipynb file)")
+        elif path.is_file():
+            files.append(path)
+        else:
+            notes.append(f"{path} does not exist")
+    return files, notes

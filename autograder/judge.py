@@ -1,0 +1,327 @@
+"""Turn an execution into scored checks, per function, variant and step.
+
+Points of a function are split between its variants (``variant_weights``),
+then between the checks of each variant by kind weight. Every step (dW1, db1,
+…) has its own checks, so a mistake in dZ1 costs dW1 and db1, not dW2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from . import compare
+from .cases import Call, Workload
+from .execute import Execution
+from .explain import explain_error
+from .reference import reference_functions, reference_module
+from .spec import FunctionSpec
+
+WEIGHTS = {"structure": 0.5, "public": 1.0, "shape": 1.0, "values": 2.0, "gradcheck": 1.0,
+           "finite": 1.0, "property": 1.0, "inputs": 0.5}
+GRAD_TOLERANCE = 1e-4
+
+
+@dataclass
+class CheckResult:
+    name: str
+    visibility: str
+    score: float
+    max_score: float
+    passed: bool
+    feedback: str
+    kind: str
+    variant: str | None = None
+    step: str | None = None
+
+
+@dataclass
+class FunctionResult:
+    name: str
+    checks: list[CheckResult] = field(default_factory=list)
+    mistakes: list = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    status: str = "ok"  # ok, missing, not-implemented
+
+    @property
+    def score(self) -> float:
+        return sum(c.score for c in self.checks)
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.max_score for c in self.checks)
+
+
+@dataclass
+class _Pending:
+    kind: str
+    step: str | None
+    visibility: str
+    calls: list[Call]
+    evaluate: Callable[[Call], str | None]  # None when the call passes, else feedback
+    label: str
+
+
+def judge_function(fn: FunctionSpec, workload: Workload, run: Execution) -> FunctionResult:
+    result = FunctionResult(fn.name, notes=list(run.function_notes.get(fn.name, [])))
+    calls = workload.for_function(fn.name)
+    ref = reference_functions(reference_module(workload.assignment))
+    ctx = _Context(fn, run, ref)
+    if calls and all(run.skipped.get(c.id) == "not defined" for c in calls):
+        result.status = "missing"
+    elif calls and all(_is_not_implemented(run, c) for c in calls):
+        result.status = "not-implemented"
+    for label in fn.variant_labels():
+        vcalls = [c for c in calls if c.variant == label]
+        pending = _plan(fn, vcalls, ctx)
+        total = sum(WEIGHTS[p.kind] for p in pending)
+        points = fn.points * fn.variant_weight(label)
+        for p in pending:
+            max_score = points * WEIGHTS[p.kind] / total if total else 0.0
+            failures = [(c, msg) for c in p.calls if (msg := p.evaluate(c)) is not None]
+            feedback = ""
+            if failures:
+                call, msg = failures[0]
+                count = f" (on {len(failures)} of {len(p.calls)} inputs)" if len(p.calls) > 1 else ""
+                feedback = msg + count
+            name = fn.name + (f"[{label}]" if label is not None else "") + (f" {p.step}" if p.step else "") + f": {p.label}"
+            result.checks.append(CheckResult(
+                name=name, visibility=p.visibility, score=0.0 if failures else round(max_score, 6),
+                max_score=round(max_score, 6), passed=not failures, feedback=feedback,
+                kind=p.kind, variant=label, step=p.step,
+            ))
+    return result
+
+
+def _is_not_implemented(run: Execution, call: Call) -> bool:
+    outcome = run.outcomes.get(call.id)
+    return bool(outcome and not outcome.ok and outcome.error and outcome.error.get("type") == "NotImplementedError")
+
+
+class _Context:
+    """Shared lookups for the checks of one function."""
+
+    def __init__(self, fn: FunctionSpec, run: Execution, ref: dict) -> None:
+        self.fn, self.run, self.ref = fn, run, ref
+
+    def failure(self, call: Call) -> str | None:
+        """Why there is no value for this call, if there is none."""
+        if call.id in self.run.skipped:
+            reason = self.run.skipped[call.id]
+            if reason == "not defined":
+                return f"{self.fn.name} is not defined in your submission"
+            return reason
+        outcome = self.run.outcomes.get(call.id)
+        if outcome is None:
+            return "it was not run"
+        if not outcome.ok:
+            return explain_error(outcome.error or {})
+        return None
+
+    def value(self, call: Call) -> Any:
+        return self.run.outcomes[call.id].value
+
+    def step(self, call: Call, step: str) -> tuple[Any, str | None]:
+        """The student's value for a step, or why it cannot be read."""
+        failure = self.failure(call)
+        if failure:
+            return None, failure
+        got = step_value(self.fn.step_exprs()[step], self.value(call))
+        if isinstance(got, StepMissing):
+            return None, f"{step} could not be read from your result: {got.reason}"
+        return got, None
+
+
+@dataclass
+class StepMissing:
+    reason: str
+
+
+def step_value(expr: str, out: Any) -> Any:
+    """Evaluate a spec's step expression (``out['dW1']``) on a plain-data result."""
+    try:
+        return eval(expr, {"np": np, "__builtins__": {}}, {"out": out})  # noqa: S307 - spec text
+    except KeyError as exc:
+        return StepMissing(f"it has no key {exc}")
+    except (IndexError, TypeError) as exc:
+        return StepMissing(f"it is {compare.describe_type(out)} ({type(exc).__name__}: {exc})")
+
+
+def _plan(fn: FunctionSpec, calls: list[Call], ctx: _Context) -> list[_Pending]:
+    plain = [c for c in calls if not c.extreme]
+    public = [c for c in plain if c.visibility == "public"]
+    hidden = [c for c in plain if c.visibility != "public"]
+    extreme = [c for c in calls if c.extreme]
+    first = "public" if public else "hidden"
+    plan = [_Pending("structure", None, first, plain, lambda c: _structure(c, ctx), "returns the right type")]
+    for step in fn.step_exprs():
+        if public:
+            checker = _values if fn.compare == "values" else _shape
+            plan.append(_Pending("public", step, "public", public, _bound(checker, ctx, step),
+                                 "values (public inputs)" if fn.compare == "values" else "shape (public inputs)"))
+        if hidden:
+            plan.append(_Pending("shape", step, "hidden", hidden, _bound(_shape, ctx, step), "shape (hidden inputs)"))
+            if fn.compare == "values":
+                plan.append(_Pending("values", step, "hidden", hidden, _bound(_values, ctx, step), "values (hidden inputs)"))
+            if fn.gradcheck and step in _grad_steps(fn):
+                plan.append(_Pending("gradcheck", step, "hidden", hidden, _bound(_gradcheck, ctx, step),
+                                     "matches finite differences of the cost"))
+    if extreme:
+        plan.append(_Pending("finite", None, "hidden", extreme, lambda c: _finite(c, ctx), "finite for |z| up to 1000"))
+    for prop in fn.properties:
+        plan.append(_Pending("property", None, first, plain, _property_checker(prop, ctx), prop.name))
+    plan.append(_Pending("inputs", None, "hidden", plain, lambda c: _inputs(c, ctx), "leaves its inputs unchanged"))
+    return plan
+
+
+def _bound(checker: Callable, ctx: _Context, step: str) -> Callable[[Call], str | None]:
+    return lambda call: checker(call, ctx, step)
+
+
+def _grad_steps(fn: FunctionSpec) -> dict[str, str | None]:
+    mapping = (fn.gradcheck or {}).get("steps")
+    return dict(mapping) if mapping else {s: None for s in fn.step_exprs()}
+
+
+def expected_step(fn: FunctionSpec, call: Call, step: str) -> Any:
+    return step_value(fn.step_exprs()[step], call.expected)
+
+
+def _structure(call: Call, ctx: _Context) -> str | None:
+    failure = ctx.failure(call)
+    if failure:
+        return failure
+    problem = structure_problem(ctx.value(call), call.expected)
+    return f"{ctx.fn.name} {problem}" if problem else None
+
+
+def structure_problem(got: Any, expected: Any) -> str | None:
+    """How the shape of a result (dict keys, tuple length, array or number) is off."""
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            return f"should return a dict with keys {', '.join(map(str, expected))}; it returned {compare.describe_type(got)}"
+        missing = [k for k in expected if k not in got]
+        if missing:
+            return (f"returned a dict without the key(s) {', '.join(map(str, missing))} "
+                    f"(it has {', '.join(map(str, got)) or 'no keys'})")
+        for key, value in expected.items():
+            inner = structure_problem(got[key], value)
+            if inner:
+                return f"{key}: {inner}"
+        return None
+    if isinstance(expected, tuple) and compare.as_array(expected) is None:
+        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+            return f"should return a tuple of {len(expected)}; it returned {compare.describe_type(got)}"
+        for i, (g, e) in enumerate(zip(got, expected)):
+            inner = structure_problem(g, e)
+            if inner:
+                return f"item {i}: {inner}"
+        return None
+    if compare.as_array(expected) is not None and compare.as_array(got) is None:
+        return f"should return {compare.describe_type(expected)}; it returned {compare.describe_type(got)}"
+    return None
+
+
+def _shape(call: Call, ctx: _Context, step: str) -> str | None:
+    got, failure = ctx.step(call, step)
+    if failure:
+        return failure
+    expected = expected_step(ctx.fn, call, step)
+    want, have = compare.shape_of(expected), compare.shape_of(got)
+    if have is None and want is not None:
+        return f"{step} should be {compare.describe_type(expected)}; it is {compare.describe_type(got)}"
+    if want != have:
+        if want == () and have is not None and int(np.prod(have)) == 1:
+            return f"{step} should be a plain number; it is an array of shape {have} (use float(np.squeeze(...)))"
+        rel = compare.relation(got, expected, call.context.get("m"))
+        text = f"{step} should have shape {want}; it has shape {have}"
+        if rel and rel.kind != "wrong-shape":
+            text += f" — {rel.text}"
+        return text
+    return None
+
+
+def _values(call: Call, ctx: _Context, step: str) -> str | None:
+    got, failure = ctx.step(call, step)
+    if failure:
+        return failure
+    expected = expected_step(ctx.fn, call, step)
+    if compare.close(got, expected):
+        return None
+    return f"{step} is wrong: " + describe_wrong(got, expected, call.context.get("m"))
+
+
+def describe_wrong(got: Any, expected: Any, m: int | None) -> str:
+    """Expected versus got, where they differ and by what factor."""
+    if compare.as_array(expected) is None:
+        return f"expected {compare.describe_type(expected)}, got {compare.describe_type(got)}"
+    if compare.as_array(got) is None:
+        return f"expected {compare.describe_type(expected)}, got {compare.describe_type(got)}"
+    rel = compare.relation(got, expected, m)
+    diff = compare.difference_text(got, expected)
+    parts = [p for p in (diff, rel.text if rel and rel.kind != "differs" else "") if p]
+    return "; ".join(parts) if parts else "the values differ"
+
+
+def _gradcheck(call: Call, ctx: _Context, step: str) -> str | None:
+    got, failure = ctx.step(call, step)
+    if failure:
+        return failure
+    key = _grad_steps(ctx.fn).get(step)
+    numeric = call.numeric_grad[key] if key else call.numeric_grad
+    g = compare.as_array(got)
+    if g is None or g.shape != numeric.shape:
+        return f"{step} cannot be compared with the numerical gradient (shape {compare.shape_of(got)}, expected {numeric.shape})"
+    with np.errstate(all="ignore"):
+        err = float(np.linalg.norm(g - numeric) / max(np.linalg.norm(g) + np.linalg.norm(numeric), 1e-12))
+    if err < GRAD_TOLERANCE:
+        return None
+    rel = compare.relation(got, numeric, call.context.get("m"))
+    extra = f"; {rel.text}" if rel and rel.kind not in ("differs",) and rel.text else ""
+    return (f"{step} does not match the numerical gradient of the cost (central differences of J "
+            f"through the reference forward pass): relative error {err:.2g}{extra}")
+
+
+def _finite(call: Call, ctx: _Context) -> str | None:
+    failure = ctx.failure(call)
+    if failure:
+        return failure
+    for step, expr in ctx.fn.step_exprs().items():
+        got = compare.as_array(step_value(expr, ctx.value(call)))
+        exp = compare.as_array(step_value(expr, call.expected))
+        if got is None or exp is None or got.shape != exp.shape:
+            continue
+        bad = ~np.isfinite(got) & np.isfinite(exp)
+        if bad.any():
+            return (f"{'' if step == 'result' else step + ' '}contains nan or inf for extreme inputs "
+                    f"(|z| up to 1000) where the exact result is finite — an overflow in np.exp?")
+    return None
+
+
+def _property_checker(prop, ctx: _Context) -> Callable[[Call], str | None]:
+    def check(call: Call) -> str | None:
+        failure = ctx.failure(call)
+        if failure:
+            return failure
+        scope = {**ctx.ref, **call.context, "np": np, "out": ctx.value(call)}
+        try:
+            if eval(prop.expr, scope):  # noqa: S307 - spec text on plain data
+                return None
+            value = eval(prop.value, scope) if prop.value else None  # noqa: S307
+            return prop.message.format(value=value) if value is not None else prop.message
+        except Exception as exc:  # noqa: BLE001 - a malformed result fails the property
+            return f"{prop.message.split(';')[0].format(value=float('nan'))} (could not check: {type(exc).__name__}: {exc})"
+    return check
+
+
+def _inputs(call: Call, ctx: _Context) -> str | None:
+    failure = ctx.failure(call)
+    if failure:
+        return failure
+    changed = ctx.run.mutated.get(call.id)
+    if changed:
+        return (f"{ctx.fn.name} changed its input {', '.join(changed)} in place; compute new arrays "
+                "instead (e.g. W = W - learning_rate * dW, not W -= …), the caller still needs the originals")
+    return None

@@ -1,0 +1,280 @@
+"""Turn a student's file (``.py`` or ``.ipynb``) into the code units worth running.
+
+Only definitions, imports and constant assignments are kept: training loops,
+plots, prints and test calls at top level are never run. IPython syntax
+(``%magic``, ``!shell``, a bare ``cd``) is neutralised line by line; a notebook
+cell that no longer parses is salvaged statement group by statement group.
+Everything skipped or adapted is reported in ``notes``.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+SUFFIXES = (".py", ".ipynb")
+
+_MAGIC = re.compile(r"^(\s*)(%|!|\w+\s*=\s*[%!])")
+_AUTOMAGIC = re.compile(
+    r"^(\s*)(cd|ls|pwd|pip|conda|cat|mkdir|rm|cp|mv|clear|who|whos|reset|matplotlib|"
+    r"load_ext|timeit|time|env|history|less|man)(\s.*)?$"
+)
+_HELP = re.compile(r"^(\s*)[\w.\[\]'\"]+\?{1,2}\s*$")
+_CELL_MAGICS_WITH_PYTHON = {"time", "timeit", "capture", "prun"}
+_NUMERIC_MODULES = {"np", "numpy", "math"}
+
+
+@dataclass
+class CodeUnit:
+    """One top-level statement to execute, with where it came from."""
+
+    source: str
+    filename: str
+    lineno: int
+    kind: str  # "def", "import" or "assign"
+    names: tuple[str, ...] = ()
+
+
+@dataclass
+class LoadedSource:
+    units: list[CodeUnit] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+    functions: list[str] = field(default_factory=list)
+    sources: dict[str, list[str]] = field(default_factory=dict)  # filename -> lines
+
+    def unit_lines(self, filename: str, lineno: int) -> str:
+        lines = self.sources.get(filename, [])
+        return lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
+
+
+def load_file(path: Path) -> LoadedSource:
+    """Read a submission file; never raises for bad content (see ``error``)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return LoadedSource(error=f"could not read {path.name}: {exc.strerror or exc}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return LoadedSource(error=f"{path.name} is not UTF-8 text; save it again as UTF-8")
+    if path.suffix == ".ipynb":
+        return load_notebook_text(text, path.name)
+    return load_python_text(text, path.name)
+
+
+def load_python_text(text: str, name: str) -> LoadedSource:
+    """A ``.py`` file is one unit of text: a syntax error anywhere fails the load."""
+    result = LoadedSource()
+    if not text.strip():
+        result.error = f"{name} is empty"
+        return result
+    cleaned, neutralised = _neutralise_ipython(text)
+    if neutralised:
+        result.notes.append(f"{neutralised} IPython line(s) (%magic, !shell) in {name} were ignored")
+    try:
+        tree = ast.parse(cleaned, filename=name)
+    except SyntaxError as exc:
+        result.error = (
+            f"{name} does not parse: {exc.msg} at line {exc.lineno}"
+            + (f": `{exc.text.strip()}`" if exc.text else "")
+            + " — fix it (run `python " + name + "` to see the error) and submit again"
+        )
+        return result
+    result.sources[name] = cleaned.splitlines()
+    skipped = _collect(tree, cleaned, name, result)
+    _note_skipped(result, skipped)
+    _finish(result, name)
+    return result
+
+
+def load_notebook_text(text: str, name: str) -> LoadedSource:
+    """Notebooks are taken cell by cell; a broken cell costs only itself."""
+    result = LoadedSource()
+    if not text.strip():
+        result.error = f"{name} is empty"
+        return result
+    try:
+        json.loads(text)
+        nb = nbformat.reads(text, as_version=4)
+    except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds
+        result.error = f"{name} is not a readable notebook ({type(exc).__name__}: {str(exc)[:160]})"
+        return result
+    skipped: list[str] = []
+    neutralised = 0
+    code_index = 0
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        code_index += 1
+        label = f"cell {code_index}"
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(source)
+        source, dropped = _strip_cell_magic(source)
+        if dropped:
+            result.notes.append(f"{label} is a %%{dropped} cell and was not run")
+            continue
+        cleaned, count = _neutralise_ipython(source)
+        neutralised += count
+        result.sources[label] = cleaned.splitlines()
+        try:
+            tree = ast.parse(cleaned, filename=label)
+        except SyntaxError:
+            skipped += _salvage(cleaned, label, result)
+            continue
+        skipped += _collect(tree, cleaned, label, result)
+    if neutralised:
+        result.notes.append(f"{neutralised} IPython line(s) (%magic, !shell, cd) were ignored")
+    _note_skipped(result, skipped)
+    _finish(result, name)
+    return result
+
+
+def _finish(result: LoadedSource, name: str) -> None:
+    if not result.units:
+        result.error = f"{name} defines no function (nothing to grade)"
+    result.functions = sorted({n for u in result.units if u.kind == "def" for n in u.names})
+
+
+def _strip_cell_magic(source: str) -> tuple[str, str]:
+    """Return the Python body of a cell magic, or the magic's name if it is not Python."""
+    stripped = source.lstrip()
+    if not stripped.startswith("%%"):
+        return source, ""
+    first, _, rest = stripped.partition("\n")
+    magic = first[2:].split()[0] if first[2:].split() else "?"
+    if magic in _CELL_MAGICS_WITH_PYTHON:
+        return "\n" + rest, ""
+    return "", magic
+
+
+def _neutralise_ipython(source: str) -> tuple[str, int]:
+    """Replace IPython-only lines with ``pass`` at the same indent (keeps line numbers)."""
+    out, count = [], 0
+    for line in source.splitlines():
+        match = _MAGIC.match(line) or _HELP.match(line)
+        if not match:
+            auto = _AUTOMAGIC.match(line)
+            if auto and not _parses(line.strip()):
+                match = auto
+            elif auto and auto.group(3) is None and line.strip() in ("cd", "ls", "pwd", "clear"):
+                match = auto
+        if match:
+            out.append(match.group(1) + "pass  # ignored: " + line.strip()[:60])
+            count += 1
+        else:
+            out.append(line)
+    return "\n".join(out) + "\n", count
+
+
+def _parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        return False
+    return True
+
+
+def _collect(tree: ast.Module, text: str, filename: str, result: LoadedSource) -> list[str]:
+    """Keep definitions, imports and constants from a parsed unit; return what was skipped."""
+    lines = text.splitlines()
+    skipped = []
+    for node in tree.body:
+        kind = _kind(node)
+        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        segment = "\n".join(lines[start - 1 : node.end_lineno])
+        if kind is None:
+            first = lines[start - 1].strip() if start - 1 < len(lines) else ""
+            if first and not first.startswith("pass  # ignored") and not _is_main_guard(node):
+                skipped.append(f"{filename}, line {start}: `{first[:60]}`")
+            continue
+        result.units.append(CodeUnit(segment, filename, start, kind, _names(node)))
+    return skipped
+
+
+def _salvage(text: str, filename: str, result: LoadedSource) -> list[str]:
+    """Parse a broken cell group by group (a group starts at an unindented line)."""
+    lines = text.splitlines()
+    groups: list[tuple[int, int]] = []
+    start = 0
+    for i, line in enumerate(lines):
+        opens_group = line and not line[0].isspace() and not line.startswith(("#", ")", "]", "}"))
+        continuation = line.startswith(("else", "elif", "except", "finally"))
+        after_decorator = i > 0 and lines[i - 1].startswith("@")
+        if i > start and opens_group and not continuation and not after_decorator:
+            groups.append((start, i))
+            start = i
+    groups.append((start, len(lines)))
+    skipped: list[str] = []
+    for begin, end in groups:
+        chunk = "\n".join(lines[begin:end])
+        if not chunk.strip():
+            continue
+        try:
+            tree = ast.parse("\n" * begin + chunk, filename=filename)
+        except SyntaxError as exc:
+            hint = " (was a `def` line deleted?)" if "indent" in exc.msg else ""
+            result.notes.append(
+                f"{filename}, lines {begin + 1}-{end} do not parse ({exc.msg}{hint}) and were skipped"
+            )
+            continue
+        skipped += _collect(tree, "\n" * begin + chunk, filename, result)
+    return skipped
+
+
+def _note_skipped(result: LoadedSource, skipped: list[str]) -> None:
+    if skipped:
+        example = "; ".join(skipped[:2])
+        result.notes.append(
+            f"only definitions, imports and constants are taken from a submission; "
+            f"{len(skipped)} other top-level statement(s) were not run (e.g. {example})"
+        )
+
+
+def _kind(node: ast.stmt) -> str | None:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return "def"
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return "import"
+    if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+        return "assign" if _is_constant(node.value) else None
+    if isinstance(node, ast.Try):
+        inner = node.body + [s for h in node.handlers for s in h.body] + node.orelse
+        return "import" if all(_kind(s) for s in inner) else None
+    return None
+
+
+def _is_main_guard(node: ast.stmt) -> bool:
+    """``if __name__ == "__main__":`` is how a script says "not when imported": skip quietly."""
+    return isinstance(node, ast.If) and "__name__" in ast.unparse(node.test)
+
+
+def _is_constant(expr: ast.expr) -> bool:
+    """No calls except to numpy/math constructors; lambdas are definitions."""
+    if isinstance(expr, ast.Lambda):
+        return True
+    for node in ast.iter_child_nodes(expr):
+        if isinstance(node, ast.Lambda):
+            continue
+        if not _is_constant(node):
+            return False
+    if isinstance(expr, ast.Call):
+        root = expr.func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        return isinstance(root, ast.Name) and root.id in _NUMERIC_MODULES
+    return True
+
+
+def _names(node: ast.stmt) -> tuple[str, ...]:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return (node.name,)
+    if isinstance(node, ast.Assign):
+        return tuple(t.id for t in node.targets if isinstance(t, ast.Name))
+    return ()

@@ -1,0 +1,88 @@
+"""The instructor's reference solution and its catalogue mutants (trusted code, parent only)."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import types
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+from .spec import Assignment, MistakeSpec, SpecError
+
+
+def load_module(source: str, name: str, filename: str) -> types.ModuleType:
+    """Execute trusted source as a fresh module (never as ``__main__``)."""
+    module = types.ModuleType(name)
+    module.__file__ = filename
+    exec(compile(source, filename, "exec"), module.__dict__)  # noqa: S102 - instructor code
+    return module
+
+
+@lru_cache(maxsize=None)
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def reference_source(assignment: Assignment) -> str:
+    if not assignment.solution.is_file():
+        raise SpecError(f"{assignment.name}: solution file {assignment.solution} is missing")
+    return _read(assignment.solution)
+
+
+def reference_module(assignment: Assignment) -> types.ModuleType:
+    return _module_for(assignment.solution, reference_source(assignment), ())
+
+
+def mutant_module(assignment: Assignment, mistakes: tuple[MistakeSpec, ...]) -> types.ModuleType:
+    """The reference with one or more catalogue mistakes applied."""
+    source = reference_source(assignment)
+    for mistake in mistakes:
+        source = apply_mistake(source, mistake)
+    return _module_for(assignment.solution, source, tuple(m.id for m in mistakes))
+
+
+@lru_cache(maxsize=4096)
+def _module_for(path: Path, source: str, ids: tuple[str, ...]) -> types.ModuleType:
+    label = "+".join(ids) or "reference"
+    return load_module(source, f"_ref_{path.stem}_{abs(hash(label))}", f"{path.name}[{label}]")
+
+
+def apply_mistake(source: str, mistake: MistakeSpec) -> str:
+    """Apply a mistake's text replacements inside its function's source."""
+    start, end = function_span(source, mistake.function)
+    body = source[start:end]
+    for old, new in mistake.replace:
+        count = body.count(old)
+        if count != 1:
+            raise SpecError(
+                f"mistake {mistake.id}: {old!r} occurs {count} times in {mistake.function} "
+                "of the reference (needs exactly one)"
+            )
+        body = body.replace(old, new)
+    return source[:start] + body + source[end:]
+
+
+def function_span(source: str, name: str) -> tuple[int, int]:
+    """Character offsets of a top-level function definition in ``source``."""
+    tree = ast.parse(source)
+    offsets = [0]
+    for line in source.splitlines(keepends=True):
+        offsets.append(offsets[-1] + len(line))
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return offsets[node.lineno - 1], offsets[node.end_lineno]
+    raise SpecError(f"the reference has no function {name!r}")
+
+
+def reference_functions(module: types.ModuleType) -> dict[str, Callable[..., Any]]:
+    return {
+        k: v
+        for k, v in vars(module).items()
+        if inspect.isfunction(v) and not k.startswith("_")
+    }
+
+
+def parameters_of(func: Callable[..., Any]) -> list[inspect.Parameter]:
+    return list(inspect.signature(func).parameters.values())

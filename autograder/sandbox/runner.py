@@ -1,0 +1,284 @@
+"""Parent side of the sandbox: start the child, feed it calls, enforce limits.
+
+Each submission gets its own child process in a fresh temporary folder, with a
+scrubbed environment, resource limits and its own process group. A call that
+runs past its time or kills the child costs that call: the child is restarted
+for the next function.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import wire
+from ..loader import LoadedSource
+
+OUTPUT_CAP = 20_000
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+_BOOT = (
+    f"import sys; sys.path.insert(0, {_PACKAGE_PARENT!r}); sys.argv[1:] = sys.argv[1:]; "
+    "from autograder.sandbox.child import main; main()"
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    memory_bytes: int = 2 * 1024**3
+    file_bytes: int = 16 * 1024**2
+    load_timeout: float = 20.0
+    grace: float = 2.0
+
+
+@dataclass
+class Outcome:
+    """What one call produced: a value, or an error record, as plain data."""
+
+    ok: bool
+    value: Any = None
+    args_after: Any = None
+    error: dict | None = None
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class SandboxError(Exception):
+    """The submission could not even be loaded (it crashed or hung while loading)."""
+
+
+class Sandbox:
+    """One student's code, alive in a child process across many calls."""
+
+    def __init__(self, loaded: LoadedSource, limits: Limits | None = None) -> None:
+        self.loaded = loaded
+        self.limits = limits or Limits()
+        self.functions: dict[str, list[dict] | None] = {}
+        self.notes: list[str] = []
+        self._proc: subprocess.Popen | None = None
+        self._workdir: Path | None = None
+        self._requests = None
+        self._replies_fd: int | None = None
+        self._buffer = b""
+        self._counter = 0
+
+    # -- lifecycle -------------------------------------------------------
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Start a child and load the student's code into it."""
+        self._spawn()
+        message = {
+            "op": "load",
+            "units": [vars(u) for u in self.loaded.units],
+            "sources": self.loaded.sources,
+        }
+        reply = self._exchange(message, self.limits.load_timeout)
+        if reply is None:
+            code = self._stop()
+            raise SandboxError(self._death_message(code, "while your file was being loaded"))
+        self.functions = {k: v for k, v in reply.get("functions", {}).items() if isinstance(k, str)}
+        if not self.notes:
+            self.notes = [str(n) for n in reply.get("notes", [])][:20]
+
+    def close(self) -> None:
+        self._stop()
+        if self._workdir:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    @property
+    def output(self) -> str:
+        """What the student's code printed (capped)."""
+        if not self._workdir:
+            return ""
+        path = self._workdir / "output.txt"
+        try:
+            with open(path, "rb") as handle:
+                return handle.read(OUTPUT_CAP).decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    # -- calls -----------------------------------------------------------
+    def call(self, function: str, args: list, kwargs: dict, timeout: float) -> Outcome:
+        if self._proc is None or self._proc.poll() is not None:
+            self._stop()
+            self.start()
+        self._counter += 1
+        message = {
+            "op": "call",
+            "id": self._counter,
+            "function": function,
+            "args": [wire.encode(a) for a in args],
+            "kwargs": {k: wire.encode(v) for k, v in kwargs.items()},
+            "timeout": timeout,
+        }
+        started = time.perf_counter()
+        reply = self._exchange(message, timeout + self.limits.grace)
+        if reply is None or reply.get("id") != self._counter:
+            code = self._stop()
+            timed_out = time.perf_counter() - started >= timeout
+            text = (
+                f"did not finish within {timeout:g} s (an infinite loop?)"
+                if timed_out
+                else self._death_message(code, "during the call")
+            )
+            return Outcome(False, error={"type": "Timeout" if timed_out else "Crash", "message": text,
+                                         "frames": [], "timeout": timed_out})
+        if reply.get("ok"):
+            return Outcome(
+                True,
+                value=wire.decode(reply.get("value")),
+                args_after=wire.decode(reply.get("args_after")),
+                warnings=[str(w) for w in reply.get("warnings", [])][:3],
+                seconds=float(reply.get("seconds", 0.0)),
+            )
+        error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+        return Outcome(False, error=_clean_error(error), seconds=float(reply.get("seconds", 0.0)))
+
+    # -- plumbing --------------------------------------------------------
+    def _spawn(self) -> None:
+        if self._workdir is None:
+            self._workdir = Path(tempfile.mkdtemp(prefix="autograder-"))
+        req_read, req_write = os.pipe()
+        rep_read, rep_write = os.pipe()
+        output = open(self._workdir / "output.txt", "ab")  # noqa: SIM115
+        env = {
+            "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin",
+            "HOME": str(self._workdir),
+            "TMPDIR": str(self._workdir),
+            "LANG": "C.UTF-8",
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "MPLBACKEND": "Agg",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        limits = self.limits
+        self._proc = subprocess.Popen(
+            [sys.executable, "-I", "-c", _BOOT, str(req_read), str(rep_write)],
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=output,
+            cwd=self._workdir,
+            env=env,
+            pass_fds=(req_read, rep_write),
+            start_new_session=True,
+            preexec_fn=lambda: _apply_limits(limits),  # noqa: PLW1509
+        )
+        output.close()
+        os.close(req_read)
+        os.close(rep_write)
+        self._requests = os.fdopen(req_write, "wb")
+        self._replies_fd = rep_read
+        self._buffer = b""
+
+    def _exchange(self, message: dict, timeout: float) -> dict | None:
+        try:
+            wire.send(self._requests, message)
+        except (BrokenPipeError, OSError):
+            return None
+        return self._receive(time.monotonic() + timeout)
+
+    def _receive(self, deadline: float) -> dict | None:
+        need = 4
+        size = None
+        while True:
+            if size is None and len(self._buffer) >= 4:
+                (size,) = struct.unpack(">I", self._buffer[:4])
+                if size > wire.MAX_MESSAGE:
+                    return None
+                need = 4 + size
+            if size is not None and len(self._buffer) >= need:
+                body, self._buffer = self._buffer[4:need], self._buffer[need:]
+                try:
+                    message = json.loads(body)
+                except ValueError:
+                    return None
+                return message if isinstance(message, dict) else None
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            ready, _, _ = select.select([self._replies_fd], [], [], remaining)
+            if not ready:
+                return None
+            chunk = os.read(self._replies_fd, 1 << 20)
+            if not chunk:
+                return None
+            self._buffer += chunk
+
+    def _stop(self) -> int | None:
+        proc, self._proc = self._proc, None
+        code = None
+        if proc is not None:
+            code = proc.poll()  # None: still running, so we are the ones stopping it
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        for closer in (self._requests,):
+            if closer is not None:
+                try:
+                    closer.close()
+                except OSError:
+                    pass
+        self._requests = None
+        if self._replies_fd is not None:
+            os.close(self._replies_fd)
+            self._replies_fd = None
+        return code
+
+    def _death_message(self, code: int | None, when: str) -> str:
+        if code is None:
+            return f"your code stopped answering {when}"
+        if code < 0:
+            name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+            reason = "it ran out of memory" if name in ("SIGKILL", "SIGSEGV") else f"signal {name}"
+            return f"your code stopped the grader's worker {when} ({reason})"
+        return f"your code ended the grader's worker {when} (exit code {code}: os._exit or a crash?)"
+
+
+def _apply_limits(limits: Limits) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _clean_error(error: dict) -> dict:
+    frames = error.get("frames") if isinstance(error.get("frames"), list) else []
+    return {
+        "type": str(error.get("type", "Error"))[:80],
+        "message": str(error.get("message", ""))[:500],
+        "frames": [
+            {
+                "file": str(f.get("file", ""))[:80],
+                "line": int(f.get("line", 0)) if str(f.get("line", "0")).isdigit() else 0,
+                "function": str(f.get("function", ""))[:80],
+                "text": str(f.get("text", ""))[:200],
+            }
+            for f in frames[:5]
+            if isinstance(f, dict)
+        ],
+        "locals": error.get("locals") if isinstance(error.get("locals"), dict) else {},
+        "timeout": bool(error.get("timeout", False)),
+    }
