@@ -12,8 +12,11 @@ from __future__ import annotations
 import copy
 import itertools
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from . import compare
 from .cases import Call, Workload
@@ -94,11 +97,13 @@ class Fingerprints:
             filename = module.__file__
             lines = {filename: source.splitlines()}
             result = {}
-            for call in self.workload.for_function(function):
-                try:
-                    result[call.id] = getattr(module, function)(**copy.deepcopy(call.args))
-                except Exception as exc:  # noqa: BLE001 - mutants may raise numpy errors
-                    result[call.id] = _error_of(exc, lines)
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                for call in self.workload.for_function(function):
+                    try:
+                        result[call.id] = getattr(module, function)(**copy.deepcopy(call.args))
+                    except Exception as exc:  # noqa: BLE001 - mutants may raise numpy errors
+                        result[call.id] = _error_of(exc, lines)
             self._cache[key] = result
         return self._cache[key]
 
@@ -240,7 +245,7 @@ def _named(mistake: MistakeSpec, fn: FunctionSpec, cells: set) -> Mistake:
         message=mistake.message,
         explanation=mistake.explanation,
         doc=mistake.doc,
-        affects=sorted({step for _, step in cells}),
+        affects=sorted({step for _, step in cells} - {"result"}),
         variants=sorted({str(v) for v, _ in cells if v is not None}),
         caused_by=mistake.function if mistake.function != fn.name else None,
     )
@@ -275,8 +280,8 @@ def _analyse(fn, calls, student, left: set, workload: Workload) -> list[Mistake]
         variants = sorted({str(v) for v, _ in cells if v is not None})
         label = ", ".join(steps) if steps != ["result"] else fn.name
         found.append(Mistake(
-            id=kind, step=steps[0] if len(steps) == 1 else label,
+            id=kind, step=label,
             message=f"{label}: {texts[key]}", explanation=GENERIC.get(kind, ""),
-            affects=steps, variants=variants, source="analysis",
+            affects=[s for s in steps if s != "result"], variants=variants, source="analysis",
         ))
     return found

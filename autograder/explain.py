@@ -20,11 +20,10 @@ def where(error: dict) -> str:
 
 def explain_error(error: dict) -> str:
     """A student-readable account of an error record from the sandbox."""
-    if error.get("timeout"):
-        return f"it {error.get('message') or 'ran out of time'}"
     kind, message = error.get("type", "Error"), error.get("message", "")
-    if kind in ("Crash", "Timeout"):
-        return message
+    if error.get("timeout") or kind in ("Crash", "Timeout"):
+        place = where(error)
+        return f"it {message}" + (f" — it was running {place}" if place else "")
     if kind == "NotImplementedError":
         return "it is not implemented yet (it raises NotImplementedError)"
     text = f"it raised {kind}: {message}"

@@ -19,8 +19,11 @@ from .explain import explain_error
 from .reference import reference_functions, reference_module
 from .spec import FunctionSpec
 
-WEIGHTS = {"structure": 0.5, "public": 1.0, "shape": 1.0, "values": 2.0, "gradcheck": 1.0,
-           "finite": 1.0, "property": 1.0, "inputs": 0.5}
+WEIGHTS = {"structure": 0.25, "public": 1.0, "shape": 1.0, "values": 3.0, "gradcheck": 1.0,
+           "finite": 0.5, "property": 1.0, "inputs": 0.5}
+# Checks that only earn points when some result of the variant is right: returning the
+# input unchanged is the right type, finite and harmless, but deserves nothing.
+GATED = {"structure", "finite", "inputs"}
 GRAD_TOLERANCE = 1e-4
 
 
@@ -75,13 +78,16 @@ def judge_function(fn: FunctionSpec, workload: Workload, run: Execution) -> Func
         result.status = "not-implemented"
     for label in fn.variant_labels():
         vcalls = [c for c in calls if c.variant == label]
-        pending = _plan(fn, vcalls, ctx)
+        pending = [p for p in _plan(fn, vcalls, ctx) if p.calls]  # no inputs, no points
         total = sum(WEIGHTS[p.kind] for p in pending)
         points = fn.points * fn.variant_weight(label)
-        for p in pending:
+        verdicts = [(p, [(c, msg) for c in p.calls if (msg := p.evaluate(c)) is not None]) for p in pending]
+        earned = any(not failures for p, failures in verdicts if p.kind in ("public", "values", "property"))
+        for p, failures in verdicts:
             max_score = points * WEIGHTS[p.kind] / total if total else 0.0
-            failures = [(c, msg) for c in p.calls if (msg := p.evaluate(c)) is not None]
             feedback = ""
+            if not failures and p.kind in GATED and not earned:
+                failures = [(p.calls[0], "no points until the results themselves are right")]
             if failures:
                 call, msg = failures[0]
                 count = f" (on {len(failures)} of {len(p.calls)} inputs)" if len(p.calls) > 1 else ""

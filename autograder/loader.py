@@ -105,17 +105,21 @@ def load_notebook_text(text: str, name: str) -> LoadedSource:
     except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds
         result.error = f"{name} is not a readable notebook ({type(exc).__name__}: {str(exc)[:160]})"
         return result
+    sources = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            sources.append("".join(source) if isinstance(source, list) else str(source))
+    return load_cells(sources, name, result)
+
+
+def load_cells(cells: list[str], name: str, result: LoadedSource | None = None) -> LoadedSource:
+    """Code cells in order (a notebook's, or the inputs of a live IPython session)."""
+    result = result or LoadedSource()
     skipped: list[str] = []
     neutralised = 0
-    code_index = 0
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") != "code":
-            continue
-        code_index += 1
+    for code_index, source in enumerate(cells, start=1):
         label = f"cell {code_index}"
-        source = cell.get("source", "")
-        if isinstance(source, list):
-            source = "".join(source)
         source, dropped = _strip_cell_magic(source)
         if dropped:
             result.notes.append(f"{label} is a %%{dropped} cell and was not run")

@@ -145,8 +145,11 @@ def _call(message: dict, namespace: dict, sources: dict) -> dict:
             args_after=wire.encode([args, kwargs]),
             warnings=sorted({str(w.message)[:120] for w in caught})[:3],
         )
-    except _SoftTimeout:
-        reply.update(ok=False, error=_error_record(TimeoutError("time limit reached"), sources, timeout=True))
+    except _SoftTimeout as exc:
+        limit = float(message.get("timeout", 10))
+        record = _error_record(exc, sources, timeout=True)
+        record.update(type="Timeout", message=f"did not finish within {limit:g} s (an infinite loop?)")
+        reply.update(ok=False, error=record)
     except BaseException as exc:  # noqa: BLE001 - includes SystemExit from sys.exit()
         signal.setitimer(signal.ITIMER_REAL, 0)
         reply.update(ok=False, error=_error_record(exc, sources))
