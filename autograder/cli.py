@@ -119,3 +119,20 @@ def _write_json(path: Path, assignment: str, submissions: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"assignment": assignment, "submissions": submissions}, indent=2,
                                ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+@main.command()
+@click.option("--assignment", "-a", "names", multiple=True, help="Assignment(s) to validate (default: all).")
+@click.option("--no-pairs", is_flag=True, help="Skip the pairs of mistakes (faster).")
+def validate(names: tuple[str, ...], no_pairs: bool) -> None:
+    """Check the checks: reference full marks, every catalogued mistake caught and named."""
+    from .validate import render
+    from .validate import validate as run_validation
+
+    failed = False
+    for name in names or assignment_names():
+        rows = run_validation(load_assignment(name), pairs=not no_pairs)
+        click.echo(f"== {name}")
+        click.echo(render(rows))
+        failed |= not all(r.ok for r in rows)
+    sys.exit(1 if failed else 0)

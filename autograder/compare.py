@@ -30,21 +30,26 @@ def as_array(value: Any) -> np.ndarray | None:
     return arr.astype(float)
 
 
-def close(got: Any, expected: Any, rtol: float = RTOL) -> bool:
-    """Equal within tolerance; shapes must match unless both hold a single number."""
+def close(got: Any, expected: Any, rtol: float = RTOL, strict_shape: bool = False) -> bool:
+    """Equal within tolerance. Unless ``strict_shape``, shapes that differ only by axes of
+    length 1 (a lost keepdims, a row for a column) count as equal values: the shape
+    check reports those."""
     if isinstance(expected, dict):
-        return isinstance(got, dict) and all(k in got and close(got[k], v, rtol) for k, v in expected.items())
+        return isinstance(got, dict) and all(
+            k in got and close(got[k], v, rtol, strict_shape) for k, v in expected.items())
     if isinstance(expected, (tuple, list)) and as_array(expected) is None:
         return (
             isinstance(got, (tuple, list))
             and len(got) == len(expected)
-            and all(close(g, e, rtol) for g, e in zip(got, expected))
+            and all(close(g, e, rtol, strict_shape) for g, e in zip(got, expected))
         )
     g, e = as_array(got), as_array(expected)
     if g is None or e is None:
         return False
-    if g.shape != e.shape and not (g.size == e.size and g.squeeze().shape == e.squeeze().shape):
-        return False  # a lost keepdims axis is a shape mistake, not a value mistake
+    if g.shape != e.shape:
+        loose = g.size == e.size and g.squeeze().shape == e.squeeze().shape
+        if strict_shape or not loose:
+            return False
     return _allclose(g.reshape(e.shape), e, rtol)
 
 

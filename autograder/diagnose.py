@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import itertools
-import traceback
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,8 +22,8 @@ from .cases import Call, Workload
 from .execute import Execution
 from .explain import error_signature, explain_error, shape_hint
 from .judge import FunctionResult, StepMissing, step_value, structure_problem
-from .reference import mutant_module, reference_source, apply_mistake
-from .sandbox.child import _shapes
+from .reference import mutant_module
+from .sandbox.trace import error_record
 from .spec import FunctionSpec, MistakeSpec
 
 GENERIC = {
@@ -91,11 +90,7 @@ class Fingerprints:
         key = (tuple(m.id for m in mistakes), function)
         if key not in self._cache:
             module = mutant_module(self.assignment, mistakes)
-            source = reference_source(self.assignment)
-            for m in mistakes:
-                source = apply_mistake(source, m)
-            filename = module.__file__
-            lines = {filename: source.splitlines()}
+            lines = {module.__file__: module.__source__.splitlines()}
             result = {}
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
@@ -114,21 +109,14 @@ class MutantError:
 
 
 def _error_of(exc: BaseException, sources: dict) -> MutantError:
-    frames, local_shapes = [], {}
-    for frame, lineno in traceback.walk_tb(exc.__traceback__):
-        name = frame.f_code.co_filename
-        if name in sources:
-            lines = sources[name]
-            frames.append({"file": name, "line": lineno, "text": lines[lineno - 1].strip()})
-            local_shapes = _shapes(frame.f_locals)
-    return MutantError({"type": type(exc).__name__, "message": str(exc), "frames": frames, "locals": local_shapes})
+    return MutantError(error_record(exc, sources))
 
 
 def diagnose(fn: FunctionSpec, result: FunctionResult, workload: Workload, run: Execution,
              prints: Fingerprints) -> list[Mistake]:
     """Mistakes for one function, each reported once with the steps it affects."""
-    calls = [c for c in workload.for_function(fn.name) if not c.extreme]
-    mistakes = _interface(fn, calls, run)
+    calls = workload.for_function(fn.name)
+    mistakes = _interface(fn, [c for c in calls if not c.extreme], run)
     if any(m.id in ("wrong-return-type", "missing-keys") for m in mistakes):
         return mistakes
     if fn.compare != "values":
@@ -184,7 +172,7 @@ def _matches(got: Any, expected: Any, *_: Any) -> bool:
         return False
     if isinstance(got, StepMissing) or isinstance(expected, StepMissing):
         return False
-    return compare.close(got, expected)
+    return compare.close(got, expected, strict_shape=True)
 
 
 def _mutant_cells(fn: FunctionSpec, calls: list[Call], outputs: dict[str, Any]) -> dict[Cell, dict[str, Any]]:
@@ -216,17 +204,17 @@ def _fingerprint(fn, calls, student, wrong, workload, prints) -> tuple[list[Mist
         good, bad = explains(cells, changed)
         if good == wrong and not bad:
             return [_named(mistake, fn, good)], set()
-    # 2. two mistakes in different steps, applied together
-    candidates = [e for e in effects.values() if e[2] <= wrong | {c for c in e[2] if c not in student}]
-    for (m1, _, ch1), (m2, _, ch2) in itertools.combinations(candidates, 2):
-        if m1.step == m2.step or m1.function != m2.function and fn.name not in (m1.function, m2.function):
-            continue
-        if not (ch1 | ch2) >= wrong:
+    # 2. two mistakes in different steps, applied together (their effects may interact)
+    same = [e for e in effects.values() if e[0].function == fn.name]
+    for (m1, _, ch1), (m2, _, ch2) in itertools.combinations(same, 2):
+        if m1.step == m2.step or not ((ch1 | ch2) & wrong):
             continue
         cells = _mutant_cells(fn, calls, prints.outputs((m1, m2), fn.name))
-        good, bad = explains(cells, ch1 | ch2)
+        changed = {c for c, vals in cells.items() if c in student and any(
+            not _matches(vals[call.id], exp) for _, exp, call in student[c])}
+        good, bad = explains(cells, changed)
         if good == wrong and not bad:
-            return [_named(m1, fn, ch1 & wrong), _named(m2, fn, ch2 & wrong)], set()
+            return [_named(m1, fn, ch1 & wrong or wrong), _named(m2, fn, ch2 & wrong or wrong)], set()
     # 3. greedy: mistakes that explain some wrong cells and contradict no correct one
     left, found = set(wrong), []
     ranked = sorted(effects.values(), key=lambda e: -len(explains(e[1], e[2])[0]))

@@ -7,8 +7,9 @@ then between the checks of each variant by kind weight. Every step (dW1, db1,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

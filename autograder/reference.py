@@ -5,9 +5,10 @@ from __future__ import annotations
 import ast
 import inspect
 import types
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .spec import Assignment, MistakeSpec, SpecError
 
@@ -16,11 +17,12 @@ def load_module(source: str, name: str, filename: str) -> types.ModuleType:
     """Execute trusted source as a fresh module (never as ``__main__``)."""
     module = types.ModuleType(name)
     module.__file__ = filename
+    module.__source__ = source  # for error records that quote the failing line
     exec(compile(source, filename, "exec"), module.__dict__)  # noqa: S102 - instructor code
     return module
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 

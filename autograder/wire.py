@@ -64,7 +64,7 @@ def _key(key: Any) -> Any:
 
 
 def _array(arr: np.ndarray, scalar: bool) -> dict:
-    arr = np.ascontiguousarray(arr)
+    arr = np.array(arr, order="C", copy=True)  # ascontiguousarray would turn 0-d into 1-d
     return {
         "__nd__": base64.b64encode(arr.tobytes()).decode("ascii"),
         "dtype": arr.dtype.str,

@@ -15,12 +15,10 @@ import os
 import signal
 import sys
 import time
-import traceback
 import warnings
 
-import numpy as np
-
 from autograder import wire
+from autograder.sandbox.trace import error_record
 
 
 class _SoftTimeout(BaseException):
@@ -147,50 +145,16 @@ def _call(message: dict, namespace: dict, sources: dict) -> dict:
         )
     except _SoftTimeout as exc:
         limit = float(message.get("timeout", 10))
-        record = _error_record(exc, sources, timeout=True)
+        record = error_record(exc, sources, timeout=True)
         record.update(type="Timeout", message=f"did not finish within {limit:g} s (an infinite loop?)")
         reply.update(ok=False, error=record)
     except BaseException as exc:  # noqa: BLE001 - includes SystemExit from sys.exit()
         signal.setitimer(signal.ITIMER_REAL, 0)
-        reply.update(ok=False, error=_error_record(exc, sources))
+        reply.update(ok=False, error=error_record(exc, sources))
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     reply["seconds"] = time.perf_counter() - start
     return reply
-
-
-def _error_record(exc: BaseException, sources: dict, timeout: bool = False) -> dict:
-    frames = []
-    student_locals: dict = {}
-    for frame, lineno in traceback.walk_tb(exc.__traceback__):
-        filename = frame.f_code.co_filename
-        if filename in sources:
-            lines = sources[filename]
-            text = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
-            frames.append({"file": filename, "line": lineno, "function": frame.f_code.co_name, "text": text})
-            student_locals = _shapes(frame.f_locals)
-    return {
-        "type": type(exc).__name__,
-        "message": str(exc)[:500],
-        "frames": frames[-5:],
-        "locals": student_locals,
-        "timeout": timeout,
-    }
-
-
-def _shapes(local_vars: dict) -> dict:
-    """Shapes of the arrays in scope (and inside dicts), to explain numpy errors."""
-    shapes: dict = {}
-    for name, value in list(local_vars.items())[:60]:
-        if isinstance(value, np.ndarray):
-            shapes[name] = list(value.shape)
-        elif isinstance(value, dict):
-            for key, item in list(value.items())[:20]:
-                if isinstance(key, str) and isinstance(item, np.ndarray):
-                    shapes[f"{name}[{key!r}]"] = list(item.shape)
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            shapes[name] = "number"
-    return shapes
 
 
 def _describe(exc: BaseException) -> str:

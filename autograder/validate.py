@@ -1,0 +1,144 @@
+"""Test the tests: the grader must pass the reference, catch every catalogued mistake
+(alone and in pairs across steps) and name it, and accept every correct alternative."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .execute import Execution, execute_trusted
+from .grading import Grader, SubmissionReport
+from .reference import mutant_module, reference_module
+from .spec import Assignment, MistakeSpec
+
+
+@dataclass
+class Row:
+    kind: str  # reference, mistake, pair, alternative
+    label: str
+    score: float
+    max_score: float
+    expected: list[str]
+    named: list[str]
+    ok: bool
+    problem: str = ""
+
+
+def _report(grader: Grader, run: Execution, label: str) -> SubmissionReport:
+    report = SubmissionReport(label, grader.assignment.name, grader.assignment.max_score)
+    grader.judge(run, report)
+    return report
+
+
+def _named(report: SubmissionReport, function: str) -> list[str]:
+    return [m.id for f in report.functions if f.name == function for m in f.mistakes]
+
+
+def _dependents(assignment: Assignment, source: str, changed: set[str]) -> set[str]:
+    """Functions whose outputs may change: the changed ones and those that call them."""
+    bodies = {}
+    for name in assignment.functions:
+        match = re.search(rf"^def {name}\(.*?(?=^def |\Z)", source, flags=re.MULTILINE | re.DOTALL)
+        bodies[name] = match.group(0) if match else ""
+    result = set(changed)
+    grew = True
+    while grew:
+        grew = False
+        for name, body in bodies.items():
+            if name not in result and any(re.search(rf"\b{c}\(", body) for c in result):
+                result.add(name)
+                grew = True
+    return result
+
+
+def validate(assignment: Assignment, pairs: bool = True) -> list[Row]:
+    grader = Grader(assignment)
+    rows: list[Row] = []
+    base = execute_trusted(reference_module(assignment), grader.workload)
+    ref_report = _report(grader, base, "reference")
+    rows.append(Row("reference", "reference solution", ref_report.score, ref_report.max_score, [],
+                    sorted({m.id for f in ref_report.functions for m in f.mistakes}),
+                    ref_report.score >= ref_report.max_score - 1e-6))
+    source = reference_module(assignment).__source__
+    for mistake in assignment.mistakes:
+        rows.append(_check_mutants(grader, base, source, (mistake,)))
+    if pairs:
+        for m1, m2 in itertools.combinations(assignment.mistakes, 2):
+            if m1.function == m2.function and m1.step != m2.step:
+                rows.append(_check_mutants(grader, base, source, (m1, m2), only_own=True))
+    for path in sorted((assignment.folder / "alternatives").glob("*.py")):
+        report = grader.grade_file(path)
+        ok = report.score >= report.max_score - 1e-6 and not report.error
+        named = sorted({m.id for f in report.functions for m in f.mistakes})
+        rows.append(Row("alternative", path.name, report.score, report.max_score, [], named, ok,
+                        "" if ok else (report.error or _lost(report))))
+    return rows
+
+
+def _check_mutants(grader: Grader, base: Execution, source: str, mistakes: tuple[MistakeSpec, ...],
+                   only_own: bool = False) -> Row:
+    assignment = grader.assignment
+    module = mutant_module(assignment, mistakes)
+    own = {m.function for m in mistakes}
+    affected = own if only_own else _dependents(assignment, source, own)
+    run = execute_trusted(module, grader.workload, functions=affected, base=base)
+    report = _report(grader, run, "+".join(m.id for m in mistakes))
+    named = sorted({i for m in mistakes for i in _named(report, m.function)})
+    expected = [m.id for m in mistakes]
+    masked = _masked(grader, mistakes) if len(mistakes) == 2 else []
+    missing = [i for i in expected if i not in named and i not in masked]
+    lost = report.score < report.max_score - 1e-6
+    problem = "no marks lost" if not lost else (f"not named: {', '.join(missing)}" if missing else "")
+    if masked and not problem:
+        problem = f"{', '.join(masked)} cannot show (masked by the other mistake)"
+    return Row("pair" if len(mistakes) > 1 else "mistake", report.submission, report.score,
+               report.max_score, expected, named, lost and not missing, problem)
+
+
+def _masked(grader: Grader, pair: tuple[MistakeSpec, ...]) -> list[str]:
+    """Mistakes of a pair whose effect cannot be seen: the pair behaves like the other alone
+    (an exception raised earlier, a 1/m removed twice) or like some other single mistake."""
+    from .diagnose import _matches
+
+    fn = pair[0].function
+    both = grader.fingerprints.outputs(pair, fn)
+
+    def same(a: dict, b: dict) -> bool:
+        return all(_matches(a[k], b[k]) for k in a)
+
+    masked = []
+    for i, mistake in enumerate(pair):
+        other = pair[1 - i]
+        if same(both, grader.fingerprints.outputs((other,), fn)):
+            masked.append(mistake.id)
+    if not masked:
+        for single in grader.assignment.mistakes:
+            if single.function == fn and single not in pair and same(both, grader.fingerprints.outputs((single,), fn)):
+                return [m.id for m in pair]  # indistinguishable from a different single mistake
+    return masked
+
+
+def _lost(report: SubmissionReport) -> str:
+    failed = [c.name for f in report.functions for c in f.checks if not c.passed]
+    return "failed: " + "; ".join(failed[:3])
+
+
+def render(rows: list[Row]) -> str:
+    width = min(max(len(r.label) for r in rows), 70)
+    lines = [f"{'kind':<12} {'submission':<{width}} {'score':>7}  verdict"]
+    for r in rows:
+        verdict = "ok" if r.ok else f"MISS ({r.problem})"
+        lines.append(f"{r.kind:<12} {r.label[:width]:<{width}} {r.score:7.2f}  {verdict}")
+    by_kind: dict[str, list[Row]] = {}
+    for r in rows:
+        by_kind.setdefault(r.kind, []).append(r)
+    lines.append("")
+    for kind, group in by_kind.items():
+        lines.append(f"{kind}: {sum(r.ok for r in group)}/{len(group)} ok")
+    return "\n".join(lines)
+
+
+def alternatives_folder(assignment: Assignment) -> Path:
+    return assignment.folder / "alternatives"
