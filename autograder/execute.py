@@ -52,8 +52,10 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
     try:
         result.notes += box.notes
         result.defined = set(box.functions)
+        cap = box.limits.call_timeout_cap
         for fn in workload.assignment.functions.values():
-            _run_function(fn.name, fn.timeout, workload, box, ref, result)
+            timeout = min(fn.timeout, cap) if cap else fn.timeout
+            _run_function(fn.name, timeout, workload, box, ref, result)
         result.output = box.output
     finally:
         box.close()

@@ -10,6 +10,7 @@ from .diagnose import Fingerprints, diagnose
 from .execute import Execution, execute
 from .judge import FunctionResult, judge_function
 from .loader import SUFFIXES, LoadedSource, load_file
+from .sandbox.runner import Limits
 from .spec import Assignment
 
 
@@ -59,8 +60,9 @@ class SubmissionReport:
 class Grader:
     """Grades many submissions of one assignment, sharing inputs and fingerprints."""
 
-    def __init__(self, assignment: Assignment, public_only: bool = False) -> None:
+    def __init__(self, assignment: Assignment, public_only: bool = False, limits: Limits | None = None) -> None:
         self.assignment = assignment
+        self.limits = limits
         self.workload: Workload = build_workload(assignment, public_only=public_only)
         self.fingerprints = Fingerprints(self.workload)
 
@@ -69,7 +71,7 @@ class Grader:
 
     def grade_loaded(self, loaded: LoadedSource, label: str) -> SubmissionReport:
         report = SubmissionReport(label, self.assignment.name, self.assignment.max_score)
-        run = execute(loaded, self.workload)
+        run = execute(loaded, self.workload, self.limits)
         report.notes = run.notes
         report.output = run.output
         if run.error:

@@ -51,11 +51,11 @@ class FunctionResult:
 
     @property
     def score(self) -> float:
-        return sum(c.score for c in self.checks)
+        return round(sum(c.score for c in self.checks), 4)
 
     @property
     def max_score(self) -> float:
-        return sum(c.max_score for c in self.checks)
+        return round(sum(c.max_score for c in self.checks), 4)
 
 
 @dataclass
@@ -95,8 +95,8 @@ def judge_function(fn: FunctionSpec, workload: Workload, run: Execution) -> Func
                 feedback = msg + count
             name = fn.name + (f"[{label}]" if label is not None else "") + (f" {p.step}" if p.step else "") + f": {p.label}"
             result.checks.append(CheckResult(
-                name=name, visibility=p.visibility, score=0.0 if failures else round(max_score, 6),
-                max_score=round(max_score, 6), passed=not failures, feedback=feedback,
+                name=name, visibility=p.visibility, score=0.0 if failures else max_score,
+                max_score=max_score, passed=not failures, feedback=feedback,
                 kind=p.kind, variant=label, step=p.step,
             ))
     return result

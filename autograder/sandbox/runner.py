@@ -40,6 +40,7 @@ class Limits:
     file_bytes: int = 16 * 1024**2
     load_timeout: float = 20.0
     grace: float = 2.0
+    call_timeout_cap: float | None = None  # lower every function's own time limit
 
 
 @dataclass

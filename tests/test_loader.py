@@ -1,0 +1,97 @@
+"""Messy submissions: magics, shell lines, broken cells, course helpers, old signatures."""
+
+import nbformat
+import pytest
+
+from autograder.loader import load_notebook_text, load_python_text
+from conftest import ROOT, function_result
+
+SOLUTION = (ROOT / "solutions" / "one_hidden_layer.py").read_text()
+
+
+def notebook(*cells: str) -> str:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# My work")] + [nbformat.v4.new_code_cell(c) for c in cells]
+    return nbformat.writes(nb)
+
+
+def test_magics_shell_lines_and_bare_cd_are_neutralised():
+    loaded = load_notebook_text(notebook(
+        "%matplotlib inline\nimport numpy as np\n!pip install numpy\ncd ..\nfiles = !ls\nnp.dot?",
+        "def f(x):\n    return x\n",
+    ), "nb.ipynb")
+    assert loaded.error is None
+    assert loaded.functions == ["f"]
+    assert any("IPython line" in n for n in loaded.notes)
+
+
+def test_only_definitions_imports_and_constants_are_kept():
+    loaded = load_python_text(
+        "import numpy as np\nn_h = 4\nshape = np.zeros((2, 1))\nparams = train(X)\nprint('hi')\n"
+        "for i in range(3):\n    pass\nrelu = lambda z: np.maximum(0, z)\ndef f(x):\n    return x\n",
+        "s.py",
+    )
+    kinds = [(u.kind, u.names) for u in loaded.units]
+    assert ("assign", ("n_h",)) in kinds and ("assign", ("shape",)) in kinds and ("assign", ("relu",)) in kinds
+    assert not any("params" in names for _, names in kinds)
+    assert any("3 other top-level statement" in n for n in loaded.notes)
+
+
+def test_a_broken_cell_costs_only_its_broken_part():
+    loaded = load_notebook_text(notebook(
+        "import numpy as np",
+        "def good(x):\n    return x\n\nparameters = nn_model(X, Y, n_h=4, num_iterations=\n\ndef also_good(x):\n    return 2 * x\n",
+    ), "nb.ipynb")
+    assert loaded.functions == ["also_good", "good"]
+    assert any("do not parse" in n for n in loaded.notes)
+
+
+def test_a_deleted_def_line_is_reported():
+    loaded = load_notebook_text(notebook(
+        "import numpy as np",
+        "    s = 1 / (1 + np.exp(-z))\n    return s * (1 - s)\n",
+        "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n",
+    ), "nb.ipynb")
+    assert loaded.functions == ["sigmoid"]
+    assert any("def` line deleted" in n for n in loaded.notes)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("", "empty"),
+    ("{not json", "not a readable notebook"),
+    (notebook("print('no functions here')"), "defines no function"),
+])
+def test_unusable_notebooks(text, words):
+    assert words in load_notebook_text(text, "nb.ipynb").error
+
+
+def test_python_syntax_error_points_at_the_line():
+    loaded = load_python_text("import numpy as np\n\ndef f(x)\n    return x\n", "s.py")
+    assert "line 3" in loaded.error
+
+
+def test_solution_notebook_with_course_helpers_scores_full_marks(grader):
+    """The reference as a real notebook with the course's helper imports, test cells and plots."""
+    cells = [
+        "import numpy as np\nimport matplotlib.pyplot as plt\nfrom planar_utils import plot_decision_boundary, load_planar_dataset\n"
+        "from testCases_v2 import *\n%matplotlib inline",
+        SOLUTION,
+        "X, Y = load_planar_dataset()\nparameters = nn_model(X, Y, n_h=4, print_cost=True)\nplot_decision_boundary(lambda x: predict(parameters, x.T), X, Y)",
+        "%%time\nprint(backward_propagation(parameters, cache, X_assess, Y_assess))",
+    ]
+    loaded = load_notebook_text(notebook(*cells), "solved.ipynb")
+    report = grader.grade_loaded(loaded, "solved.ipynb")
+    assert report.error is None
+    assert report.score == report.max_score
+    assert any("planar_utils" in n for n in report.notes)
+
+
+def test_helper_from_missing_module_explains_itself(grader):
+    source = (
+        "import numpy as np\nfrom planar_utils import sigmoid\n\n"
+        "def sigmoid_derivative(z):\n    s = sigmoid(z)\n    return s * (1 - s)\n"
+    )
+    report = grader.grade_loaded(load_python_text(source, "helper.py"), "helper.py")
+    feedback = " ".join(c.feedback for c in function_result(report, "sigmoid_derivative").checks)
+    assert "course helper module `planar_utils`" in feedback
+    assert function_result(report, "sigmoid").status == "missing"

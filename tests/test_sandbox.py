@@ -1,0 +1,93 @@
+"""Hostile and broken submissions cost themselves their marks, never the grader."""
+
+import os
+import time
+
+import pytest
+
+from conftest import FIXTURES, function_result, mistake_ids
+
+HOSTILE = FIXTURES / "hostile"
+
+
+def test_infinite_loop_costs_only_that_function(grader):
+    report = grader.grade_file(HOSTILE / "infinite_loop.py")
+    assert report.error is None
+    sigmoid = function_result(report, "sigmoid")
+    assert sigmoid.score == 0
+    feedback = " ".join(c.feedback for c in sigmoid.checks)
+    assert "did not finish" in feedback and "while True" in feedback
+    derivative = function_result(report, "sigmoid_derivative")
+    assert derivative.score == derivative.max_score
+
+
+def test_exit_calls_inside_functions_are_contained(grader):
+    report = grader.grade_file(HOSTILE / "exits.py")
+    assert report.error is None
+    assert function_result(report, "sigmoid").score == 0
+    assert "SystemExit" in " ".join(c.feedback for c in function_result(report, "sigmoid").checks)
+    assert function_result(report, "sigmoid_derivative").score == 0
+    # the worker died in sigmoid_derivative; the next function still ran in a fresh one
+    layer = function_result(report, "layer_sizes")
+    assert layer.score == layer.max_score
+
+
+def test_crash_during_a_call_is_reported(grader):
+    report = grader.grade_file(HOSTILE / "crash_on_call.py")
+    sigmoid = function_result(report, "sigmoid")
+    assert sigmoid.score == 0
+    assert "exit code 7" in " ".join(c.feedback for c in sigmoid.checks)
+    assert function_result(report, "sigmoid_derivative").score == 10
+
+
+def test_top_level_exit_is_never_run(grader):
+    report = grader.grade_file(HOSTILE / "exit_at_import.py")
+    assert report.error is None
+    assert function_result(report, "sigmoid").score == 5
+    assert any("not run" in n and "os._exit" in n for n in report.notes)
+
+
+def test_memory_eater_hits_the_limit(grader):
+    report = grader.grade_file(HOSTILE / "memory_eater.py")
+    assert function_result(report, "sigmoid").score == 0
+    feedback = " ".join(c.feedback for c in function_result(report, "sigmoid").checks)
+    assert "MemoryError" in feedback or "did not finish" in feedback  # filling 2 GiB may take a while
+    assert function_result(report, "layer_sizes").score == 5
+
+
+def test_monkeypatching_numpy_and_forged_output_change_nothing(grader):
+    report = grader.grade_file(HOSTILE / "monkeypatch_and_forge.py")
+    assert report.error is None
+    sigmoid = function_result(report, "sigmoid")
+    assert sigmoid.score < 1  # returns z: only its shape is right
+    derivative = function_result(report, "sigmoid_derivative")
+    assert derivative.score == 0
+    assert "wrong-return-type" in mistake_ids(report, "sigmoid_derivative")  # the ndarray subclass is refused
+    assert report.score < 10
+
+
+@pytest.mark.parametrize("name, words", [
+    ("empty.py", "empty"),
+    ("syntax_error.py", "does not parse"),
+    ("corrupt.ipynb", "not a readable notebook"),
+])
+def test_unloadable_files_get_a_clear_error_and_zero(grader, name, words):
+    report = grader.grade_file(HOSTILE / name)
+    assert report.score == 0
+    assert words in report.error
+
+
+def test_forked_grandchild_is_killed(grader, tmp_path):
+    before = {p for p in os.listdir("/proc") if p.isdigit()}
+    report = grader.grade_file(HOSTILE / "daemon.py")
+    assert function_result(report, "sigmoid").score == 5
+    time.sleep(0.5)
+    leftovers = []
+    for pid in {p for p in os.listdir("/proc") if p.isdigit()} - before:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                if b"autograder.sandbox.child" in handle.read():
+                    leftovers.append(pid)
+        except OSError:
+            pass
+    assert leftovers == []
