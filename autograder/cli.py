@@ -99,10 +99,21 @@ def grade(paths: tuple[Path, ...], assignment: str | None, json_out: Path | None
 @click.argument("names", nargs=-1)
 @click.option("--check", "check_only", is_flag=True, help="Only report stale templates (exit 1 if any).")
 def generate(names: tuple[str, ...], check_only: bool) -> None:
-    """Generate student_templates/ from the solutions (stub .py, notebook, public tests)."""
+    """Generate student_templates/ and docs/mistakes.md from the solutions and catalogues."""
+    from .catalogue_doc import mistakes_doc_path, render_mistakes
     from .templates import stale_templates, write_templates
 
     stale_any = False
+    everything = [load_assignment(n) for n in assignment_names()]
+    doc, content = mistakes_doc_path(everything[0].root), render_mistakes(everything)
+    if check_only:
+        fresh = doc.is_file() and doc.read_text(encoding="utf-8") == content
+        stale_any |= not fresh
+        click.echo(f"{doc.name}: " + ("up to date" if fresh else "stale"))
+    else:
+        doc.parent.mkdir(parents=True, exist_ok=True)
+        doc.write_text(content, encoding="utf-8")
+        click.echo(f"wrote {doc.relative_to(everything[0].root)}")
     for name in names or assignment_names():
         spec = load_assignment(name)
         if check_only:

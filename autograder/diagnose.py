@@ -186,7 +186,8 @@ def _mutant_cells(fn: FunctionSpec, calls: list[Call], outputs: dict[str, Any]) 
 
 
 def _fingerprint(fn, calls, student, wrong, workload, prints) -> tuple[list[Mistake], set]:
-    catalogue = [m for m in workload.assignment.mistakes]
+    catalogue = workload.assignment.mistakes
+    link = workload.assignment.doc_link
     effects = {}
     for mistake in catalogue:
         cells = _mutant_cells(fn, calls, prints.outputs((mistake,), fn.name))
@@ -203,7 +204,7 @@ def _fingerprint(fn, calls, student, wrong, workload, prints) -> tuple[list[Mist
     for mistake, cells, changed in effects.values():
         good, bad = explains(cells, changed)
         if good == wrong and not bad:
-            return [_named(mistake, fn, good)], set()
+            return [_named(mistake, fn, good, link)], set()
     # 2. two mistakes in different steps, applied together (their effects may interact)
     same = [e for e in effects.values() if e[0].function == fn.name]
     for (m1, _, ch1), (m2, _, ch2) in itertools.combinations(same, 2):
@@ -214,25 +215,25 @@ def _fingerprint(fn, calls, student, wrong, workload, prints) -> tuple[list[Mist
             not _matches(vals[call.id], exp) for _, exp, call in student[c])}
         good, bad = explains(cells, changed)
         if good == wrong and not bad:
-            return [_named(m1, fn, ch1 & wrong or wrong), _named(m2, fn, ch2 & wrong or wrong)], set()
+            return [_named(m1, fn, ch1 & wrong or wrong, link), _named(m2, fn, ch2 & wrong or wrong, link)], set()
     # 3. greedy: mistakes that explain some wrong cells and contradict no correct one
     left, found = set(wrong), []
     ranked = sorted(effects.values(), key=lambda e: -len(explains(e[1], e[2])[0]))
     for mistake, cells, changed in ranked:
         good, bad = explains(cells, changed)
         if good & left and not (bad - wrong):
-            found.append(_named(mistake, fn, good))
+            found.append(_named(mistake, fn, good, link))
             left -= good
     return found, left
 
 
-def _named(mistake: MistakeSpec, fn: FunctionSpec, cells: set) -> Mistake:
+def _named(mistake: MistakeSpec, fn: FunctionSpec, cells: set, doc_link=None) -> Mistake:
     return Mistake(
         id=mistake.id,
         step=mistake.step,
         message=mistake.message,
         explanation=mistake.explanation,
-        doc=mistake.doc,
+        doc=doc_link(mistake.doc) if doc_link else mistake.doc,
         affects=sorted({step for _, step in cells} - {"result"}),
         variants=sorted({str(v) for v, _ in cells if v is not None}),
         caused_by=mistake.function if mistake.function != fn.name else None,

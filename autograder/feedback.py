@@ -46,7 +46,7 @@ def render_function(result: FunctionResult, verbose: bool = False) -> list[str]:
         if m.explanation:
             lines += _wrap(f"Why: {m.explanation}", "      ", "      ")
         if m.doc:
-            lines.append(f"      See docs/derivation.md#{m.doc}")
+            lines.append(f"      See {m.doc}")
     shown: set = set()
     for check in result.checks:
         if check.passed:
