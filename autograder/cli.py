@@ -59,7 +59,7 @@ def check(file: Path, assignment: str | None, functions: tuple[str, ...], public
     """Self-check one submission: score, per-step results and named mistakes."""
     spec = _assignment(assignment, [file])
     report = Grader(spec, public_only=public_only).grade_file(file)
-    click.echo(render_text(report, list(functions) or None, verbose))
+    click.echo(render_text(report.as_dict(), list(functions) or None, verbose))
     if json_out:
         _write_json(json_out, spec.name, [report.as_dict()])
     sys.exit(0 if report.score >= report.max_score - 1e-9 else 1)

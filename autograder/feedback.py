@@ -1,80 +1,113 @@
-"""Human-readable feedback from a report: what a student reads in a terminal or in pytest."""
+"""Feedback from a JSON report entry: text (terminal, pytest), Markdown and HTML files.
+
+Everything renders from the report dict, so feedback written later from the
+gradebook reads exactly like what ``autograder check`` printed.
+"""
 
 from __future__ import annotations
 
 import textwrap
 
-from .grading import SubmissionReport
-from .judge import FunctionResult
+import jinja2
 
 OK, BAD = "✔", "✘"
 
 
-def render_text(report: SubmissionReport, functions: list[str] | None = None, verbose: bool = False) -> str:
-    lines = [f"{report.assignment} — {report.submission}: {report.score:g} / {report.max_score:g}"]
-    if report.error:
-        lines.append(f"  error: {report.error}")
+def _full(item: dict) -> bool:
+    return item["score"] >= item["max_score"] - 1e-6
+
+
+def render_text(report: dict, functions: list[str] | None = None, verbose: bool = False) -> str:
+    lines = [f"{report.get('assignment', '')} — {report['submission']}: {report['score']:g} / {report['max_score']:g}"]
+    if report["error"]:
+        lines.append(f"  error: {report['error']}")
         return "\n".join(lines)
-    for note in report.notes:
+    for note in report.get("notes", []):
         lines += _wrap(f"note: {note}", "  ")
-    for result in report.functions:
-        if functions and result.name not in functions:
+    for fn in report["functions"]:
+        if functions and fn["name"] not in functions:
             continue
-        lines += render_function(result, verbose)
+        lines += render_function(fn, verbose)
     return "\n".join(lines)
 
 
-def render_function(result: FunctionResult, verbose: bool = False) -> list[str]:
-    mark = OK if result.score >= result.max_score - 1e-9 else BAD
-    lines = [f"{mark} {result.name:<28} {result.score:6.2f} / {result.max_score:g}"]
-    if result.status == "missing":
-        return lines + [f"    {result.name} is not defined in your file."]
-    if result.status == "not-implemented":
+def render_function(fn: dict, verbose: bool = False) -> list[str]:
+    lines = [f"{OK if _full(fn) else BAD} {fn['name']:<28} {fn['score']:6.2f} / {fn['max_score']:g}"]
+    if fn.get("status") == "missing":
+        return lines + [f"    {fn['name']} is not defined in your file."]
+    if fn.get("status") == "not-implemented":
         return lines + ["    not implemented yet (it still raises NotImplementedError)."]
-    for note in result.notes:
+    for note in fn.get("notes", []):
         lines += _wrap(f"adapted: {note}", "    ")
-    steps = _step_table(result)
-    if steps:
-        lines += steps
-    for m in result.mistakes:
-        where = f"{m.step}" + (f", affects {', '.join(m.affects)}" if m.affects and m.affects != [m.step] else "")
-        if m.variants:
-            where += f"; {'/'.join(m.variants)}"
-        if m.caused_by:
-            where += f"; the mistake is in your {m.caused_by}"
-        lines += _wrap(f"• [{m.id}] ({where}) {m.message}", "    ", "      ")
-        if m.explanation:
-            lines += _wrap(f"Why: {m.explanation}", "      ", "      ")
-        if m.doc:
-            lines.append(f"      See {m.doc}")
-    shown: set = set()
-    for check in result.checks:
-        if check.passed:
-            continue
-        key = (check.variant, check.step, check.feedback)
-        if not verbose and (check.variant, check.step) in shown:
-            continue
-        shown.add((check.variant, check.step))
-        shown.add(key)
-        lines += _wrap(f"{BAD} {check.name} — {check.feedback}", "    ", "      ")
+    lines += [f"    {label:<9} {cells}" for label, cells in step_table(fn)]
+    for m in fn["mistakes"]:
+        lines += _wrap(f"• [{m['id']}] ({mistake_where(m)}) {m['message']}", "    ", "      ")
+        if m.get("explanation"):
+            lines += _wrap(f"Why: {m['explanation']}", "      ", "      ")
+        if m.get("doc"):
+            lines.append(f"      See {m['doc']}")
+    for check in failed_checks(fn, verbose):
+        lines += _wrap(f"{BAD} {check['name']} — {check['feedback']}", "    ", "      ")
     return lines
 
 
-def _step_table(result: FunctionResult) -> list[str]:
-    steps = [c.step for c in result.checks if c.step]
-    steps = list(dict.fromkeys(steps))
+def mistake_where(m: dict) -> str:
+    where = m["step"]
+    if m.get("affects") and m["affects"] != [m["step"]]:
+        where += f", affects {', '.join(m['affects'])}"
+    if m.get("variants"):
+        where += f"; {'/'.join(m['variants'])}"
+    if m.get("caused_by"):
+        where += f"; the mistake is in your {m['caused_by']}"
+    return where
+
+
+def failed_checks(fn: dict, verbose: bool = False) -> list[dict]:
+    """Failed checks, one per step and variant unless verbose (the first says the most)."""
+    shown, result = set(), []
+    for check in fn["checks"]:
+        if check["passed"]:
+            continue
+        key = (check.get("variant"), check.get("step"))
+        if not verbose and key in shown:
+            continue
+        shown.add(key)
+        result.append(check)
+    return result
+
+
+def step_table(fn: dict) -> list[tuple[str, str]]:
+    steps = list(dict.fromkeys(c["step"] for c in fn["checks"] if c.get("step")))
     if len(steps) < 2:
         return []
-    variants = list(dict.fromkeys(c.variant for c in result.checks))
-    lines = []
-    for variant in variants:
+    rows = []
+    for variant in dict.fromkeys(c.get("variant") for c in fn["checks"]):
         cells = []
         for step in steps:
-            checks = [c for c in result.checks if c.variant == variant and c.step == step]
-            cells.append(f"{step} {OK if all(c.passed for c in checks) else BAD}")
-        label = f"{variant}:" if variant is not None else "steps:"
-        lines.append(f"    {label:<9} " + "  ".join(cells))
-    return lines
+            checks = [c for c in fn["checks"] if c.get("variant") == variant and c.get("step") == step]
+            cells.append(f"{step} {OK if all(c['passed'] for c in checks) else BAD}")
+        rows.append((f"{variant}:" if variant is not None else "steps:", "  ".join(cells)))
+    return rows
+
+
+def render_markdown(report: dict, student: str | None = None) -> str:
+    return _env().get_template("feedback.md.j2").render(r=report, student=student, **_helpers())
+
+
+def render_html(report: dict, student: str | None = None) -> str:
+    return _env(html=True).get_template("feedback.html.j2").render(r=report, student=student, **_helpers())
+
+
+def _helpers() -> dict:
+    return {"full": _full, "step_table": step_table, "failed_checks": failed_checks, "where": mistake_where,
+            "OK": OK, "BAD": BAD}
+
+
+def _env(html: bool = False) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("autograder", "templates"),
+        autoescape=html, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
 
 
 def _wrap(text: str, first: str, rest: str | None = None) -> list[str]:

@@ -31,6 +31,7 @@ class SubmissionReport:
     def as_dict(self) -> dict:
         """The JSON report entry (schema of the core issue, plus notes and explanations)."""
         return {
+            "assignment": self.assignment,
             "submission": self.submission,
             "score": self.score,
             "max_score": round(self.max_score, 2),
@@ -47,6 +48,7 @@ class SubmissionReport:
                         {
                             "name": c.name, "visibility": c.visibility, "score": round(c.score, 4),
                             "max_score": round(c.max_score, 4), "passed": c.passed, "feedback": c.feedback,
+                            "kind": c.kind, "variant": c.variant, "step": c.step,
                         }
                         for c in f.checks
                     ],

@@ -52,12 +52,12 @@ class PublicChecks:
         report = self.report
         if report.error:
             raise AssertionError(f"{self.submission.name}: {report.error}")
-        result = next(f for f in report.functions if f.name == function)
-        if not result.checks:
+        result = next(f for f in report.as_dict()["functions"] if f["name"] == function)
+        if not result["checks"]:
             import pytest
 
             pytest.skip(f"{function} has no public check; it is graded on hidden inputs")
-        if result.score < result.max_score - 1e-9:
+        if result["score"] < result["max_score"] - 1e-9:
             text = "\n".join(render_function(result))
             raise AssertionError(f"{self.submission.name}:\n{text}")
 
@@ -88,7 +88,7 @@ def check(function: str | None = None, assignment: str | None = None) -> Submiss
         return SubmissionReport("this notebook", assignment or "?", 0.0, error=loaded.error)
     spec = load_assignment(assignment or guess_assignment(loaded.functions))
     report = Grader(spec, public_only=True).grade_loaded(loaded, "this notebook")
-    print(render_text(report, functions=[function] if function else None))
+    print(render_text(report.as_dict(), functions=[function] if function else None))
     return report
 
 
