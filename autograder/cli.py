@@ -68,31 +68,68 @@ def check(file: Path, assignment: str | None, functions: tuple[str, ...], public
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--assignment", "-a", help="Assignment name.")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Write the JSON report here.")
-def grade(paths: tuple[Path, ...], assignment: str | None, json_out: Path | None) -> None:
-    """Grade files or folders of submissions (each .py/.ipynb is one submission)."""
-    files, notes = submission_files(list(paths))
+@click.option("--jobs", "-j", type=int, default=1, show_default=True, help="Parallel workers.")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
+              show_default=True, help="Results folder (gradebook, grades.csv, feedback, Gradescope files).")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the JSON report here.")
+@click.option("--force", is_flag=True, help="Regrade submissions already in the gradebook.")
+def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path, json_out: Path | None,
+          force: bool) -> None:
+    """Grade a class: files, folders, per-student folders or nbgrader's submitted/ tree."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .batch import grade_class, write_results
+    from .gradebook import Gradebook
+    from .layout import discover
+
+    files, _ = submission_files(list(paths))
+    spec = _assignment(assignment, files[:1])
+    submissions, notes = discover(list(paths), spec.name)
     for note in notes:
         click.echo(f"note: {note}", err=True)
-    if not files:
+    if not submissions:
         raise click.ClickException("no .py or .ipynb submission found")
-    spec = _assignment(assignment, files)
-    grader = Grader(spec)
-    reports = []
-    width = max(len(str(f)) for f in files)
-    with click.progressbar(files, label=f"grading {len(files)} submission(s)", file=sys.stderr) as bar:
-        for path in bar:
-            reports.append((path, grader.grade_file(path, label=str(path))))
-    for path, report in reports:
-        ids = sorted({m.id for f in report.functions for m in f.mistakes})
-        detail = f"error: {report.error}" if report.error else ", ".join(ids)
-        click.echo(f"{str(path):<{width}}  {report.score:6.2f} / {report.max_score:g}  {detail}")
-    scores = [r.score for _, r in reports]
-    click.echo(f"{len(reports)} submission(s); mean {sum(scores) / len(scores):.1f}; "
-               f"{sum(1 for _, r in reports if r.error)} failed to load")
+    gradebook = Gradebook(out / "gradebook.sqlite")
+    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("{task.description}"))
+    with Progress(*columns, console=_stderr_console(), transient=False) as bar:
+        task = bar.add_task("", total=len(submissions))
+
+        def advance(student: str, report: dict | None) -> None:
+            bar.update(task, advance=1, description=student + (" (unchanged)" if report is None else ""))
+
+        result = grade_class(spec, submissions, gradebook, jobs=jobs, progress=advance, force=force)
+    gradebook.close()
+    reports = result.reports
+    write_results(out, spec, reports)
+    width = max(len(s) for s in reports)
+    for student, report in sorted(reports.items()):
+        ids = sorted({m["id"] for f in report["functions"] for m in f["mistakes"]})
+        detail = f"error: {report['error']}" if report["error"] else ", ".join(ids)
+        click.echo(f"{student:<{width}}  {report['score']:6.2f} / {report['max_score']:g}  {detail}")
+    scores = [r["score"] for r in reports.values()]
+    click.echo(f"{len(reports)} submission(s): {result.graded} graded, {result.skipped} unchanged; "
+               f"mean {sum(scores) / len(scores):.1f}; {sum(1 for r in reports.values() if r['error'])} not gradable")
+    click.echo(f"results in {out}/ (grades.csv, report.json, feedback/, gradescope/, gradebook.sqlite)")
     if json_out:
-        _write_json(json_out, spec.name, [r.as_dict() for _, r in reports])
-        click.echo(f"report written to {json_out}")
+        _write_json(json_out, spec.name, [reports[s] for s in sorted(reports)])
+
+
+@main.command()
+@click.argument("results", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("results"))
+def report(results: Path) -> None:
+    """Class summary from a results folder: histogram, mistakes per step, most common mistakes."""
+    from .summary import write_summary
+
+    data = json.loads((results / "report.json").read_text(encoding="utf-8"))
+    for path in write_summary(results, data["assignment"], data["submissions"]):
+        click.echo(f"wrote {path}")
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 @main.command()

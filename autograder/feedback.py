@@ -38,7 +38,7 @@ def render_function(fn: dict, verbose: bool = False) -> list[str]:
     if fn.get("status") == "not-implemented":
         return lines + ["    not implemented yet (it still raises NotImplementedError)."]
     for note in fn.get("notes", []):
-        lines += _wrap(f"adapted: {note}", "    ")
+        lines += _wrap(f"note: {note}", "    ")
     lines += [f"    {label:<9} {cells}" for label, cells in step_table(fn)]
     for m in fn["mistakes"]:
         lines += _wrap(f"• [{m['id']}] ({mistake_where(m)}) {m['message']}", "    ", "      ")

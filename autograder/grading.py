@@ -10,6 +10,7 @@ from .diagnose import Fingerprints, diagnose
 from .execute import Execution, execute
 from .judge import FunctionResult, judge_function
 from .loader import SUFFIXES, LoadedSource, load_file
+from .reference import callers_of, reference_module
 from .sandbox.runner import Limits
 from .spec import Assignment
 
@@ -90,6 +91,22 @@ class Grader:
             report.functions.append(result)
         if not any(name in run.defined for name in self.assignment.functions):
             report.error = "none of the assignment's functions is defined in this file"
+        self._note_upstream(report)
+
+    def _note_upstream(self, report: SubmissionReport) -> None:
+        """A function that calls others (nn_model calls backward_propagation…) says which of
+        them lost points, so the student fixes the cause rather than the symptom."""
+        lost = {f.name for f in report.functions if f.score < f.max_score - 1e-6}
+        source = reference_module(self.assignment).__source__
+        names = list(self.assignment.functions)
+        for result in report.functions:
+            if result.name not in lost:
+                continue
+            upstream = sorted((callers_of_inverse(source, names, result.name) & lost) - {result.name})
+            if upstream:
+                result.notes.append(
+                    f"{result.name} uses your {', '.join(upstream)}, which lost points too: fix "
+                    f"{'that' if len(upstream) == 1 else 'those'} first")
 
 
 def submission_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
@@ -110,3 +127,8 @@ def submission_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
         else:
             notes.append(f"{path} does not exist")
     return files, notes
+
+
+def callers_of_inverse(source: str, names: list[str], function: str) -> set[str]:
+    """The functions that ``function`` relies on (directly or not), per the reference."""
+    return {other for other in names if other != function and function in callers_of(source, names, {other})}

@@ -88,3 +88,22 @@ def reference_functions(module: types.ModuleType) -> dict[str, Callable[..., Any
 
 def parameters_of(func: Callable[..., Any]) -> list[inspect.Parameter]:
     return list(inspect.signature(func).parameters.values())
+
+
+def callers_of(source: str, names: list[str], changed: set[str]) -> set[str]:
+    """``changed`` plus every function among ``names`` that calls one of them, transitively."""
+    bodies = {}
+    tree = ast.parse(source)
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in names:
+            bodies[node.name] = {n.func.id for n in ast.walk(node)
+                                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    result = set(changed)
+    grew = True
+    while grew:
+        grew = False
+        for name, called in bodies.items():
+            if name not in result and called & result:
+                result.add(name)
+                grew = True
+    return result

@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .execute import Execution, execute_trusted
 from .grading import Grader, SubmissionReport
-from .reference import mutant_module, reference_module
+from .reference import callers_of, mutant_module, reference_module
 from .spec import Assignment, MistakeSpec
 
 
@@ -34,23 +33,6 @@ def _report(grader: Grader, run: Execution, label: str) -> SubmissionReport:
 
 def _named(report: SubmissionReport, function: str) -> list[str]:
     return [m.id for f in report.functions if f.name == function for m in f.mistakes]
-
-
-def _dependents(assignment: Assignment, source: str, changed: set[str]) -> set[str]:
-    """Functions whose outputs may change: the changed ones and those that call them."""
-    bodies = {}
-    for name in assignment.functions:
-        match = re.search(rf"^def {name}\(.*?(?=^def |\Z)", source, flags=re.MULTILINE | re.DOTALL)
-        bodies[name] = match.group(0) if match else ""
-    result = set(changed)
-    grew = True
-    while grew:
-        grew = False
-        for name, body in bodies.items():
-            if name not in result and any(re.search(rf"\b{c}\(", body) for c in result):
-                result.add(name)
-                grew = True
-    return result
 
 
 def validate(assignment: Assignment, pairs: bool = True) -> list[Row]:
@@ -82,7 +64,7 @@ def _check_mutants(grader: Grader, base: Execution, source: str, mistakes: tuple
     assignment = grader.assignment
     module = mutant_module(assignment, mistakes)
     own = {m.function for m in mistakes}
-    affected = own if only_own else _dependents(assignment, source, own)
+    affected = own if only_own else callers_of(source, list(assignment.functions), own)
     run = execute_trusted(module, grader.workload, functions=affected, base=base)
     report = _report(grader, run, "+".join(m.id for m in mistakes))
     named = sorted({i for m in mistakes for i in _named(report, m.function)})

@@ -1,0 +1,161 @@
+"""Grade a class: parallel workers, the gradebook, and the results folder.
+
+Workers are processes, each with its own :class:`Grader` (inputs and fingerprints
+built once per worker); each submission still runs in its own sandbox. The
+parent records every result in the gradebook as soon as it arrives, then writes
+grades.csv, report.json, per-student feedback (Markdown, HTML) and Gradescope
+results.json files.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .feedback import render_html, render_markdown
+from .gradebook import Gradebook, file_hash
+from .grading import Grader
+from .layout import Submission
+from .sandbox.runner import Limits
+from .spec import Assignment, load_assignment
+
+_worker: Grader | None = None
+
+
+@dataclass
+class BatchResult:
+    reports: dict[str, dict] = field(default_factory=dict)  # student -> report
+    graded: int = 0
+    skipped: int = 0
+
+
+def _init_worker(name: str, root: str, limits: Limits | None) -> None:
+    global _worker
+    _worker = Grader(load_assignment(name, Path(root)), limits=limits)
+
+
+def _grade_one(student: str, path: str) -> dict:
+    assert _worker is not None
+    return grade_safely(_worker, student, Path(path))
+
+
+def grade_safely(grader: Grader, student: str, path: Path) -> dict:
+    """A report for any submission; an error in the grader itself costs only this one."""
+    try:
+        report = grader.grade_file(path, label=path.name).as_dict()
+    except Exception as exc:  # noqa: BLE001 - never lose the batch to one submission
+        report = {
+            "assignment": grader.assignment.name, "submission": path.name, "score": 0.0,
+            "max_score": grader.assignment.max_score, "notes": [], "functions": [],
+            "error": f"internal error while grading ({type(exc).__name__}: {exc}); "
+                     f"please report it: {traceback.format_exc(limit=2)[-300:]}",
+        }
+    report["student"] = student
+    return report
+
+
+def grade_class(assignment: Assignment, submissions: list[Submission], gradebook: Gradebook, jobs: int = 1,
+                limits: Limits | None = None, progress: Callable[[str, dict | None], None] | None = None,
+                force: bool = False) -> BatchResult:
+    """Grade every submission not already in the gradebook with the same file."""
+    result = BatchResult()
+    todo = []
+    for sub in submissions:
+        digest = file_hash(sub.path)
+        if not force and gradebook.is_current(sub.student, assignment.name, digest):
+            result.skipped += 1
+            if progress:
+                progress(sub.student, None)
+        else:
+            todo.append((sub, digest))
+    if jobs <= 1:
+        grader = Grader(assignment, limits=limits)
+        for sub, digest in todo:
+            _store(gradebook, assignment, sub, digest, grade_safely(grader, sub.student, sub.path), result, progress)
+    elif todo:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                 initargs=(assignment.name, str(assignment.root), limits)) as pool:
+            futures = {pool.submit(_grade_one, sub.student, str(sub.path)): (sub, digest) for sub, digest in todo}
+            for future in as_completed(futures):
+                sub, digest = futures[future]
+                try:
+                    report = future.result()
+                except Exception as exc:  # noqa: BLE001 - a worker died: record it, go on
+                    report = {"assignment": assignment.name, "submission": sub.path.name, "student": sub.student,
+                              "score": 0.0, "max_score": assignment.max_score, "notes": [], "functions": [],
+                              "error": f"the grading worker failed ({type(exc).__name__}: {exc})"}
+                _store(gradebook, assignment, sub, digest, report, result, progress)
+    result.reports = gradebook.reports(assignment.name, [s.student for s in submissions])
+    return result
+
+
+def _store(gradebook: Gradebook, assignment: Assignment, sub: Submission, digest: str, report: dict,
+           result: BatchResult, progress: Callable[[str, dict | None], None] | None) -> None:
+    gradebook.record(sub.student, assignment.name, digest, str(sub.path), report)
+    result.graded += 1
+    if progress:
+        progress(sub.student, report)
+
+
+def write_results(out: Path, assignment: Assignment, reports: dict[str, dict]) -> None:
+    """grades.csv, report.json, feedback/<student>.md|.html, gradescope/<student>/results.json."""
+    out.mkdir(parents=True, exist_ok=True)
+    functions = list(assignment.functions)
+    with open(out / "grades.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", "file", "score", "max_score", "error", *functions])
+        for student, report in sorted(reports.items()):
+            per_fn = {f["name"]: f["score"] for f in report["functions"]}
+            writer.writerow([student, report["submission"], report["score"], report["max_score"],
+                             report["error"] or "", *[per_fn.get(f, 0.0) for f in functions]])
+    payload = {"assignment": assignment.name, "submissions": [reports[s] for s in sorted(reports)]}
+    (out / "report.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    for kind in ("feedback", "gradescope"):
+        (out / kind).mkdir(exist_ok=True)
+    for student, report in reports.items():
+        safe = _safe_name(student)
+        (out / "feedback" / f"{safe}.md").write_text(render_markdown(report, student), encoding="utf-8")
+        (out / "feedback" / f"{safe}.html").write_text(render_html(report, student), encoding="utf-8")
+        folder = out / "gradescope" / safe
+        folder.mkdir(exist_ok=True)
+        (folder / "results.json").write_text(json.dumps(gradescope_results(report), indent=1, ensure_ascii=False),
+                                             encoding="utf-8")
+
+
+def gradescope_results(report: dict) -> dict:
+    """Gradescope's autograder results format: one test per check."""
+    tests = []
+    for fn in report["functions"]:
+        mistakes = "\n".join(f"[{m['id']}] {m['message']} Why: {m.get('explanation', '')}" for m in fn["mistakes"])
+        for check in fn["checks"]:
+            output = check["feedback"] or "passed"
+            if mistakes and not check["passed"]:
+                output += "\n" + mistakes
+            tests.append({
+                "name": check["name"],
+                "score": check["score"],
+                "max_score": check["max_score"],
+                "status": "passed" if check["passed"] else "failed",
+                "output": output,
+                "visibility": "visible" if check["visibility"] == "public" else "after_published",
+            })
+    result = {"score": report["score"], "tests": tests, "visibility": "visible", "stdout_visibility": "hidden"}
+    if report["error"]:
+        result["output"] = f"Your submission could not be graded: {report['error']}"
+    elif report.get("notes"):
+        result["output"] = "\n".join(f"note: {n}" for n in report["notes"])
+    return result
+
+
+def _safe_name(student: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in student) or "student"
+
+
+def default_jobs() -> int:
+    return max(1, (os.cpu_count() or 1))
