@@ -21,6 +21,7 @@ from pathlib import Path
 from .feedback import render_html, render_markdown
 from .gradebook import Gradebook, file_hash
 from .grading import Grader
+from .integrations.gradescope import results_json
 from .layout import Submission
 from .sandbox.runner import Limits
 from .spec import Assignment, load_assignment
@@ -124,33 +125,8 @@ def write_results(out: Path, assignment: Assignment, reports: dict[str, dict]) -
         (out / "feedback" / f"{safe}.html").write_text(render_html(report, student), encoding="utf-8")
         folder = out / "gradescope" / safe
         folder.mkdir(exist_ok=True)
-        (folder / "results.json").write_text(json.dumps(gradescope_results(report), indent=1, ensure_ascii=False),
+        (folder / "results.json").write_text(json.dumps(results_json(report), indent=1, ensure_ascii=False),
                                              encoding="utf-8")
-
-
-def gradescope_results(report: dict) -> dict:
-    """Gradescope's autograder results format: one test per check."""
-    tests = []
-    for fn in report["functions"]:
-        mistakes = "\n".join(f"[{m['id']}] {m['message']} Why: {m.get('explanation', '')}" for m in fn["mistakes"])
-        for check in fn["checks"]:
-            output = check["feedback"] or "passed"
-            if mistakes and not check["passed"]:
-                output += "\n" + mistakes
-            tests.append({
-                "name": check["name"],
-                "score": check["score"],
-                "max_score": check["max_score"],
-                "status": "passed" if check["passed"] else "failed",
-                "output": output,
-                "visibility": "visible" if check["visibility"] == "public" else "after_published",
-            })
-    result = {"score": report["score"], "tests": tests, "visibility": "visible", "stdout_visibility": "hidden"}
-    if report["error"]:
-        result["output"] = f"Your submission could not be graded: {report['error']}"
-    elif report.get("notes"):
-        result["output"] = "\n".join(f"note: {n}" for n in report["notes"])
-    return result
 
 
 def _safe_name(student: str) -> str:

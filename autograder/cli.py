@@ -184,3 +184,51 @@ def validate(names: tuple[str, ...], no_pairs: bool) -> None:
         click.echo(render(rows))
         failed |= not all(r.ok for r in rows)
     sys.exit(1 if failed else 0)
+
+
+@main.group()
+def export() -> None:
+    """Export an assignment to nbgrader, otter-grader or Gradescope."""
+
+
+@export.command("nbgrader")
+@click.argument("assignment")
+@click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
+def export_nbgrader(assignment: str, course_dir: Path) -> None:
+    """Write COURSE_DIR/source/ASSIGNMENT/ for `nbgrader generate_assignment`."""
+    from .integrations.nbgrader import export
+
+    for path in export(_assignment(assignment), course_dir):
+        click.echo(f"wrote {path}")
+
+
+@export.command("otter")
+@click.argument("assignment")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+def export_otter(assignment: str, out_dir: Path) -> None:
+    """Write an otter-grader master notebook for `otter assign`."""
+    from .integrations.otter import export
+
+    for path in export(_assignment(assignment), out_dir):
+        click.echo(f"wrote {path}")
+
+
+@export.command("gradescope")
+@click.argument("assignment")
+@click.argument("out_zip", type=click.Path(dir_okay=False, path_type=Path))
+def export_gradescope(assignment: str, out_zip: Path) -> None:
+    """Write a Gradescope autograder zip (setup.sh, run_autograder, engine, assignment)."""
+    from .integrations.gradescope import export
+
+    click.echo(f"wrote {export(_assignment(assignment), out_zip)}")
+
+
+@main.command()
+@click.argument("assignment")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+def release(assignment: str, out_dir: Path) -> None:
+    """Write what students get: notebook, stub, public tests and recorded data, no solution."""
+    from .release import release as write_release
+
+    for path in write_release(_assignment(assignment), out_dir):
+        click.echo(f"wrote {path}")

@@ -85,8 +85,9 @@ class Fingerprints:
         self.workload = workload
         self.assignment = workload.assignment
         self._cache: dict[tuple, dict[str, Any]] = {}
+        self._effects: dict[tuple, tuple[dict, dict]] = {}
 
-    def outputs(self, mistakes: tuple[MistakeSpec, ...], function: str) -> dict[str, Any]:
+    def outputs(self, mistakes: tuple[MistakeSpec, ...], function: str) -> dict[str, Any] | None:
         key = (tuple(m.id for m in mistakes), function)
         if key not in self._cache:
             module = mutant_module(self.assignment, mistakes)
@@ -101,6 +102,27 @@ class Fingerprints:
                         result[call.id] = _error_of(exc, lines)
             self._cache[key] = result
         return self._cache[key]
+
+    def effect(self, mistakes: tuple[MistakeSpec, ...], fn: FunctionSpec) -> tuple[dict, dict[Cell, set[str]]] | None:
+        """The mutant's cells, and per cell the calls where it differs from the reference
+        (None when the outputs are unknown, as for pairs in a release).
+
+        Independent of the student, so computed once per batch rather than per submission."""
+        key = (tuple(m.id for m in mistakes), fn.name)
+        if key not in self._effects:
+            calls = self.workload.for_function(fn.name)
+            outputs = self.outputs(mistakes, fn.name)
+            if outputs is None:
+                return None
+            cells = _mutant_cells(fn, calls, outputs)
+            differs: dict[Cell, set[str]] = {}
+            for call in calls:
+                for step, expr in fn.step_exprs().items():
+                    cell = (call.variant, step)
+                    if not _matches(cells[cell][call.id], step_value(expr, call.expected)):
+                        differs.setdefault(cell, set()).add(call.id)
+            self._effects[key] = (cells, differs)
+        return self._effects[key]
 
 
 @dataclass
@@ -189,10 +211,15 @@ def _fingerprint(fn, calls, student, wrong, workload, prints) -> tuple[list[Mist
     catalogue = workload.assignment.mistakes
     link = workload.assignment.doc_link
     effects = {}
+    def changed_cells(differs: dict[Cell, set[str]]) -> set:
+        return {c for c, ids in differs.items() if c in student and any(call.id in ids for *_, call in student[c])}
+
     for mistake in catalogue:
-        cells = _mutant_cells(fn, calls, prints.outputs((mistake,), fn.name))
-        changed = {c for c, vals in cells.items() if c in student and any(
-            not _matches(vals[call.id], exp) for _, exp, call in student[c])}
+        effect = prints.effect((mistake,), fn)
+        if effect is None:
+            continue
+        cells, differs = effect
+        changed = changed_cells(differs)
         if changed:
             effects[mistake.id] = (mistake, cells, changed)
 
@@ -210,9 +237,11 @@ def _fingerprint(fn, calls, student, wrong, workload, prints) -> tuple[list[Mist
     for (m1, _, ch1), (m2, _, ch2) in itertools.combinations(same, 2):
         if m1.step == m2.step or not ((ch1 | ch2) & wrong):
             continue
-        cells = _mutant_cells(fn, calls, prints.outputs((m1, m2), fn.name))
-        changed = {c for c, vals in cells.items() if c in student and any(
-            not _matches(vals[call.id], exp) for _, exp, call in student[c])}
+        effect = prints.effect((m1, m2), fn)
+        if effect is None:
+            continue
+        cells, differs = effect
+        changed = changed_cells(differs)
         good, bad = explains(cells, changed)
         if good == wrong and not bad:
             return [_named(m1, fn, ch1 & wrong or wrong, link), _named(m2, fn, ch2 & wrong or wrong, link)], set()

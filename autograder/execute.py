@@ -17,7 +17,7 @@ import numpy as np
 from . import wire
 from .cases import Workload
 from .loader import LoadedSource
-from .reference import parameters_of, reference_functions, reference_module
+from .reference import reference_info
 from .sandbox.runner import Limits, Outcome, Sandbox, SandboxError
 from .sandbox.trace import error_record
 from .signature import CannotCall, bind
@@ -41,7 +41,7 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
     if loaded.error:
         result.error = loaded.error
         return result
-    ref = reference_functions(reference_module(workload.assignment))
+    ref = reference_info(workload.assignment).parameters
     box = Sandbox(loaded, limits)
     try:
         box.start()
@@ -76,7 +76,7 @@ def _run_function(name: str, timeout: float, workload: Workload, box: Sandbox, r
             result.skipped[call.id] = f"not run: an earlier call {stuck}"
             continue
         try:
-            binding = bind(name, parameters_of(ref[name]), box.functions[name], call.args, call.context)
+            binding = bind(name, ref[name], box.functions[name], call.args, call.context)
         except CannotCall as exc:
             result.skipped[call.id] = str(exc)
             _add(notes, str(exc))

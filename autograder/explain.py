@@ -60,6 +60,8 @@ def shape_hint(error: dict) -> str:
 
 def error_signature(error: dict) -> tuple:
     """What identifies an error across different code styles: its kind and the shapes involved."""
+    if "signature" in error:  # recorded for a release, without the code lines it came from
+        return tuple(tuple(x) if isinstance(x, list) else x for x in error["signature"])
     pairs = failing_operands(error)
     if pairs:
         (_, ls), (_, rs), _ = pairs[0]

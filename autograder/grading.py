@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cases import Workload, build_workload
-from .diagnose import Fingerprints, diagnose
+from .diagnose import diagnose
 from .execute import Execution, execute
 from .judge import FunctionResult, judge_function
 from .loader import SUFFIXES, LoadedSource, load_file
-from .reference import callers_of, reference_module
+from .recorded import fingerprints_for
+from .reference import reference_info
 from .sandbox.runner import Limits
+from .signature import CANNOT_CHECK
 from .spec import Assignment
 
 
@@ -67,7 +69,7 @@ class Grader:
         self.assignment = assignment
         self.limits = limits
         self.workload: Workload = build_workload(assignment, public_only=public_only)
-        self.fingerprints = Fingerprints(self.workload)
+        self.fingerprints = fingerprints_for(self.workload)
 
     def grade_file(self, path: Path, label: str | None = None) -> SubmissionReport:
         return self.grade_loaded(load_file(path), label or path.name)
@@ -96,13 +98,13 @@ class Grader:
     def _note_upstream(self, report: SubmissionReport) -> None:
         """A function that calls others (nn_model calls backward_propagation…) says which of
         them lost points, so the student fixes the cause rather than the symptom."""
-        lost = {f.name for f in report.functions if f.score < f.max_score - 1e-6}
-        source = reference_module(self.assignment).__source__
-        names = list(self.assignment.functions)
+        lost = {f.name for f in report.functions
+                if any(not c.passed and CANNOT_CHECK not in c.feedback for c in f.checks)}
+        relies_on = reference_info(self.assignment).relies_on
         for result in report.functions:
             if result.name not in lost:
                 continue
-            upstream = sorted((callers_of_inverse(source, names, result.name) & lost) - {result.name})
+            upstream = sorted((relies_on.get(result.name, frozenset()) & lost) - {result.name})
             if upstream:
                 result.notes.append(
                     f"{result.name} uses your {', '.join(upstream)}, which lost points too: fix "
@@ -127,8 +129,3 @@ def submission_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
         else:
             notes.append(f"{path} does not exist")
     return files, notes
-
-
-def callers_of_inverse(source: str, names: list[str], function: str) -> set[str]:
-    """The functions that ``function`` relies on (directly or not), per the reference."""
-    return {other for other in names if other != function and function in callers_of(source, names, {other})}

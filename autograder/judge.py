@@ -17,14 +17,14 @@ from . import compare
 from .cases import Call, Workload
 from .execute import Execution
 from .explain import explain_error
-from .reference import reference_functions, reference_module
+from .reference import reference_info
 from .spec import FunctionSpec
 
 WEIGHTS = {"structure": 0.25, "public": 1.0, "shape": 1.0, "values": 3.0, "gradcheck": 1.0,
-           "finite": 0.5, "property": 1.0, "inputs": 0.5}
+           "finite": 0.5, "property": 1.0, "inputs": 2.0}
 # Checks that only earn points when some result of the variant is right: returning the
 # input unchanged is the right type, finite and harmless, but deserves nothing.
-GATED = {"structure", "finite", "inputs"}
+GATED = {"structure", "shape", "finite", "inputs"}
 GRAD_TOLERANCE = 1e-4
 
 
@@ -71,7 +71,7 @@ class _Pending:
 def judge_function(fn: FunctionSpec, workload: Workload, run: Execution) -> FunctionResult:
     result = FunctionResult(fn.name, notes=list(run.function_notes.get(fn.name, [])))
     calls = workload.for_function(fn.name)
-    ref = reference_functions(reference_module(workload.assignment))
+    ref = reference_info(workload.assignment).functions
     ctx = _Context(fn, run, ref)
     if calls and all(run.skipped.get(c.id) == "not defined" for c in calls):
         result.status = "missing"
@@ -256,6 +256,14 @@ def _values(call: Call, ctx: _Context, step: str) -> str | None:
         return failure
     expected = expected_step(ctx.fn, call, step)
     if compare.close(got, expected):
+        g, e = compare.as_array(got), compare.as_array(expected)
+        if g is not None and e is not None and g.shape != e.shape and e.size > 1:
+            # Right numbers in a shape that broadcasts wrongly downstream (b - lr*db with db of
+            # shape (n,) is (n, n)): the step is not usable as it is.
+            rel = compare.relation(got, expected, call.context.get("m"))
+            why = f" — {rel.text}" if rel and rel.kind != "wrong-shape" else ""
+            return (f"{step} has the right numbers in the wrong shape {g.shape} (expected {e.shape}){why}; "
+                    "used as it is, it would broadcast into wrong values in the next step")
         return None
     return f"{step} is wrong: " + describe_wrong(got, expected, call.context.get("m"))
 

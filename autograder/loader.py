@@ -195,7 +195,7 @@ def _collect(tree: ast.Module, text: str, filename: str, result: LoadedSource) -
         segment = "\n".join(lines[start - 1 : node.end_lineno])
         if kind is None:
             first = lines[start - 1].strip() if start - 1 < len(lines) else ""
-            if first and not first.startswith("pass  # ignored") and not _is_main_guard(node):
+            if first and not first.startswith("pass  # ignored") and not _skip_quietly(node):
                 skipped.append(f"{filename}, line {start}: `{first[:60]}`")
             continue
         result.units.append(CodeUnit(segment, filename, start, kind, _names(node)))
@@ -254,9 +254,13 @@ def _kind(node: ast.stmt) -> str | None:
     return None
 
 
-def _is_main_guard(node: ast.stmt) -> bool:
-    """``if __name__ == "__main__":`` is how a script says "not when imported": skip quietly."""
-    return isinstance(node, ast.If) and "__name__" in ast.unparse(node.test)
+def _skip_quietly(node: ast.stmt) -> bool:
+    """Docstrings, ``pass`` and ``if __name__ == "__main__":`` run nothing on import: no note."""
+    if isinstance(node, ast.If):
+        return "__name__" in ast.unparse(node.test)
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+        return isinstance(node.value.value, str)
+    return isinstance(node, ast.Pass)
 
 
 def _is_constant(expr: ast.expr) -> bool:

@@ -6,6 +6,7 @@ import ast
 import inspect
 import types
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ def _read(path: Path) -> str:
 
 
 def reference_source(assignment: Assignment) -> str:
-    if not assignment.solution.is_file():
+    if assignment.solution is None or not assignment.solution.is_file():
         raise SpecError(f"{assignment.name}: solution file {assignment.solution} is missing")
     return _read(assignment.solution)
 
@@ -107,3 +108,31 @@ def callers_of(source: str, names: list[str], changed: set[str]) -> set[str]:
                 result.add(name)
                 grew = True
     return result
+
+
+@dataclass(frozen=True)
+class ReferenceInfo:
+    """What judging needs to know of the reference besides its outputs.
+
+    Built from the solution, or read from a release's recorded data (which has no
+    functions: spec expressions that call reference functions are not in a release)."""
+
+    functions: dict[str, Callable[..., Any]]
+    parameters: dict[str, list[inspect.Parameter]]
+    relies_on: dict[str, frozenset[str]]  # function -> the assignment functions it calls, transitively
+
+
+@lru_cache(maxsize=16)
+def reference_info(assignment: Assignment) -> ReferenceInfo:
+    if assignment.recorded is not None:
+        from .recorded import recorded_reference
+
+        return recorded_reference(assignment)
+    module = reference_module(assignment)
+    functions = reference_functions(module)
+    names = [n for n in assignment.functions if n in functions]
+    relies = {
+        fn: frozenset(o for o in names if o != fn and fn in callers_of(module.__source__, names, {o}))
+        for fn in names
+    }
+    return ReferenceInfo(functions, {n: parameters_of(f) for n, f in functions.items()}, relies)

@@ -14,6 +14,9 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any
 
+# How a check skipped for a missing parameter reads (an older signature, not a wrong result).
+CANNOT_CHECK = "cannot be checked with"
+
 
 class CannotCall(Exception):
     """The call cannot be made with this signature (e.g. a variant argument is missing)."""
@@ -72,8 +75,7 @@ def bind(
             )
             continue
         raise CannotCall(
-            f"your {function} has no `{ref.name}` parameter, so it cannot be checked with "
-            f"{ref.name}={value!r}"
+            f"your {function} has no `{ref.name}` parameter, so it {CANNOT_CHECK} {ref.name}={value!r}"
         )
     for param in named:
         if param["name"] in assigned or param["default"]:

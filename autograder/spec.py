@@ -99,7 +99,7 @@ class Assignment:
     title: str
     root: Path
     folder: Path
-    solution: Path
+    solution: Path | None  # None in a student release, which carries recorded.json instead
     doc: str | None
     public_seed: int
     hidden_seed: int
@@ -119,6 +119,12 @@ class Assignment:
             c for c in self.cases.values() if not c.training and (fn.extreme or not c.extreme)
         ]
 
+    @property
+    def recorded(self) -> Path | None:
+        """Public checks recorded for a release (see recorded.py), used when there is no solution."""
+        path = self.folder / "recorded.json"
+        return path if self.solution is None and path.is_file() else None
+
     def doc_link(self, anchor: str | None) -> str | None:
         if not anchor or not self.doc:
             return None
@@ -132,7 +138,9 @@ def project_root(start: Path | None = None) -> Path:
         return Path(env).resolve()
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / "assignments").is_dir() and (folder / "solutions").is_dir():
+        if (folder / "assignments").is_dir() and (
+            (folder / "solutions").is_dir() or any(folder.glob("assignments/*/recorded.json"))
+        ):
             return folder
     package_parent = Path(__file__).resolve().parent.parent
     if (package_parent / "assignments").is_dir():
@@ -174,7 +182,7 @@ def load_assignment(name: str, root: Path | None = None) -> Assignment:
         title=data.get("title", name),
         root=root,
         folder=folder,
-        solution=root / data["solution"],
+        solution=root / data["solution"] if "solution" in data else None,
         doc=data.get("doc"),
         public_seed=int(data.get("public_seed", 0)),
         hidden_seed=hidden_seed,

@@ -34,6 +34,8 @@ def summarise(reports: list[dict]) -> dict:
             per_function.setdefault(fn["name"], []).append(fn["score"])
             maxima[fn["name"]] = fn["max_score"]
             for m in fn["mistakes"]:
+                if m.get("caused_by"):  # counted once, in the function where it was made
+                    continue
                 key = (m["id"], m["step"], fn["name"])
                 seen.setdefault(key, set()).add(r.get("student", r["submission"]))
                 texts.setdefault(key, (m["message"], m.get("explanation", "")))

@@ -72,6 +72,7 @@ class Sandbox:
         self._requests = None
         self._replies_fd: int | None = None
         self._buffer = b""
+        self._eof = False
         self._counter = 0
 
     # -- lifecycle -------------------------------------------------------
@@ -189,6 +190,7 @@ class Sandbox:
         self._requests = os.fdopen(req_write, "wb")
         self._replies_fd = rep_read
         self._buffer = b""
+        self._eof = False
 
     def _exchange(self, message: dict, timeout: float) -> dict | None:
         try:
@@ -221,6 +223,7 @@ class Sandbox:
                 return None
             chunk = os.read(self._replies_fd, 1 << 20)
             if not chunk:
+                self._eof = True  # the child closed its end: it is exiting or has exited
                 return None
             self._buffer += chunk
 
@@ -229,6 +232,11 @@ class Sandbox:
         code = None
         if proc is not None:
             code = proc.poll()  # None: still running, so we are the ones stopping it
+            if code is None and self._eof:
+                try:  # it is on its way out: let it finish so its exit code can be reported
+                    code = proc.wait(timeout=1.0)
+                except subprocess.TimeoutExpired:
+                    code = None
             try:
                 os.killpg(proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):

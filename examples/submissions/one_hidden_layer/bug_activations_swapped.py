@@ -1,0 +1,94 @@
+import numpy as np
+
+
+def sigmoid(z):
+    z = np.asarray(z, dtype=float)
+    out = np.empty_like(z)
+    p = z >= 0
+    out[p] = 1 / (1 + np.exp(-z[p]))
+    e = np.exp(z[~p])
+    out[~p] = e / (1 + e)
+    return out
+
+
+def sigmoid_derivative(z):
+    s = sigmoid(z)
+    return s * (1 - s)
+
+
+def layer_sizes(X, Y):
+    return X.shape[0], 4, Y.shape[0]
+
+
+def initialize_parameters(n_x, n_h, n_y):
+    W1 = np.random.randn(n_h, n_x) * 0.01
+    b1 = np.zeros((n_h, 1))
+    W2 = np.random.randn(n_y, n_h) * 0.01
+    b2 = np.zeros((n_y, 1))
+    return dict(W1=W1, b1=b1, W2=W2, b2=b2)
+
+
+def forward_propagation(X, parameters, activation="tanh"):
+    W1, b1, W2, b2 = (parameters[k] for k in ("W1", "b1", "W2", "b2"))
+    Z1 = W1 @ X + b1
+    if activation == "sigmoid":
+        A1 = sigmoid(Z1)
+    else:
+        A1 = np.tanh(Z1)
+    Z2 = W2 @ A1 + b2
+    A2 = sigmoid(Z2)
+    return A2, dict(Z1=Z1, A1=A1, Z2=Z2, A2=A2)
+
+
+def compute_cost(A2, Y):
+    m = Y.shape[1]
+    J = -(Y @ np.log(A2).T + (1 - Y) @ np.log(1 - A2).T) / m
+    return float(np.squeeze(J))
+
+
+def tanh_prime_from_a(a):
+    return 1 - a ** 2
+
+
+def sigmoid_prime_from_a(a):
+    return a * (1 - a)
+
+
+def backward_propagation(parameters, cache, X, Y, activation="tanh"):
+    m = X.shape[1]
+    W2 = parameters["W2"]
+    A1, A2 = cache["A1"], cache["A2"]
+
+    dZ2 = A2 - Y
+    dW2 = dZ2 @ A1.T / m
+    db2 = dZ2.sum(axis=1, keepdims=True) / m
+
+    if activation == "tanh":
+        g = sigmoid_prime_from_a(A1)
+    else:
+        g = tanh_prime_from_a(A1)
+    dZ1 = (W2.T @ dZ2) * g
+
+    dW1 = dZ1 @ X.T / m
+    db1 = dZ1.sum(axis=1, keepdims=True) / m
+    return dict(dW1=dW1, db1=db1, dW2=dW2, db2=db2)
+
+
+def update_parameters(parameters, grads, learning_rate=1.2):
+    return {k: parameters[k] - learning_rate * grads["d" + k] for k in parameters}
+
+
+def nn_model(X, Y, n_h, num_iterations=10000, print_cost=False, activation="tanh"):
+    n_x, _, n_y = layer_sizes(X, Y)
+    parameters = initialize_parameters(n_x, n_h, n_y)
+    for i in range(num_iterations):
+        A2, cache = forward_propagation(X, parameters, activation)
+        grads = backward_propagation(parameters, cache, X, Y, activation)
+        parameters = update_parameters(parameters, grads)
+        if print_cost and i % 1000 == 0:
+            print(i, compute_cost(A2, Y))
+    return parameters
+
+
+def predict(parameters, X, activation="tanh"):
+    return (forward_propagation(X, parameters, activation)[0] > 0.5).astype(int)

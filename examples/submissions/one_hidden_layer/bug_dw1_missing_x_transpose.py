@@ -1,0 +1,82 @@
+import numpy as np
+
+def sigmoid(z):
+    z = np.clip(z, -709, 709)
+    return 1. / (1. + np.exp(-z))
+
+def sigmoid_derivative(z):
+    a = sigmoid(z)
+    return a * (1. - a)
+
+def layer_sizes(X, Y):
+    n_x = X.shape[0]
+    n_h = 4
+    n_y = Y.shape[0]
+    return (n_x, n_h, n_y)
+
+def initialize_parameters(n_x, n_h, n_y):
+    parameters = {}
+    parameters['W1'] = np.random.randn(n_h, n_x) * 0.01
+    parameters['b1'] = np.zeros((n_h, 1))
+    parameters['W2'] = np.random.randn(n_y, n_h) * 0.01
+    parameters['b2'] = np.zeros((n_y, 1))
+    return parameters
+
+def forward_propagation(X, parameters, activation="tanh"):
+    W1 = parameters['W1']; b1 = parameters['b1']
+    W2 = parameters['W2']; b2 = parameters['b2']
+    Z1 = np.matmul(W1, X) + b1
+    if activation == 'tanh':
+        A1 = np.tanh(Z1)
+    elif activation == 'sigmoid':
+        A1 = sigmoid(Z1)
+    Z2 = np.matmul(W2, A1) + b2
+    A2 = sigmoid(Z2)
+    cache = {'Z1': Z1, 'A1': A1, 'Z2': Z2, 'A2': A2}
+    return A2, cache
+
+def compute_cost(A2, Y):
+    m = Y.shape[1]
+    cost = (-1. / m) * np.sum(np.multiply(Y, np.log(A2)) + np.multiply(1 - Y, np.log(1 - A2)))
+    return float(cost)
+
+def backward_propagation(parameters, cache, X, Y, activation="tanh"):
+    m = X.shape[1]
+    W2 = parameters['W2']
+    A1 = cache['A1']
+    A2 = cache['A2']
+    dZ2 = A2 - Y
+    dW2 = (1. / m) * np.matmul(dZ2, A1.T)
+    db2 = (1. / m) * np.sum(dZ2, axis=1, keepdims=True)
+    if activation == 'tanh':
+        dZ1 = np.multiply(np.matmul(W2.T, dZ2), 1 - np.power(A1, 2))
+    else:
+        dZ1 = np.multiply(np.matmul(W2.T, dZ2), np.multiply(A1, 1 - A1))
+    dW1 = (1. / m) * np.matmul(dZ1, X)
+    db1 = (1. / m) * np.sum(dZ1, axis=1, keepdims=True)
+    grads = {'dW1': dW1, 'db1': db1, 'dW2': dW2, 'db2': db2}
+    return grads
+
+def update_parameters(parameters, grads, learning_rate=1.2):
+    W1 = parameters['W1'] - learning_rate * grads['dW1']
+    b1 = parameters['b1'] - learning_rate * grads['db1']
+    W2 = parameters['W2'] - learning_rate * grads['dW2']
+    b2 = parameters['b2'] - learning_rate * grads['db2']
+    return {'W1': W1, 'b1': b1, 'W2': W2, 'b2': b2}
+
+def nn_model(X, Y, n_h, num_iterations=10000, print_cost=False, activation="tanh"):
+    np.random.seed(3)
+    n_x, _, n_y = layer_sizes(X, Y)
+    parameters = initialize_parameters(n_x, n_h, n_y)
+    for i in range(num_iterations):
+        A2, cache = forward_propagation(X, parameters, activation)
+        cost = compute_cost(A2, Y)
+        grads = backward_propagation(parameters, cache, X, Y, activation)
+        parameters = update_parameters(parameters, grads)
+        if print_cost and i % 1000 == 0:
+            print('Cost after iteration %i: %f' % (i, cost))
+    return parameters
+
+def predict(parameters, X, activation="tanh"):
+    A2, cache = forward_propagation(X, parameters, activation)
+    return (A2 > 0.5).astype(int)

@@ -1,0 +1,90 @@
+import numpy as np
+
+
+def sigmoid(z):
+    z = np.asarray(z, dtype=float)
+    return np.exp(-np.logaddexp(0, -z))
+
+
+def sigmoid_derivative(z):
+    s = sigmoid(z)
+    return s * (1 - s)
+
+
+def layer_sizes(X, Y):
+    n_x = X.shape[0]
+    n_h = 4
+    n_y = Y.shape[0]
+    return n_x, n_h, n_y
+
+
+def initialize_parameters(n_x, n_h, n_y):
+    W1 = np.random.randn(n_h, n_x) * 0.01
+    b1 = np.zeros((n_h, 1))
+    W2 = np.random.randn(n_y, n_h) * 0.01
+    b2 = np.zeros((n_y, 1))
+    return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+
+
+def forward_propagation(X, parameters, activation="tanh"):
+    W1 = parameters["W1"]
+    b1 = parameters["b1"]
+    W2 = parameters["W2"]
+    b2 = parameters["b2"]
+    Z1 = W1 @ X + b1
+    if activation == "sigmoid":
+        A1 = sigmoid(Z1)
+    else:
+        A1 = np.tanh(Z1)
+    Z2 = W2 @ A1 + b2
+    A2 = sigmoid(Z2)
+    cache = {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+    return A2, cache
+
+
+def compute_cost(A2, Y):
+    m = Y.shape[1]
+    cost = -(1 / m) * np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2))
+    return float(cost)
+
+
+def backward_propagation(parameters, cache, X, Y, activation="tanh"):
+    m = X.shape[1]
+    W2 = parameters["W2"]
+    A1 = cache["A1"]
+    A2 = cache["A2"]
+
+    dZ2 = A2 - Y                                     # (1, m)
+    dW2 = (1 / m) * (dZ2 @ A1.T)                     # (1, n_h)
+    db2 = (1 / m) * np.sum(dZ2, axis=1, keepdims=True)
+    if activation == "sigmoid":
+        dZ1 = (W2.T @ dZ2) * A1 * (1 - A1)
+    else:
+        dZ1 = (W2.T @ dZ2) * (1 - A1 ** 2)           # (n_h, m)
+    dW1 = (1 / m) * (X @ dZ1.T)                      # (n_x, n_h) ??
+    db1 = (1 / m) * np.sum(dZ1, axis=1, keepdims=True)
+    return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+
+
+def update_parameters(parameters, grads, learning_rate=1.2):
+    result = dict(parameters)
+    for k in ["W1", "b1", "W2", "b2"]:
+        result[k] = parameters[k] - learning_rate * grads["d" + k]
+    return result
+
+
+def nn_model(X, Y, n_h, num_iterations=10000, print_cost=False, activation="tanh"):
+    n_x, _, n_y = layer_sizes(X, Y)
+    parameters = initialize_parameters(n_x, n_h, n_y)
+    for i in range(num_iterations):
+        A2, cache = forward_propagation(X, parameters, activation)
+        grads = backward_propagation(parameters, cache, X, Y, activation)
+        parameters = update_parameters(parameters, grads)
+        if print_cost and i % 1000 == 0:
+            print(f"{i}: {compute_cost(A2, Y)}")
+    return parameters
+
+
+def predict(parameters, X, activation="tanh"):
+    A2, _ = forward_propagation(X, parameters, activation)
+    return (A2 > 0.5).astype(int)

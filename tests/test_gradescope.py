@@ -1,0 +1,55 @@
+"""The Gradescope zip, unpacked the way Gradescope does, grades a real submission."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from autograder.grading import Grader
+from autograder.integrations.gradescope import export
+from conftest import ROOT
+
+
+def _gradescope_tree(tmp_path, assignment):
+    archive = export(assignment, tmp_path / "autograder.zip")
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(root / "source")
+        modes = {i.filename: i.external_attr >> 16 for i in zf.infolist()}
+    assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
+    (root / "submission").mkdir()
+    return root
+
+
+def _run(root):
+    # Run from the unpacked copy only: no access to this checkout's package or solutions.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "AUTOGRADER_ROOT")}
+    env.update(GRADESCOPE_ROOT=str(root), PYTHON=sys.executable)
+    subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, cwd=root, check=True,
+                   capture_output=True, timeout=300)
+    return json.loads((root / "results" / "results.json").read_text())
+
+
+def test_zip_grades_a_buggy_notebook_like_autograder_does(tmp_path, assignment):
+    root = _gradescope_tree(tmp_path, assignment)
+    names = set(os.listdir(root / "source"))
+    assert {"setup.sh", "run_autograder", "requirements.txt", "autograder", "assignments", "solutions"} <= names
+    source = ROOT / "tests" / "fixtures" / "gradescope" / "tanh_from_z1.py"
+    shutil.copy(source, root / "submission" / "one_hidden_layer.py")
+    results = _run(root)
+    expected = Grader(assignment).grade_file(source)
+    assert 0 < results["score"] == expected.score < expected.max_score
+    failed = [t for t in results["tests"] if t["status"] == "failed"]
+    assert failed and all({"name", "score", "max_score", "output", "visibility"} <= set(t) for t in results["tests"])
+    assert any("dZ1-tanh-derivative-from-Z1" in t["output"] for t in failed)
+    assert sum(t["score"] for t in results["tests"]) == pytest.approx(results["score"], abs=0.01)
+
+
+def test_missing_submission_is_a_clear_zero(tmp_path, assignment):
+    root = _gradescope_tree(tmp_path, assignment)
+    results = _run(root)
+    assert results["score"] == 0 and "No .ipynb or .py file" in results["output"]

@@ -1,0 +1,109 @@
+"""nbgrader end to end, with the real commands: export, generate, autograde, feedback.
+
+The released notebook is filled with the functions of real submissions (one per
+student); nbgrader's gradebook must then hold, per student and per test cell,
+exactly the points `autograder grade` gives the same submitted notebooks, and the
+feedback HTML must name the student's mistake.
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "submissions" / "one_hidden_layer"
+NAME = "one_hidden_layer"
+
+STUDENTS = {  # student -> (submission file, functions left as the released stub)
+    "correct": (ROOT / "solutions" / f"{NAME}.py", ()),
+    "tanh_from_z1": (EXAMPLES / "bug_tanh_from_z1.py", ()),
+    "no_transpose_no_predict": (EXAMPLES / "bug_dz1_missing_w2_transpose.py", ("predict",)),  # 0 for predict
+}
+
+
+def start(args: list[str], cwd: Path) -> subprocess.Popen:
+    """``python -m ARGS`` with the venv's bin on PATH (nbgrader shells out to alembic)."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return subprocess.Popen([sys.executable, "-m", *args], cwd=cwd, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def finish(process: subprocess.Popen) -> str:
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 0, f"{' '.join(map(str, process.args))} failed:\n{output}"
+    return output
+
+
+def run(args: list[str], cwd: Path) -> str:
+    return finish(start(args, cwd))
+
+
+def fill(released: Path, submission: Path, keep_stub: tuple[str, ...]) -> nbformat.NotebookNode:
+    """The released notebook with each answer cell replaced by the submission's definitions."""
+    source = submission.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    defs = {n.name: ast.get_source_segment(source, n) for n in tree.body if isinstance(n, ast.FunctionDef)}
+    nb = nbformat.read(released, as_version=4)
+    answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    graded = {name for c in answers for name in re.findall(r"^def (\w+)\(", c.source, flags=re.MULTILINE)}
+    # imports, helpers and constants of the submission go first, as a student would write them
+    extra = [ast.get_source_segment(source, n) for n in tree.body
+             if not (isinstance(n, ast.FunctionDef) and n.name in graded) and not isinstance(n, ast.If)]
+    for index, cell in enumerate(answers):
+        names = re.findall(r"^def (\w+)\(", cell.source, flags=re.MULTILINE)
+        stubs = {n: re.search(rf"^def {n}\(.*?(?=^def |\Z)", cell.source, re.M | re.S).group(0) for n in names}
+        parts = (extra if index == 0 else []) + [stubs[n] if n in keep_stub else defs[n] for n in names]
+        cell.source = "\n\n\n".join(p.strip() for p in parts)
+    return nb
+
+
+def test_nbgrader_autograde_matches_autograder_grade(tmp_path: Path) -> None:
+    course = tmp_path / "course"
+    run(["autograder", "export", "nbgrader", NAME, str(course)], ROOT)
+    run(["nbgrader", "generate_assignment", NAME, "--force"], course)
+    released = course / "release" / NAME / f"{NAME}.ipynb"
+    assert "raise NotImplementedError()" in released.read_text(encoding="utf-8")
+    for student, (submission, keep_stub) in STUDENTS.items():
+        folder = course / "submitted" / student / NAME
+        folder.mkdir(parents=True)
+        nbformat.write(fill(released, submission, keep_stub), folder / f"{NAME}.ipynb")
+
+    ours_running = start(["autograder", "grade", str(course / "submitted"), "--assignment", NAME,
+                          "--out", str(tmp_path / "out"), "--json", str(tmp_path / "r.json")], ROOT)
+    run(["nbgrader", "autograde", NAME], course)
+    run(["nbgrader", "generate_feedback", NAME], course)
+    finish(ours_running)
+    ours = {r["student"]: r for r in json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["submissions"]}
+    assert len(ours) == len(STUDENTS), list(ours)
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for student in STUDENTS:
+            report = ours[student]
+            submission = gradebook.find_submission(NAME, student)
+            assert abs(submission.score - report["score"]) < 0.01, (student, submission.score, report["score"])
+            assert submission.max_score == report["max_score"]
+            for fn in report["functions"]:
+                cell = gradebook.find_grade(f"test_{fn['name']}", NAME, NAME, student)
+                assert abs(cell.score - fn["score"]) < 0.01, (student, fn["name"], cell.score, fn["score"])
+
+    assert ours["correct"]["score"] == 100
+    assert [f["score"] for f in ours["no_transpose_no_predict"]["functions"] if f["name"] == "predict"] == [0]
+    buggy = ours["tanh_from_z1"]
+    mistakes = [m for f in buggy["functions"] for m in f["mistakes"]]
+    assert "dZ1-tanh-derivative-from-Z1" in {m["id"] for m in mistakes}
+    page = (course / "feedback" / "tanh_from_z1" / NAME / f"{NAME}.html").read_text(encoding="utf-8")
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", page)).split())
+    for mistake in mistakes:
+        assert f"[{mistake['id']}]" in text
+        assert " ".join(mistake["message"].split()) in text
+

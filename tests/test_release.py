@@ -1,0 +1,94 @@
+"""The student release: no solution or hidden input in it, and self-checks that work without them."""
+
+import shutil
+import subprocess
+import sys
+import venv
+
+import pytest
+
+from autograder.reference import reference_source
+from autograder.release import release
+from autograder.templates import render_notebook, strip_solutions
+from conftest import FIXTURES
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+@pytest.fixture(scope="module")
+def released(assignment, tmp_path_factory):
+    out = tmp_path_factory.mktemp("release") / assignment.name
+    release(assignment, out)
+    return out
+
+
+def _solution_lines(assignment):
+    """Every substantial line inside the solution regions of the reference that the
+    exercise text outside them does not already show (hints such as `s = sigmoid(z)`)."""
+    source = reference_source(assignment)
+    shown = strip_solutions(source)
+    lines, inside = [], False
+    for line in source.splitlines():
+        if "BEGIN SOLUTION" in line:
+            inside = True
+        elif "END SOLUTION" in line:
+            inside = False
+        elif inside and len(line.strip()) >= 12 and not line.strip().startswith("#"):
+            lines.append(line.strip())
+    return [line for line in lines if line not in shown]
+
+
+def test_release_holds_no_solution_and_no_hidden_input(released, assignment):
+    texts = {p: p.read_text(encoding="utf-8") for p in released.rglob("*") if p.is_file()}
+    assert not (released / "solutions").exists()
+    secret = _solution_lines(assignment)
+    assert len(secret) > 20
+    pairs = list(zip(secret, secret[1:]))
+    for path, text in texts.items():
+        # Code files hold no solution line; the derivation (lecture text) may quote a formula
+        # inline but never two lines of a solution in a row.
+        stripped = [line.strip() for line in text.splitlines()]
+        runs = [(a, b) for a, b in pairs if any(stripped[i:i + 2] == [a, b] for i in range(len(stripped) - 1))]
+        lines = [line for line in secret if line in text] if path.suffix != ".md" else []
+        assert not runs and not lines, f"{path.relative_to(released)} has solution code: {(runs or lines)[:3]}"
+        assert "BEGIN SOLUTION" not in text
+    spec = texts[released / "assignments" / assignment.name / "assignment.toml"]
+    assert "hidden_seed" not in spec and str(assignment.hidden_seed) not in spec
+    hidden = [c for c in assignment.cases.values() if c.visibility != "public"]
+    released_cases = tomllib.loads(spec)["cases"]
+    assert hidden and not {c.name for c in hidden} & set(released_cases)
+    recorded = texts[released / "assignments" / assignment.name / "recorded.json"]
+    assert '"visibility":"hidden"' not in recorded
+    catalogue = texts[released / "assignments" / assignment.name / "mistakes.toml"]
+    assert "replace" not in catalogue and "dZ1-tanh-derivative-from-Z1" in catalogue
+
+
+def test_pytest_in_a_fresh_venv_passes_correct_and_names_mistakes(released, assignment, tmp_path):
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    subprocess.run([python, "-m", "pip", "install", "-q", "-r", released / "requirements.txt"], check=True,
+                   capture_output=True, timeout=600)
+
+    def self_check(name, files):
+        copy = tmp_path / name
+        shutil.copytree(released, copy)
+        (copy / f"{assignment.name}.py").unlink()
+        for filename, text in files.items():
+            (copy / filename).write_text(text, encoding="utf-8")
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}  # nothing of this checkout reachable
+        return subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=copy, env=env,
+                              capture_output=True, text=True, timeout=600)
+
+    correct = self_check("correct", {f"{assignment.name}.ipynb": render_notebook(assignment, reference_source(assignment))})
+    assert correct.returncode == 0, correct.stdout[-2000:]
+    assert " passed" in correct.stdout and "failed" not in correct.stdout
+
+    buggy = (FIXTURES / "gradescope" / "tanh_from_z1.py").read_text(encoding="utf-8")
+    wrong = self_check("buggy", {f"{assignment.name}.py": buggy})
+    assert wrong.returncode == 1
+    assert "1 failed" in wrong.stdout
+    assert "[dZ1-tanh-derivative-from-Z1]" in wrong.stdout and "1 − A1²" in wrong.stdout
