@@ -123,8 +123,11 @@ def _eval(expr: str, scope: dict, what: str) -> Any:
 
 
 def numeric_gradient(spec: dict, scope: dict, eps: float = 1e-6) -> Any:
-    """Central differences of a scalar objective with respect to an array or a dict of arrays."""
+    """Central differences of a scalar objective with respect to an array, a dict of arrays,
+    or several inputs at once (``wrt = ["w", "b"]`` gives ``{"w": …, "b": …}``)."""
     wrt = spec["wrt"]
+    if isinstance(wrt, list):
+        return {name: numeric_gradient({**spec, "wrt": name}, scope, eps) for name in wrt}
     original = scope[wrt]
     if isinstance(original, dict):
         target: Any = {k: np.array(v, dtype=float) for k, v in original.items()}

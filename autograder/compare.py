@@ -76,7 +76,12 @@ def relation(got: Any, expected: Any, m: int | None = None) -> Relation | None:
     g, e = as_array(got), as_array(expected)
     if g is None or e is None:
         return None
-    if g.shape == e.shape or (g.size == 1 and e.size == 1):
+    lost_column = e.ndim == 2 and e.shape[1] == 1 and g.shape == (e.shape[0],)
+    if g.size == 1 and e.size == 1 and g.shape != e.shape and not lost_column and _allclose(g.reshape(e.shape), e, RTOL):
+        kind = "a plain number" if e.ndim == 0 else f"shape {_shape(e)}"
+        return Relation("wrong-shape", f"the value is right but it has shape {_shape(g)}; it should be {kind}"
+                        + (" (float(np.squeeze(...)) gives one)" if e.ndim == 0 else ""))
+    if g.shape == e.shape or (g.size == 1 and e.size == 1 and not lost_column):
         g = g.reshape(e.shape)
         bad = ~np.isfinite(g) & np.isfinite(e)
         if bad.any():
@@ -91,7 +96,7 @@ def relation(got: Any, expected: Any, m: int | None = None) -> Relation | None:
         scaled = _scaling(g.T, e, m)
         if scaled:
             return Relation("transposed", f"it has shape {_shape(g)} instead of {_shape(e)}: it is the expected result transposed, and {scaled.text}", scaled.factor)
-    if e.ndim == 2 and e.shape[1] == 1 and g.shape == (e.shape[0],):
+    if lost_column:
         if _allclose(g.reshape(e.shape), e, RTOL):
             return Relation("missing-keepdims", f"it has shape {_shape(g)} instead of {_shape(e)}: the values are right but the column dimension was dropped (keepdims=True keeps it)")
         return Relation("missing-keepdims", f"it has shape {_shape(g)} instead of {_shape(e)}: the column dimension was dropped (keepdims=True keeps it), and the values differ too")
@@ -107,7 +112,7 @@ def _scaling(g: np.ndarray, e: np.ndarray, m: int | None) -> Relation | None:
     if denom == 0 or not np.isfinite(g).all():
         return None
     factor = float(np.sum(g * e)) / denom
-    if not np.isfinite(factor) or abs(factor) < 1e-12 or not _allclose(g, factor * e, 1e-3):
+    if not np.isfinite(factor) or abs(factor) < 1e-12 or abs(factor - 1) < 1e-6 or not _allclose(g, factor * e, 1e-3):
         return None
     if abs(factor + 1) < 1e-3:
         return Relation("sign-flipped", "it is the expected result with the opposite sign", -1.0)
@@ -115,6 +120,11 @@ def _scaling(g: np.ndarray, e: np.ndarray, m: int | None) -> Relation | None:
         return Relation("scaled-by-m", f"it is the expected result times {m} (= m, the number of examples)", factor)
     if m and m > 1 and abs(factor * m - 1) < 1e-3:
         return Relation("scaled-by-1-over-m", f"it is the expected result divided by {m} (= m, the number of examples)", factor)
+    if m and m > 1 and 0 < factor < 1:
+        k = round(m / factor)
+        if k > 1 and k != m and abs(m / k - factor) < 1e-3 * factor:
+            return Relation("scaled", f"it is the expected result times {m}/{k}: it was divided by {k} instead of "
+                            f"m = {m} — is m read from a global variable or from the wrong array?", factor)
     if m and m > 1 and abs(factor + m) < 1e-3 * m:
         return Relation("scaled", f"it is the expected result times −{m} (= −m)", factor)
     return Relation("scaled", f"it is the expected result times {factor:.4g}", factor)

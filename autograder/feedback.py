@@ -6,6 +6,7 @@ gradebook reads exactly like what ``autograder check`` printed.
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import jinja2
@@ -63,16 +64,26 @@ def mistake_where(m: dict) -> str:
 
 
 def failed_checks(fn: dict, verbose: bool = False) -> list[dict]:
-    """Failed checks, one per step and variant unless verbose (the first says the most)."""
-    shown, result = set(), []
+    """Failed checks, one per step and variant unless verbose (the first says the most);
+    checks failing for the same reason (one error stops every step) are said once."""
+    shown, said, result = set(), {}, []
     for check in fn["checks"]:
         if check["passed"]:
             continue
         key = (check.get("variant"), check.get("step"))
-        if not verbose and key in shown:
+        reason = re.sub(r" \(on \d+ of \d+ inputs\)$", "", check["feedback"])
+        if not verbose and (key in shown or reason in said):
+            if key not in shown and reason in said:
+                said[reason]["also"] = said[reason].get("also", 0) + 1
+            shown.add(key)
             continue
         shown.add(key)
-        result.append(check)
+        entry = dict(check)
+        said[reason] = entry
+        result.append(entry)
+    for entry in result:
+        if entry.get("also"):
+            entry["name"] += f" (and {entry['also']} more check{'s' if entry['also'] > 1 else ''}, same reason)"
     return result
 
 

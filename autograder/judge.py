@@ -243,6 +243,8 @@ def _shape(call: Call, ctx: _Context, step: str) -> str | None:
         if want == () and have is not None and int(np.prod(have)) == 1:
             return f"{step} should be a plain number; it is an array of shape {have} (use float(np.squeeze(...)))"
         rel = compare.relation(got, expected, call.context.get("m"))
+        if rel and rel.text.startswith("it has shape"):  # the relation already names both shapes
+            return f"{step} {rel.text.removeprefix('it ')}"
         text = f"{step} should have shape {want}; it has shape {have}"
         if rel and rel.kind != "wrong-shape":
             text += f" — {rel.text}"

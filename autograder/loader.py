@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 SUFFIXES = (".py", ".ipynb")
 
 _MAGIC = re.compile(r"^(\s*)(%|!|\w+\s*=\s*[%!])")
@@ -101,6 +99,8 @@ def load_notebook_text(text: str, name: str) -> LoadedSource:
         return result
     try:
         json.loads(text)
+        import nbformat  # imported here: it takes seconds (jsonschema), and .py submissions never need it
+
         nb = nbformat.reads(text, as_version=4)
     except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds
         result.error = f"{name} is not a readable notebook ({type(exc).__name__}: {str(exc)[:160]})"
@@ -241,9 +241,22 @@ def _note_skipped(result: LoadedSource, skipped: list[str]) -> None:
         )
 
 
+# Notebook set-up of the grading tools themselves (otter's `import otter`, nbgrader's
+# test-cell imports): never what a student's functions need, and seconds to import.
+GRADING_TOOLS = {"otter", "nbgrader"}
+
+
+def _grading_tool_import(node: ast.stmt) -> bool:
+    if isinstance(node, ast.Import):
+        return all(a.name.split(".")[0] in GRADING_TOOLS for a in node.names)
+    return isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in GRADING_TOOLS
+
+
 def _kind(node: ast.stmt) -> str | None:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return "def"
+    if _grading_tool_import(node):
+        return None
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return "import"
     if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
@@ -260,7 +273,7 @@ def _skip_quietly(node: ast.stmt) -> bool:
         return "__name__" in ast.unparse(node.test)
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
         return isinstance(node.value.value, str)
-    return isinstance(node, ast.Pass)
+    return isinstance(node, ast.Pass) or _grading_tool_import(node)
 
 
 def _is_constant(expr: ast.expr) -> bool:

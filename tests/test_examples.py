@@ -1,34 +1,48 @@
 """Every example submission gets the verdict and the named mistakes its manifest states.
 
-The examples under examples/submissions/ are written the way students write (not
-produced by the catalogue's mutation code); expected.toml says what each one did.
+The examples under examples/submissions/<assignment>/ are written the way students
+write (not produced by the catalogue's mutation code); expected.toml says what each did.
 """
 
 import sys
 
 import pytest
 
-from conftest import EXAMPLES, mistake_ids
+from conftest import ROOT, grader_for, mistake_ids
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-MANIFEST = tomllib.loads((EXAMPLES / "expected.toml").read_text(encoding="utf-8"))
+FOLDERS = sorted(p.parent for p in (ROOT / "examples" / "submissions").glob("*/expected.toml"))
+MANIFESTS = {f.name: tomllib.loads((f / "expected.toml").read_text(encoding="utf-8")) for f in FOLDERS}
+CASES = [(assignment, name) for assignment, manifest in MANIFESTS.items() for name in sorted(manifest)]
+# The first assignment carries the full set; later ones at least a correct and a buggy dozen.
+MINIMUM = {"one_hidden_layer": (8, 30)}
 
 
-def test_manifest_covers_every_example():
-    files = {p.name for p in EXAMPLES.iterdir() if p.suffix in (".py", ".ipynb")}
-    assert files == set(MANIFEST)
-    buggy = [n for n, e in MANIFEST.items() if e["mistakes"]]
-    assert len(files) >= 8 and len(buggy) >= 30
+@pytest.mark.parametrize("assignment", sorted(MANIFESTS))
+def test_manifest_covers_every_example(assignment):
+    folder = ROOT / "examples" / "submissions" / assignment
+    manifest = MANIFESTS[assignment]
+    files = {p.name for p in folder.iterdir() if p.suffix in (".py", ".ipynb")}
+    assert files == set(manifest)
+    buggy = [n for n, e in manifest.items() if e["mistakes"]]
+    at_least_files, at_least_buggy = MINIMUM.get(assignment, (8, 6))
+    assert len(files) >= at_least_files and len(buggy) >= at_least_buggy
 
 
-@pytest.mark.parametrize("name", sorted(MANIFEST))
-def test_example_verdict_and_named_mistakes(grader, name):
-    expected = MANIFEST[name]
-    report = grader.grade_file(EXAMPLES / name)
+def test_every_assignment_has_examples():
+    from conftest import ALL_ASSIGNMENTS
+
+    assert set(ALL_ASSIGNMENTS) <= set(MANIFESTS)
+
+
+@pytest.mark.parametrize(("assignment", "name"), CASES)
+def test_example_verdict_and_named_mistakes(assignment, name):
+    expected = MANIFESTS[assignment][name]
+    report = grader_for(assignment).grade_file(ROOT / "examples" / "submissions" / assignment / name)
     assert report.error is None, report.error
     if expected["verdict"] == "full":
         lost = [c.name + ": " + c.feedback for f in report.functions for c in f.checks if not c.passed]

@@ -113,7 +113,7 @@ def test_otter_scores_equal_ours_and_name_mistakes(dist: Path, tmp_path: Path) -
     ours_run = _start(sys.executable, "-m", "autograder", "grade", "subs", "-a", NAME, "--out", "results",
                       "--json", "ours.json", cwd=tmp_path)
     _finish(ours_run)
-    ours = {Path(s["submission"]).parts[0]: s
+    ours = {s["student"]: s
             for s in json.loads((tmp_path / "ours.json").read_text(encoding="utf-8"))["submissions"]}
     assert sorted(ours) == sorted(SUBMISSIONS), ours.keys()
     for label, (_, mistakes) in SUBMISSIONS.items():
@@ -128,3 +128,18 @@ def test_otter_scores_equal_ours_and_name_mistakes(dist: Path, tmp_path: Path) -
             assert f"[{mistake}]" in report, f"{label}: otter's report does not name {mistake}"
         if mistakes:
             assert "Why:" in report  # the explanation too, not only the name
+
+
+def test_grader_check_shows_our_public_feedback(dist: Path, tmp_path: Path) -> None:
+    """What a student sees: ``grader.check`` in a live kernel grades the cells run so far."""
+    notebook = tmp_path / f"{NAME}.ipynb"
+    fill(dist / "student" / f"{NAME}.ipynb", SUBMISSIONS["tanh_from_z1"][0], notebook)
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells = [c for c in nb.cells if "grader.check(" not in c.source or "backward_propagation" in c.source]
+    nbformat.write(nb, notebook)
+    _finish(_start(BIN / "jupyter", "nbconvert", "--to", "notebook", "--execute", "--output", "run.ipynb",
+                   notebook, cwd=tmp_path))
+    [cell] = [c for c in nbformat.read(tmp_path / "run.ipynb", as_version=4).cells if "grader.check(" in c.source]
+    shown = "".join(o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+    assert "backward_propagation results" in shown and "[dZ1-tanh-derivative-from-Z1]" in shown
+    assert "(public inputs)" in shown and "hidden inputs" not in shown

@@ -10,8 +10,8 @@ from autograder.templates import BEGIN, END, render_all, stale_templates, strip_
 from conftest import ROOT
 
 
-def test_templates_are_up_to_date(assignment):
-    assert stale_templates(assignment) == [], "run `autograder generate` and commit the result"
+def test_templates_are_up_to_date(each_assignment):
+    assert stale_templates(each_assignment) == [], "run `autograder generate` and commit the result"
 
 
 def solution_lines(source):
@@ -26,11 +26,11 @@ def solution_lines(source):
     return lines
 
 
-def test_no_solution_line_reaches_the_students(assignment):
-    source = assignment.solution.read_text()
+def test_no_solution_line_reaches_the_students(each_assignment):
+    source = each_assignment.solution.read_text()
     answers = solution_lines(source)
-    assert len(answers) > 30
-    for name, content in render_all(assignment).items():
+    assert len(answers) > 10
+    for name, content in render_all(each_assignment).items():
         if name.endswith(".ipynb"):
             nb = nbformat.reads(content, as_version=4)
             content = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
@@ -39,11 +39,11 @@ def test_no_solution_line_reaches_the_students(assignment):
         assert leaked == [], f"{name} leaks {leaked[:3]}"
 
 
-def test_stub_is_valid_python_and_every_graded_function_raises(assignment):
-    stub = strip_solutions(assignment.solution.read_text())
+def test_stub_is_valid_python_and_every_graded_function_raises(each_assignment):
+    stub = strip_solutions(each_assignment.solution.read_text())
     tree = ast.parse(stub)
     defs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
-    for name in assignment.functions:
+    for name in each_assignment.functions:
         assert "NotImplementedError" in ast.unparse(defs[name])
 
 

@@ -25,14 +25,20 @@ if TYPE_CHECKING:
     from ..spec import Assignment
 
 _TEST_IMPORT = "from autograder.integrations.nbgrader import grade"
+_TEST_LINE = re.compile(r"from autograder\.integrations\.nbgrader import grade|grade\(.*\)|#.*")
+_STATUS = {"missing": "it is not defined", "not-implemented": "it still raises NotImplementedError"}
 _MAIN_GUARD = re.compile(r'^if __name__ == ["\']__main__["\']:', re.MULTILINE)
 _SKIP_AUTOGRADE = 'if os.environ.get("NBGRADER_EXECUTION") != "autograde":  # nbgrader autograde skips this'
 
 CONFIG = '''"""nbgrader configuration written by `autograder export nbgrader`; run nbgrader from this folder."""
 
+import os
+
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
 c.CourseDirectory.course_id = "{course_id}"
+# Where the kernels running the test cells find the assignment (its hidden inputs and mistakes).
+os.environ.setdefault("AUTOGRADER_ROOT", {root!r})
 # The first test cell grades the whole notebook (a few seconds per student).
 c.Execute.timeout = 300
 '''
@@ -48,7 +54,8 @@ def export(assignment: Assignment, course_dir: Path) -> list[Path]:
     written = [notebook]
     config = Path(course_dir) / "nbgrader_config.py"
     if not config.exists():
-        config.write_text(CONFIG.format(course_id=Path(course_dir).resolve().name), encoding="utf-8")
+        config.write_text(CONFIG.format(course_id=Path(course_dir).resolve().name,
+                                                   root=str(assignment.root.resolve())), encoding="utf-8")
         written.append(config)
     return written
 
@@ -110,7 +117,6 @@ def grade(assignment: str, function: str) -> float | None:
     The number becomes the cell's ``execute_result``, which nbgrader reads as partial
     credit; a zero raises so nbgrader (and ``nbgrader validate``) sees a failed test.
     """
-    __tracebackhide__ = True  # IPython hides this frame in the traceback
     autograding = os.environ.get("NBGRADER_EXECUTION") == "autograde"
     try:
         report = _grade_notebook(assignment)
@@ -122,15 +128,17 @@ def grade(assignment: str, function: str) -> float | None:
         print(message)
         return None
     if report["error"]:
-        print(f"{function}: 0 / {_points(assignment, function):g} — {report['error']}")
-        raise AssertionError(f"{function} earned no points")
+        points = _GRADERS[assignment].assignment.functions[function].points
+        raise AssertionError(f"{function} earned 0 of {points:g} points: {report['error']}")
     result = next(f for f in report["functions"] if f["name"] == function)
     from ..feedback import render_function
 
     print("\n".join(render_function(result)))
     score = round(min(max(result["score"], 0.0), result["max_score"]), 4)
     if score <= 0:
-        raise AssertionError(f"{function} earned 0 of {result['max_score']:g} points (see above)")
+        why = "; ".join(f"[{m['id']}] {m['message']}" for m in result["mistakes"]) or _STATUS.get(
+            result["status"], "see the failed checks above")
+        raise AssertionError(f"{function} earned 0 of {result['max_score']:g} points: {why}")
     return score
 
 
@@ -144,7 +152,7 @@ def _grade_notebook(assignment: str) -> dict:
     from ..loader import load_cells
     from ..spec import load_assignment
 
-    cells = [c for c in _executed_cells() if c.strip() and _TEST_IMPORT not in c]
+    cells = [c for c in _executed_cells() if not _is_test_cell(c)]
     key = (assignment, hashlib.sha256("\0".join(cells).encode()).hexdigest())
     if key not in _REPORTS:
         if assignment not in _GRADERS:
@@ -160,6 +168,11 @@ def _grade_notebook(assignment: str) -> dict:
     return _REPORTS[key]
 
 
+def _is_test_cell(source: str) -> bool:
+    """Our test cells (and empty ones) are left out: grading them would only add notes."""
+    return all(_TEST_LINE.fullmatch(line.strip()) for line in source.splitlines() if line.strip())
+
+
 def _executed_cells() -> list[str]:
     from IPython import get_ipython  # type: ignore[import-not-found]
 
@@ -168,8 +181,3 @@ def _executed_cells() -> list[str]:
         raise RuntimeError("grade() runs inside a notebook's test cells")
     return list(shell.user_ns["In"])
 
-
-def _points(assignment: str, function: str) -> float:
-    from ..spec import load_assignment
-
-    return load_assignment(assignment).functions[function].points

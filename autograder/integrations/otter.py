@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import re
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -110,8 +111,7 @@ def _assignment_config(assignment: Assignment) -> str:
         "tests:",
         "    files: false",
         "    ok_format: false",
-        "generate:",
-        "    show_stdout: true",
+        "generate: true",
     ])
 
 
@@ -157,7 +157,7 @@ def otter_solution(text: str, name: str) -> str:
             regions += 1
         elif marker == END:
             out.append(indent + OTTER_END)
-        elif "SOLUTION" in line.upper() and "#" in line:
+        elif re.search(r"# ?SOLUTION", line):  # otter's own single-line marker
             raise ExportError(f"{name}: otter would treat this line as a solution marker: {line.strip()!r}")
         else:
             out.append(line)
@@ -175,8 +175,8 @@ def _question(assignment: Assignment, name: str, text: str, checks: list[tuple[s
     ]
     cells = [
         _raw("\n".join(config)),
-        nbformat.v4.new_markdown_cell(f"**`{name}`** ({points:g} points) — run the check cell below it "
-                                      "to see the public feedback."),
+        nbformat.v4.new_markdown_cell(f"**`{name}`** ({points:g} points). The `grader.check` cell after "
+                                      "your answer shows the feedback on the public inputs."),
         _raw("# BEGIN SOLUTION"),
         nbformat.v4.new_code_cell(otter_solution(text, name)),
         _raw("# END SOLUTION"),
@@ -262,7 +262,8 @@ def _public_view(result: dict) -> dict:
     """A function's result limited to its public checks (no hidden inputs' values shown)."""
     checks = [c for c in result["checks"] if c["visibility"] == "public"]
     score = round(sum(c["score"] for c in checks), 2)
-    return {**result, "checks": checks, "score": score, "max_score": round(sum(c["max_score"] for c in checks), 2)}
+    return {**result, "name": f"{result['name']} (public checks)", "checks": checks, "score": score,
+            "max_score": round(sum(c["max_score"] for c in checks), 2)}
 
 
 def _check_message(check: dict, mistakes: list[dict]) -> str:
@@ -281,6 +282,8 @@ def _grade(assignment: str, public_only: bool, loaded: LoadedSource) -> Submissi
     digest = hashlib.sha1(repr((loaded.error, [(u.filename, u.source) for u in loaded.units])).encode())
     key = (assignment, public_only, digest.hexdigest())
     if key not in _reports:
+        if len(_reports) > 16:  # a student's session re-grades after every edit
+            _reports.clear()
         if (assignment, public_only) not in _graders:
             _graders[(assignment, public_only)] = Grader(load_assignment(assignment), public_only=public_only)
         _reports[key] = _graders[(assignment, public_only)].grade_loaded(loaded, "this notebook")
