@@ -63,8 +63,9 @@ def grade_safely(grader: Grader, student: str, path: Path) -> dict:
 
 def grade_class(assignment: Assignment, submissions: list[Submission], gradebook: Gradebook, jobs: int = 1,
                 limits: Limits | None = None, progress: Callable[[str, dict | None], None] | None = None,
-                force: bool = False) -> BatchResult:
-    """Grade every submission not already in the gradebook with the same file."""
+                force: bool = False, scheduler: str | None = None) -> BatchResult:
+    """Grade every submission not already in the gradebook with the same file
+    (on the Dask cluster at ``scheduler`` when given)."""
     result = BatchResult()
     todo = []
     for sub in submissions:
@@ -75,7 +76,18 @@ def grade_class(assignment: Assignment, submissions: list[Submission], gradebook
                 progress(sub.student, None)
         else:
             todo.append((sub, digest))
-    if jobs <= 1:
+    if scheduler and todo:
+        from .distributed import grade_on_cluster
+
+        by_student = {sub.student: (sub, digest) for sub, digest in todo}
+
+        def on_report(student: str, report: dict | None, failure: str | None) -> None:
+            sub, digest = by_student[student]
+            _store(gradebook, assignment, sub, digest, report or _failed(assignment, sub, failure or ""),
+                   result, progress)
+
+        grade_on_cluster(scheduler, assignment, [(sub.student, sub.path) for sub, _ in todo], limits, on_report)
+    elif jobs <= 1:
         grader = Grader(assignment, limits=limits)
         for sub, digest in todo:
             _store(gradebook, assignment, sub, digest, grade_safely(grader, sub.student, sub.path), result, progress)
@@ -88,12 +100,15 @@ def grade_class(assignment: Assignment, submissions: list[Submission], gradebook
                 try:
                     report = future.result()
                 except Exception as exc:  # noqa: BLE001 - a worker died: record it, go on
-                    report = {"assignment": assignment.name, "submission": sub.path.name, "student": sub.student,
-                              "score": 0.0, "max_score": assignment.max_score, "notes": [], "functions": [],
-                              "error": f"the grading worker failed ({type(exc).__name__}: {exc})"}
+                    report = _failed(assignment, sub, f"the grading worker failed ({type(exc).__name__}: {exc})")
                 _store(gradebook, assignment, sub, digest, report, result, progress)
     result.reports = gradebook.reports(assignment.name, [s.student for s in submissions])
     return result
+
+
+def _failed(assignment: Assignment, sub: Submission, why: str) -> dict:
+    return {"assignment": assignment.name, "submission": sub.path.name, "student": sub.student, "score": 0.0,
+            "max_score": assignment.max_score, "notes": [], "functions": [], "error": why}
 
 
 def _store(gradebook: Gradebook, assignment: Assignment, sub: Submission, digest: str, report: dict,

@@ -73,8 +73,10 @@ def check(file: Path, assignment: str | None, functions: tuple[str, ...], public
               show_default=True, help="Results folder (gradebook, grades.csv, feedback, Gradescope files).")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the JSON report here.")
 @click.option("--force", is_flag=True, help="Regrade submissions already in the gradebook.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Grade on a Dask distributed cluster (e.g. tcp://host:8786); needs the [dask] extra.")
 def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path, json_out: Path | None,
-          force: bool) -> None:
+          force: bool, scheduler: str | None) -> None:
     """Grade a class: files, folders, per-student folders or nbgrader's submitted/ tree."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -98,7 +100,8 @@ def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path,
         def advance(student: str, report: dict | None) -> None:
             bar.update(task, advance=1, description=student + (" (unchanged)" if report is None else ""))
 
-        result = grade_class(spec, submissions, gradebook, jobs=jobs, progress=advance, force=force)
+        result = grade_class(spec, submissions, gradebook, jobs=jobs, progress=advance, force=force,
+                             scheduler=scheduler)
     gradebook.close()
     reports = result.reports
     write_results(out, spec, reports)

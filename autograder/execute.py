@@ -125,6 +125,10 @@ def _identical(a: Any, b: Any) -> bool:
         return isinstance(b, np.ndarray) and a.shape == b.shape and bool(
             np.array_equal(a, b, equal_nan=True)
         )
+    if isinstance(a, (tuple, list)):  # e.g. a cache (A, W, b) or a list of caches
+        return type(b) is type(a) and len(a) == len(b) and all(_identical(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_identical(a[k], b[k]) for k in a)
     try:
         return bool(a == b)
     except Exception:  # noqa: BLE001

@@ -96,8 +96,10 @@ def _masked(grader: Grader, pair: tuple[MistakeSpec, ...]) -> list[str]:
         if same(both, grader.fingerprints.outputs((other,), fn)):
             masked.append(mistake.id)
     if not masked:
+        # A single mistake of any function can look the same here: one made in a helper
+        # shows in its callers (two swapped layer activations = a swapped helper).
         for single in grader.assignment.mistakes:
-            if single.function == fn and single not in pair and same(both, grader.fingerprints.outputs((single,), fn)):
+            if single not in pair and same(both, grader.fingerprints.outputs((single,), fn)):
                 return [m.id for m in pair]  # indistinguishable from a different single mistake
     return masked
 

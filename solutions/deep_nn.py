@@ -258,7 +258,7 @@ def L_model_backward(AL, Y, caches):
 def update_parameters(parameters, grads, learning_rate):
     """One gradient-descent step on every layer; leaves the inputs untouched."""
     ### BEGIN SOLUTION
-    new_parameters = {}
+    new_parameters = {key: value.copy() for key, value in parameters.items()}
     L = len(parameters) // 2
     for l in range(1, L + 1):
         new_parameters["W" + str(l)] = parameters["W" + str(l)] - learning_rate * grads["dW" + str(l)]

@@ -94,13 +94,15 @@ def propagate(w, b, X, Y):
     m = X.shape[1]
     Z = np.dot(w.T, X) + b
     A = sigmoid(Z)
-    # -log(a) = log(1 + e^(-z)) and -log(1 - a) = log(1 + e^z): finite for every z
-    losses = Y * np.logaddexp(0, -Z) + (1 - Y) * np.logaddexp(0, Z)
-    cost = float(np.sum(losses) / m)
+    # log(a) = -log(1 + e^(-z)) and log(1 - a) = -log(1 + e^z): finite for every z
+    log_a = -np.logaddexp(0, -Z)
+    log_1_minus_a = -np.logaddexp(0, Z)
+    cost = float(-np.sum(Y * log_a + (1 - Y) * log_1_minus_a) / m)
     dZ = A - Y
     dw = np.dot(X, dZ.T) / m
     db = float(np.sum(dZ) / m)
-    return {"dw": dw, "db": db}, cost
+    grads = {"dw": dw, "db": db}
+    return grads, cost
     ### END SOLUTION
 
 

@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from autograder.sandbox.runner import _Zygote
 from conftest import FIXTURES, function_result, mistake_ids
 
 HOSTILE = FIXTURES / "hostile"
@@ -82,8 +83,9 @@ def test_forked_grandchild_is_killed(grader, tmp_path):
     report = grader.grade_file(HOSTILE / "daemon.py")
     assert function_result(report, "sigmoid").score == 5
     time.sleep(0.5)
+    zygote = _Zygote.get()  # the fork server stays (it holds no student code); nothing else may
     leftovers = []
-    for pid in {p for p in os.listdir("/proc") if p.isdigit()} - before:
+    for pid in {p for p in os.listdir("/proc") if p.isdigit()} - before - {str(zygote.proc.pid) if zygote else ""}:
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as handle:
                 if b"autograder.sandbox.child" in handle.read():
@@ -91,3 +93,10 @@ def test_forked_grandchild_is_killed(grader, tmp_path):
         except OSError:
             pass
     assert leftovers == []
+
+
+def test_student_process_holds_nothing_of_the_grader(grader):
+    """The child is forked from a clean fork server, not from the grader: no reference, no calls."""
+    report = grader.grade_file(HOSTILE / "looks_for_the_reference.py")
+    sigmoid = function_result(report, "sigmoid")
+    assert sigmoid.score == sigmoid.max_score, [c.feedback for c in sigmoid.checks if not c.passed]
