@@ -147,7 +147,8 @@ def diagnose(fn: FunctionSpec, result: FunctionResult, workload: Workload, run: 
     wrong = {c for c, obs in student.items() if not all(_matches(o, e) for o, e, _ in obs)}
     if not wrong:
         return mistakes
-    named, left = _fingerprint(fn, calls, student, wrong, workload, prints)
+    right = {name for name in workload.assignment.functions if name != fn.name and _right_everywhere(name, workload, run)}
+    named, left = _fingerprint(fn, calls, student, wrong, workload, prints, right)
     mistakes += named
     mistakes += _analyse(fn, calls, student, left, workload)
     return mistakes
@@ -207,7 +208,25 @@ def _mutant_cells(fn: FunctionSpec, calls: list[Call], outputs: dict[str, Any]) 
     return cells
 
 
-def _fingerprint(fn, calls, student, wrong, workload, prints) -> tuple[list[Mistake], set]:
+def _right_everywhere(name: str, workload: Workload, run: Execution) -> bool:
+    """Whether the student's own results for function ``name`` match the reference on every
+    call (every step, strict shapes). A catalogue mistake of such a function cannot be
+    what makes a function that calls it wrong."""
+    fn = workload.assignment.functions.get(name)
+    calls = workload.for_function(name)
+    if fn is None or not calls:
+        return False
+    for call in calls:
+        outcome = run.outcomes.get(call.id)
+        if outcome is None or not outcome.ok:
+            return False
+        for expr in fn.step_exprs().values():
+            if not _matches(step_value(expr, outcome.value), step_value(expr, call.expected)):
+                return False
+    return True
+
+
+def _fingerprint(fn, calls, student, wrong, workload, prints, right=frozenset()) -> tuple[list[Mistake], set]:
     catalogue = workload.assignment.mistakes
     link = workload.assignment.doc_link
     effects = {}
@@ -215,6 +234,8 @@ def _fingerprint(fn, calls, student, wrong, workload, prints) -> tuple[list[Mist
         return {c for c, ids in differs.items() if c in student and any(call.id in ids for *_, call in student[c])}
 
     for mistake in catalogue:
+        if mistake.function in right:  # that function of the student's is right: not the cause
+            continue
         effect = prints.effect((mistake,), fn)
         if effect is None:
             continue

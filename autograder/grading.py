@@ -12,6 +12,7 @@ from .judge import FunctionResult, judge_function
 from .loader import SUFFIXES, LoadedSource, load_file
 from .recorded import fingerprints_for
 from .reference import reference_info
+from .repair import adopt_orphans
 from .sandbox.runner import Limits
 from .signature import CANNOT_CHECK
 from .spec import Assignment
@@ -76,6 +77,9 @@ class Grader:
 
     def grade_loaded(self, loaded: LoadedSource, label: str) -> SubmissionReport:
         report = SubmissionReport(label, self.assignment.name, self.assignment.max_score)
+        if loaded.orphans and not loaded.error:
+            adopt_orphans(loaded, {n: p for n, p in reference_info(self.assignment).parameters.items()
+                                   if n in self.assignment.functions})
         run = execute(loaded, self.workload, self.limits)
         report.notes = run.notes
         report.output = run.output

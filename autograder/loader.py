@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,7 @@ class LoadedSource:
     error: str | None = None
     functions: list[str] = field(default_factory=list)
     sources: dict[str, list[str]] = field(default_factory=dict)  # filename -> lines
+    orphans: list[CodeUnit] = field(default_factory=list)  # indented bodies whose `def` line is gone
 
     def unit_lines(self, filename: str, lineno: int) -> str:
         lines = self.sources.get(filename, [])
@@ -224,12 +226,27 @@ def _salvage(text: str, filename: str, result: LoadedSource) -> list[str]:
             tree = ast.parse("\n" * begin + chunk, filename=filename)
         except SyntaxError as exc:
             hint = " (was a `def` line deleted?)" if "indent" in exc.msg else ""
+            if "unexpected indent" in exc.msg and exc.lineno:
+                start = exc.lineno - 1  # the orphan starts where the indent does
+                _keep_orphan("\n".join(lines[start:end]), filename, start + 1, result)
             result.notes.append(
                 f"{filename}, lines {begin + 1}-{end} do not parse ({exc.msg}{hint}) and were skipped"
             )
             continue
         skipped += _collect(tree, "\n" * begin + chunk, filename, result)
     return skipped
+
+
+def _keep_orphan(chunk: str, filename: str, lineno: int, result: LoadedSource) -> None:
+    """An indented block that parses once dedented and returns something: probably a
+    function body whose `def` line was deleted. The grader may adopt it (see repair.py)."""
+    body = textwrap.dedent(chunk)
+    try:
+        tree = ast.parse(body)
+    except SyntaxError:
+        return
+    if any(isinstance(node, ast.Return) for node in ast.walk(tree)):
+        result.orphans.append(CodeUnit(body, filename, lineno, "orphan"))
 
 
 def _note_skipped(result: LoadedSource, skipped: list[str]) -> None:

@@ -49,6 +49,25 @@ def tree_rss_kib(root_pid: int) -> int:
     return sum(rss.get(pid, 0) for pid in family)
 
 
+def machine() -> str:
+    """Cores, CPU model and Python version: figures mean little without them."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            model = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), model)
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}"
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load average: other work on the machine skews every figure."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def run(folder: Path, jobs: int, assignment: str) -> tuple[float, int]:
     out = folder.parent / f"results-{folder.name}-{jobs}"
     cmd = [sys.executable, "-m", "autograder", "grade", str(folder), "--assignment", assignment,
@@ -74,8 +93,8 @@ def main() -> None:
                         help="share of hostile submissions (timeouts dominate the time when > 0)")
     args = parser.parse_args()
     spec = load_assignment(args.assignment, ROOT)
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}")
+    print(f"machine: {machine()}")
+    print(f"load average at start: {load_average()}")
     print(f"{'N':>7} {'jobs':>4} {'seconds':>9} {'subm/s':>8} {'peak RSS MiB':>13}")
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
@@ -83,7 +102,8 @@ def main() -> None:
             make_class(spec, folder, size=size, hostile_share=args.hostile_share)
             for jobs in args.jobs:
                 elapsed, peak = run(folder, jobs, args.assignment)
-                print(f"{size:>7} {jobs:>4} {elapsed:>9.1f} {size / elapsed:>8.1f} {peak / 1024:>13.0f}", flush=True)
+                print(f"{size:>7} {jobs:>4} {elapsed:>9.1f} {size / elapsed:>8.1f} {peak / 1024:>13.0f}"
+                      f"   (load {load_average()})", flush=True)
 
 
 if __name__ == "__main__":

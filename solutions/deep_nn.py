@@ -60,7 +60,7 @@ def initialize_parameters_deep(layer_dims):
     ### BEGIN SOLUTION
     parameters = {}
     L = len(layer_dims)
-    for l in range(1, L):
+    for l in range(1, L):  # noqa: E741 - the course names layers l
         parameters["W" + str(l)] = np.random.randn(layer_dims[l], layer_dims[l - 1]) / np.sqrt(layer_dims[l - 1])
         parameters["b" + str(l)] = np.zeros((layer_dims[l], 1))
     return parameters
@@ -112,7 +112,7 @@ def L_model_forward(X, parameters):
     caches = []
     A = X
     L = len(parameters) // 2
-    for l in range(1, L):
+    for l in range(1, L):  # noqa: E741 - the course names layers l
         A_prev = A
         A, cache = linear_activation_forward(A_prev, parameters["W" + str(l)], parameters["b" + str(l)], "relu")
         caches.append(cache)
@@ -236,7 +236,7 @@ def L_model_backward(AL, Y, caches):
     grads["dA" + str(L - 1)] = dA_prev_temp
     grads["dW" + str(L)] = dW_temp
     grads["db" + str(L)] = db_temp
-    for l in reversed(range(L - 1)):
+    for l in reversed(range(L - 1)):  # noqa: E741 - the course names layers l
         current_cache = caches[l]
         dA_prev_temp, dW_temp, db_temp = linear_activation_backward(grads["dA" + str(l + 1)], current_cache, "relu")
         grads["dA" + str(l)] = dA_prev_temp
@@ -260,7 +260,7 @@ def update_parameters(parameters, grads, learning_rate):
     ### BEGIN SOLUTION
     new_parameters = {key: value.copy() for key, value in parameters.items()}
     L = len(parameters) // 2
-    for l in range(1, L + 1):
+    for l in range(1, L + 1):  # noqa: E741 - the course names layers l
         new_parameters["W" + str(l)] = parameters["W" + str(l)] - learning_rate * grads["dW" + str(l)]
         new_parameters["b" + str(l)] = parameters["b" + str(l)] - learning_rate * grads["db" + str(l)]
     return new_parameters
@@ -291,15 +291,15 @@ def load_moons(m=400, noise=0.15, seed=1):
 def L_layer_model(X, Y, layer_dims, learning_rate=0.3, num_iterations=3000, print_cost=False):
     """Gradient descent on an L-layer network built from your functions."""
     np.random.seed(1)
-    parameters = initialize_parameters_deep(layer_dims)
+    params = initialize_parameters_deep(layer_dims)
     for i in range(num_iterations):
-        AL, caches = L_model_forward(X, parameters)
+        AL, caches = L_model_forward(X, params)
         cost = compute_cost(AL, Y)
         grads = L_model_backward(AL, Y, caches)
-        parameters = update_parameters(parameters, grads, learning_rate)
+        params = update_parameters(params, grads, learning_rate)
         if print_cost and i % 500 == 0:
             print(f"Cost after iteration {i}: {cost:.6f}")
-    return parameters
+    return params
 
 
 if __name__ == "__main__":

@@ -95,3 +95,23 @@ def test_helper_from_missing_module_explains_itself(grader):
     feedback = " ".join(c.feedback for c in function_result(report, "sigmoid_derivative").checks)
     assert "course helper module `planar_utils`" in feedback
     assert function_result(report, "sigmoid").status == "missing"
+
+
+def test_a_body_without_its_def_line_is_graded_as_the_missing_function(grader):
+    """The only missing function whose parameters the orphan block reads adopts it, and says so."""
+    stub = SOLUTION.split("def predict(")[0]
+    body = "    A2, cache = forward_propagation(X, parameters, activation)\n    return (A2 > 0.5).astype(int)\n"
+    loaded = load_notebook_text(notebook(stub, "%time\n" + body), "nb.ipynb")
+    assert "predict" not in loaded.functions and loaded.orphans
+    report = grader.grade_loaded(loaded, "nb.ipynb")
+    predict = function_result(report, "predict")
+    assert predict.score == predict.max_score
+    assert any("graded as `def predict(parameters, X, activation='tanh')`" in n for n in report.notes)
+
+
+def test_an_ambiguous_orphan_is_not_adopted(grader):
+    stub = SOLUTION.split("def sigmoid_derivative(")[0]  # several functions missing
+    loaded = load_notebook_text(notebook(stub, "    print('hello')\n    return 1\n"), "nb.ipynb")
+    report = grader.grade_loaded(loaded, "nb.ipynb")
+    assert function_result(report, "predict").status == "missing"
+    assert not any("graded as" in n for n in report.notes)

@@ -8,7 +8,6 @@ feedback HTML must name the student's mistake.
 
 from __future__ import annotations
 
-import ast
 import html
 import json
 import os
@@ -19,6 +18,8 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook
+
+from autograder.integrations.nbgrader import fill_released
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "submissions" / "one_hidden_layer"
@@ -48,25 +49,6 @@ def run(args: list[str], cwd: Path) -> str:
     return finish(start(args, cwd))
 
 
-def fill(released: Path, submission: Path, keep_stub: tuple[str, ...]) -> nbformat.NotebookNode:
-    """The released notebook with each answer cell replaced by the submission's definitions."""
-    source = submission.read_text(encoding="utf-8")
-    tree = ast.parse(source)
-    defs = {n.name: ast.get_source_segment(source, n) for n in tree.body if isinstance(n, ast.FunctionDef)}
-    nb = nbformat.read(released, as_version=4)
-    answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
-    graded = {name for c in answers for name in re.findall(r"^def (\w+)\(", c.source, flags=re.MULTILINE)}
-    # imports, helpers and constants of the submission go first, as a student would write them
-    extra = [ast.get_source_segment(source, n) for n in tree.body
-             if not (isinstance(n, ast.FunctionDef) and n.name in graded) and not isinstance(n, ast.If)]
-    for index, cell in enumerate(answers):
-        names = re.findall(r"^def (\w+)\(", cell.source, flags=re.MULTILINE)
-        stubs = {n: re.search(rf"^def {n}\(.*?(?=^def |\Z)", cell.source, re.M | re.S).group(0) for n in names}
-        parts = (extra if index == 0 else []) + [stubs[n] if n in keep_stub else defs[n] for n in names]
-        cell.source = "\n\n\n".join(p.strip() for p in parts)
-    return nb
-
-
 def test_nbgrader_autograde_matches_autograder_grade(tmp_path: Path) -> None:
     course = tmp_path / "course"
     run(["autograder", "export", "nbgrader", NAME, str(course)], ROOT)
@@ -76,7 +58,7 @@ def test_nbgrader_autograde_matches_autograder_grade(tmp_path: Path) -> None:
     for student, (submission, keep_stub) in STUDENTS.items():
         folder = course / "submitted" / student / NAME
         folder.mkdir(parents=True)
-        nbformat.write(fill(released, submission, keep_stub), folder / f"{NAME}.ipynb")
+        nbformat.write(fill_released(released, submission, keep_stub), folder / f"{NAME}.ipynb")
 
     ours_running = start(["autograder", "grade", str(course / "submitted"), "--assignment", NAME,
                           "--out", str(tmp_path / "out"), "--json", str(tmp_path / "r.json")], ROOT)

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import nbformat
+
     from ..spec import Assignment
 
 _TEST_IMPORT = "from autograder.integrations.nbgrader import grade"
@@ -103,6 +105,35 @@ def _cell(cell: Any, grade_id: str, *, grade: bool = False, solution: bool = Fal
         meta["points"] = points
     cell.metadata["nbgrader"] = meta
     return cell
+
+
+def fill_released(released: Path, submission: Path, keep_stub: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+    """The released notebook with each answer cell replaced by the ``.py`` submission's definitions.
+
+    Turns example submissions into the notebooks students would hand in, for tests and
+    benchmarks against nbgrader. Functions named in ``keep_stub`` keep the released stub;
+    the submission's other top-level code (imports, helpers, constants) goes first in the
+    first answer cell, as a student would write it. Raises ``KeyError`` if the submission
+    lacks a function of an answer cell.
+    """
+    import ast
+
+    import nbformat
+
+    source = Path(submission).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    defs = {n.name: ast.get_source_segment(source, n) for n in tree.body if isinstance(n, ast.FunctionDef)}
+    nb = nbformat.read(released, as_version=4)
+    answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    graded = {name for c in answers for name in re.findall(r"^def (\w+)\(", c.source, flags=re.MULTILINE)}
+    extra = [ast.get_source_segment(source, n) for n in tree.body
+             if not (isinstance(n, ast.FunctionDef) and n.name in graded) and not isinstance(n, ast.If)]
+    for index, cell in enumerate(answers):
+        names = re.findall(r"^def (\w+)\(", cell.source, flags=re.MULTILINE)
+        stubs = {m.group(1): m.group(0) for m in re.finditer(r"^def (\w+)\(.*?(?=^def |\Z)", cell.source, re.M | re.S)}
+        parts = (extra if index == 0 else []) + [stubs[n] if n in keep_stub else defs[n] for n in names]
+        cell.source = "\n\n\n".join((p or "").strip() for p in parts)
+    return nb
 
 
 # --------------------------------------------------------------------------- grade (runs in the kernel)

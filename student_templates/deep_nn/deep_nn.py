@@ -223,15 +223,15 @@ def load_moons(m=400, noise=0.15, seed=1):
 def L_layer_model(X, Y, layer_dims, learning_rate=0.3, num_iterations=3000, print_cost=False):
     """Gradient descent on an L-layer network built from your functions."""
     np.random.seed(1)
-    parameters = initialize_parameters_deep(layer_dims)
+    params = initialize_parameters_deep(layer_dims)
     for i in range(num_iterations):
-        AL, caches = L_model_forward(X, parameters)
+        AL, caches = L_model_forward(X, params)
         cost = compute_cost(AL, Y)
         grads = L_model_backward(AL, Y, caches)
-        parameters = update_parameters(parameters, grads, learning_rate)
+        params = update_parameters(params, grads, learning_rate)
         if print_cost and i % 500 == 0:
             print(f"Cost after iteration {i}: {cost:.6f}")
-    return parameters
+    return params
 
 
 if __name__ == "__main__":
