@@ -318,9 +318,25 @@ def _analyse(fn, calls, student, left: set, workload: Workload) -> list[Mistake]
         steps = sorted({s for _, s in cells})
         variants = sorted({str(v) for v, _ in cells if v is not None})
         label = ", ".join(steps) if steps != ["result"] else fn.name
+        message, step = f"{label}: {texts[key]}", label
+        source = _common_source(fn, set(steps)) if kind in ("differs", "scaled") else None
+        if source:
+            right = sorted(set(fn.step_exprs()) - set(steps))
+            message += (f". {label} are wrong" + (f" while {', '.join(right)} are right" if right else "")
+                        + f": they are all computed from {source}, so the mistake is most likely in {source}")
+            step = source
         found.append(Mistake(
-            id=kind, step=label,
-            message=f"{label}: {texts[key]}", explanation=GENERIC.get(kind, ""),
+            id=kind, step=step, message=message, explanation=GENERIC.get(kind, ""),
             affects=[s for s in steps if s != "result"], variants=variants, source="analysis",
         ))
     return found
+
+
+def _common_source(fn: FunctionSpec, wrong: set[str]) -> str | None:
+    """The intermediate whose dependent steps are exactly the wrong ones, if there is one."""
+    if len(wrong) < 2:
+        return None
+    for source, steps in fn.upstream.items():
+        if set(steps) == wrong:
+            return source
+    return None

@@ -44,6 +44,9 @@ class FunctionSpec:
     extreme: bool = True
     timeout: float = 10.0
     properties: tuple[Property, ...] = ()
+    # intermediate results the steps are computed from (dZ1 -> dW1, db1): when exactly
+    # the steps of one intermediate are wrong, the mistake is most likely there
+    upstream: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def variant_param(self) -> str | None:
@@ -219,6 +222,7 @@ def _function(name: str, value: dict) -> FunctionSpec:
         extreme=bool(value.get("extreme", True)),
         timeout=float(value.get("timeout", 10.0)),
         properties=tuple(Property(**p) for p in value.get("properties", [])),
+        upstream={k: tuple(v) for k, v in value.get("upstream", {}).items()},
     )
 
 

@@ -26,7 +26,7 @@ def graded_class(assignment, tmp_path_factory):
     kinds = make_class(assignment, folder / "submissions", size=200, hostile_share=0.05)
     subs, notes = discover([folder / "submissions"], assignment.name)
     book = Gradebook(folder / "results" / "gradebook.sqlite")
-    result = grade_class(assignment, subs, book, jobs=2, limits=Limits(call_timeout_cap=3.0, grace=0.5))
+    result = grade_class(assignment, subs, book, jobs=2, limits=Limits(call_timeout_cap=2.0, grace=0.5))
     write_results(folder / "results", assignment, result.reports)
     return kinds, result, folder, book
 

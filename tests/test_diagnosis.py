@@ -1,0 +1,39 @@
+"""Analytic diagnosis of mistakes no catalogue entry describes (student-style variants)."""
+
+from autograder.loader import load_python_text
+from conftest import EXAMPLES, function_result
+
+BASE = (EXAMPLES / "correct_classic_npdot.py").read_text()
+
+
+def grade(grader, old, new, extra=""):
+    assert old in BASE
+    report = grader.grade_loaded(load_python_text(BASE.replace(old, new) + extra, "variant.py"), "variant.py")
+    return report
+
+
+def findings(report, function):
+    return function_result(report, function).mistakes
+
+
+def test_unknown_mistake_in_dz1_is_located_upstream_once(grader):
+    report = grade(grader, "1 - np.power(A1, 2))", "1 - np.power(A1, 3))")
+    [finding] = findings(report, "backward_propagation")
+    assert finding.step == "dZ1" and set(finding.affects) == {"dW1", "db1"}
+    assert "most likely in dZ1" in finding.message
+
+
+def test_m_read_from_a_global_is_said(grader):
+    report = grade(grader, "    m = X.shape[1]\n\n    # First", "    m = X_train.shape[1]\n\n    # First",
+                   "\nX_train = np.zeros((2, 400))\n")
+    messages = " ".join(m.message for m in findings(report, "backward_propagation"))
+    assert "divided by 400 instead of m" in messages and "global" in messages
+
+
+def test_a_cost_with_the_right_value_in_an_array_says_so(grader):
+    report = grade(grader, "    cost = float(np.squeeze(cost))  # makes sure cost is the dimension we expect.\n",
+                   "    cost = np.array([[cost]])\n")
+    [finding] = findings(report, "compute_cost")
+    assert finding.id == "wrong-shape" and "the value is right" in finding.message
+    cost = function_result(report, "compute_cost")
+    assert 0 < cost.score < cost.max_score
