@@ -8,6 +8,7 @@ and notes on what was adapted. Nothing here judges.
 from __future__ import annotations
 
 import copy
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,6 +85,7 @@ def _run_function(name: str, timeout: float, workload: Workload, box: Sandbox, r
         for note in binding.notes:
             _add(notes, note)
         outcome = box.call(name, binding.args, binding.kwargs, timeout)
+        _explain_unset_global(outcome, box.loaded.not_run)
         result.outcomes[call.id] = outcome
         if outcome.ok:
             changed = _changes(binding.names, binding.args, binding.kwargs, outcome.args_after)
@@ -93,6 +95,17 @@ def _run_function(name: str, timeout: float, workload: Workload, box: Sandbox, r
             stuck = outcome.error["message"]
     if notes:
         result.function_notes[name] = notes
+
+
+def _explain_unset_global(outcome: Outcome, not_run: dict[str, str]) -> None:
+    """A NameError for a global that a skipped top-level statement sets: say which one."""
+    error = outcome.error
+    if outcome.ok or not error or error.get("type") != "NameError":
+        return
+    match = re.search(r"name '(\w+)' is not defined", error.get("message", ""))
+    if match and match.group(1) in not_run:
+        error["message"] += (f" ({match.group(1)} is set by {not_run[match.group(1)]}, which the grader does not "
+                             "run: a graded function should work from its own parameters)")
 
 
 def _add(notes: list[str], note: str) -> None:

@@ -47,6 +47,7 @@ class LoadedSource:
     functions: list[str] = field(default_factory=list)
     sources: dict[str, list[str]] = field(default_factory=dict)  # filename -> lines
     orphans: list[CodeUnit] = field(default_factory=list)  # indented bodies whose `def` line is gone
+    not_run: dict[str, str] = field(default_factory=dict)  # name -> the skipped statement that sets it
 
     def unit_lines(self, filename: str, lineno: int) -> str:
         lines = self.sources.get(filename, [])
@@ -197,6 +198,9 @@ def _collect(tree: ast.Module, text: str, filename: str, result: LoadedSource) -
         segment = "\n".join(lines[start - 1 : node.end_lineno])
         if kind is None:
             first = lines[start - 1].strip() if start - 1 < len(lines) else ""
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                for name in _names(node):
+                    result.not_run.setdefault(name, f"`{first[:60]}` ({filename}, line {start})")
             if first and not first.startswith("pass  # ignored") and not _skip_quietly(node):
                 skipped.append(f"{filename}, line {start}: `{first[:60]}`")
             continue
@@ -313,6 +317,7 @@ def _is_constant(expr: ast.expr) -> bool:
 def _names(node: ast.stmt) -> tuple[str, ...]:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return (node.name,)
-    if isinstance(node, ast.Assign):
-        return tuple(t.id for t in node.targets if isinstance(t, ast.Name))
+    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return tuple(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
     return ()

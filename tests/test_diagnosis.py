@@ -37,3 +37,10 @@ def test_a_cost_with_the_right_value_in_an_array_says_so(grader):
     assert finding.id == "wrong-shape" and "the value is right" in finding.message
     cost = function_result(report, "compute_cost")
     assert 0 < cost.score < cost.max_score
+
+
+def test_a_global_set_by_a_skipped_statement_is_named(grader):
+    report = grade(grader, "    m = X.shape[1]\n\n    # First", "    m = X_train.shape[1]\n\n    # First",
+                   "\nX_train, Y_train = load_planar_dataset()\n")
+    text = " ".join(c.feedback for c in function_result(report, "backward_propagation").checks)
+    assert "X_train is set by `X_train, Y_train = load_planar_dataset()`" in text
