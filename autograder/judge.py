@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -146,10 +147,15 @@ class StepMissing:
     reason: str
 
 
+@lru_cache(maxsize=1024)
+def _compiled(expr: str) -> Any:
+    return compile(expr, "<step>", "eval")
+
+
 def step_value(expr: str, out: Any) -> Any:
     """Evaluate a spec's step expression (``out['dW1']``) on a plain-data result."""
     try:
-        return eval(expr, {"np": np, "__builtins__": {}}, {"out": out})  # noqa: S307 - spec text
+        return eval(_compiled(expr), {"np": np, "__builtins__": {}}, {"out": out})  # noqa: S307 - spec text
     except KeyError as exc:
         return StepMissing(f"it has no key {exc}")
     except (IndexError, TypeError) as exc:

@@ -53,3 +53,11 @@ def test_missing_submission_is_a_clear_zero(tmp_path, assignment):
     root = _gradescope_tree(tmp_path, assignment)
     results = _run(root)
     assert results["score"] == 0 and "No .ipynb or .py file" in results["output"]
+
+
+def test_zip_of_every_assignment_gives_its_reference_full_marks(tmp_path, each_assignment):
+    root = _gradescope_tree(tmp_path, each_assignment)
+    shutil.copy(each_assignment.solution, root / "submission" / f"{each_assignment.name}.py")
+    results = _run(root)
+    assert results["score"] == pytest.approx(each_assignment.max_score)
+    assert all(t["status"] == "passed" for t in results["tests"])

@@ -121,6 +121,7 @@ class _Forked:
         self.pid, self.zygote, self.returncode = pid, zygote, None
 
     def poll(self) -> int | None:
+        """Asks the zygote (one round trip); the sandbox only asks once the pipe has closed."""
         if self.returncode is None:
             try:
                 self.returncode = self.zygote.poll(self.pid)
@@ -228,7 +229,9 @@ class Sandbox:
 
     # -- calls -----------------------------------------------------------
     def call(self, function: str, args: list, kwargs: dict, timeout: float) -> Outcome:
-        if self._proc is None or self._proc.poll() is not None:
+        # A child only dies during a call (it waits on its pipe in between), and then we
+        # have seen the pipe close; Popen's poll is free, the zygote's costs a round trip.
+        if self._proc is None or self._eof or (isinstance(self._proc, subprocess.Popen) and self._proc.poll() is not None):
             self._stop()
             self.start()
         self._counter += 1
