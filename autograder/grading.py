@@ -30,7 +30,8 @@ class SubmissionReport:
 
     @property
     def score(self) -> float:
-        return 0.0 if self.error else round(sum(f.score for f in self.functions), 2)
+        # the sum of the per-function scores as reported (rounded), so every tool adds up the same
+        return 0.0 if self.error else round(sum(round(f.score, 2) for f in self.functions), 2)
 
     def as_dict(self) -> dict:
         """The JSON report entry (schema of the core issue, plus notes and explanations)."""

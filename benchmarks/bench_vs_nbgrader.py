@@ -169,7 +169,8 @@ def main() -> None:
         if disagreements:
             print(f"scores agree: NO, {len(disagreements)} of {n} differ by more than {TOLERANCE}:")
             for student, source_name, nbg, mine in disagreements:
-                print(f"  {student} ({source_name}): nbgrader {nbg}, autograder {mine}")
+                gap = "" if nbg is None or mine is None else f", off by {abs(nbg - mine):.4f}"
+                print(f"  {student} ({source_name}): nbgrader {nbg}, autograder {mine}{gap}")
         else:
             print(f"scores agree: yes, all {n} within {TOLERANCE}")
         if args.keep:
