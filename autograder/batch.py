@@ -13,7 +13,7 @@ import csv
 import json
 import os
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +31,20 @@ _worker: Grader | None = None
 
 @dataclass
 class BatchResult:
-    reports: dict[str, dict] = field(default_factory=dict)  # student -> report
+    gradebook: Gradebook
+    assignment: str
+    students: list[str] = field(default_factory=list)
     graded: int = 0
     skipped: int = 0
+
+    def iter_reports(self) -> Iterator[tuple[str, dict]]:
+        """The class's reports, read back from the gradebook one at a time."""
+        return self.gradebook.iter_reports(self.assignment, self.students)
+
+    @property
+    def reports(self) -> dict[str, dict]:
+        """All reports at once (small classes, tests); large classes should iterate."""
+        return dict(self.iter_reports())
 
 
 def _init_worker(name: str, root: str, limits: Limits | None) -> None:
@@ -66,7 +77,7 @@ def grade_class(assignment: Assignment, submissions: list[Submission], gradebook
                 force: bool = False, scheduler: str | None = None) -> BatchResult:
     """Grade every submission not already in the gradebook with the same file
     (on the Dask cluster at ``scheduler`` when given)."""
-    result = BatchResult()
+    result = BatchResult(gradebook, assignment.name, [sub.student for sub in submissions])
     todo = []
     for sub in submissions:
         digest = file_hash(sub.path)
@@ -96,13 +107,12 @@ def grade_class(assignment: Assignment, submissions: list[Submission], gradebook
                                  initargs=(assignment.name, str(assignment.root), limits)) as pool:
             futures = {pool.submit(_grade_one, sub.student, str(sub.path)): (sub, digest) for sub, digest in todo}
             for future in as_completed(futures):
-                sub, digest = futures[future]
+                sub, digest = futures.pop(future)  # let the report go once it is stored
                 try:
                     report = future.result()
                 except Exception as exc:  # noqa: BLE001 - a worker died: record it, go on
                     report = _failed(assignment, sub, f"the grading worker failed ({type(exc).__name__}: {exc})")
                 _store(gradebook, assignment, sub, digest, report, result, progress)
-    result.reports = gradebook.reports(assignment.name, [s.student for s in submissions])
     return result
 
 
@@ -119,29 +129,49 @@ def _store(gradebook: Gradebook, assignment: Assignment, sub: Submission, digest
         progress(sub.student, report)
 
 
-def write_results(out: Path, assignment: Assignment, reports: dict[str, dict]) -> None:
-    """grades.csv, report.json, feedback/<student>.md|.html, gradescope/<student>/results.json."""
+@dataclass
+class Line:
+    """What the command line prints per student after a batch."""
+
+    student: str
+    score: float
+    max_score: float
+    error: str | None
+    mistakes: list[str]
+
+
+def write_results(out: Path, assignment: Assignment,
+                  reports: Mapping[str, dict] | Iterable[tuple[str, dict]]) -> list[Line]:
+    """grades.csv, report.json, feedback/<student>.md|.html, gradescope/<student>/results.json.
+
+    One pass over the reports, one report in memory at a time."""
+    items = sorted(reports.items()) if isinstance(reports, Mapping) else reports
     out.mkdir(parents=True, exist_ok=True)
+    for kind in ("feedback", "gradescope"):
+        (out / kind).mkdir(exist_ok=True)
     functions = list(assignment.functions)
-    with open(out / "grades.csv", "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+    lines = []
+    with open(out / "grades.csv", "w", newline="", encoding="utf-8") as table, \
+            open(out / "report.json", "w", encoding="utf-8") as whole:
+        writer = csv.writer(table)
         writer.writerow(["student", "file", "score", "max_score", "error", *functions])
-        for student, report in sorted(reports.items()):
+        whole.write(f'{{"assignment": {json.dumps(assignment.name)}, "submissions": [')
+        for i, (student, report) in enumerate(items):
             per_fn = {f["name"]: f["score"] for f in report["functions"]}
             writer.writerow([student, report["submission"], report["score"], report["max_score"],
                              report["error"] or "", *[per_fn.get(f, 0.0) for f in functions]])
-    payload = {"assignment": assignment.name, "submissions": [reports[s] for s in sorted(reports)]}
-    (out / "report.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    for kind in ("feedback", "gradescope"):
-        (out / kind).mkdir(exist_ok=True)
-    for student, report in reports.items():
-        safe = _safe_name(student)
-        (out / "feedback" / f"{safe}.md").write_text(render_markdown(report, student), encoding="utf-8")
-        (out / "feedback" / f"{safe}.html").write_text(render_html(report, student), encoding="utf-8")
-        folder = out / "gradescope" / safe
-        folder.mkdir(exist_ok=True)
-        (folder / "results.json").write_text(json.dumps(results_json(report), indent=1, ensure_ascii=False),
-                                             encoding="utf-8")
+            whole.write(("," if i else "") + "\n" + json.dumps(report, ensure_ascii=False))
+            safe = _safe_name(student)
+            (out / "feedback" / f"{safe}.md").write_text(render_markdown(report, student), encoding="utf-8")
+            (out / "feedback" / f"{safe}.html").write_text(render_html(report, student), encoding="utf-8")
+            folder = out / "gradescope" / safe
+            folder.mkdir(exist_ok=True)
+            (folder / "results.json").write_text(json.dumps(results_json(report), indent=1, ensure_ascii=False),
+                                                 encoding="utf-8")
+            ids = sorted({m["id"] for f in report["functions"] for m in f["mistakes"]})
+            lines.append(Line(student, report["score"], report["max_score"], report["error"], ids))
+        whole.write("\n]}\n")
+    return lines
 
 
 def _safe_name(student: str) -> str:

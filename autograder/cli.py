@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -102,30 +103,39 @@ def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path,
 
         result = grade_class(spec, submissions, gradebook, jobs=jobs, progress=advance, force=force,
                              scheduler=scheduler)
+    lines = write_results(out, spec, result.iter_reports())
     gradebook.close()
-    reports = result.reports
-    write_results(out, spec, reports)
-    width = max(len(s) for s in reports)
-    for student, report in sorted(reports.items()):
-        ids = sorted({m["id"] for f in report["functions"] for m in f["mistakes"]})
-        detail = f"error: {report['error']}" if report["error"] else ", ".join(ids)
-        click.echo(f"{student:<{width}}  {report['score']:6.2f} / {report['max_score']:g}  {detail}")
-    scores = [r["score"] for r in reports.values()]
-    click.echo(f"{len(reports)} submission(s): {result.graded} graded, {result.skipped} unchanged; "
-               f"mean {sum(scores) / len(scores):.1f}; {sum(1 for r in reports.values() if r['error'])} not gradable")
+    width = max(len(line.student) for line in lines)
+    for line in lines:
+        detail = f"error: {line.error}" if line.error else ", ".join(line.mistakes)
+        click.echo(f"{line.student:<{width}}  {line.score:6.2f} / {line.max_score:g}  {detail}")
+    scores = [line.score for line in lines]
+    click.echo(f"{len(lines)} submission(s): {result.graded} graded, {result.skipped} unchanged; "
+               f"mean {sum(scores) / len(scores):.1f}; {sum(1 for line in lines if line.error)} not gradable")
     click.echo(f"results in {out}/ (grades.csv, report.json, feedback/, gradescope/, gradebook.sqlite)")
     if json_out:
-        _write_json(json_out, spec.name, [reports[s] for s in sorted(reports)])
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(out / "report.json", json_out)
 
 
 @main.command()
 @click.argument("results", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("results"))
 def report(results: Path) -> None:
     """Class summary from a results folder: histogram, mistakes per step, most common mistakes."""
+    from .gradebook import Gradebook
     from .summary import write_summary
 
-    data = json.loads((results / "report.json").read_text(encoding="utf-8"))
-    for path in write_summary(results, data["assignment"], data["submissions"]):
+    if not (results / "gradebook.sqlite").is_file():
+        raise click.ClickException(f"{results} holds no gradebook.sqlite: run `autograder grade --out {results}` first")
+    book = Gradebook(results / "gradebook.sqlite")
+    try:
+        names = book.assignments()
+        if len(names) != 1:
+            raise click.ClickException(f"{results}/gradebook.sqlite holds {len(names)} assignments: {names}")
+        paths = write_summary(results, names[0], (r for _, r in book.iter_reports(names[0])))
+    finally:
+        book.close()
+    for path in paths:
         click.echo(f"wrote {path}")
 
 

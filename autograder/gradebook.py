@@ -10,6 +10,7 @@ import hashlib
 import json
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 SCHEMA = """
@@ -58,9 +59,17 @@ class Gradebook:
         )
         self.db.commit()
 
+    def assignments(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT DISTINCT assignment FROM grades ORDER BY assignment")]
+
     def reports(self, assignment: str, students: list[str] | None = None) -> dict[str, dict]:
-        rows = self.db.execute(
-            "SELECT student, report FROM grades WHERE assignment = ? ORDER BY student", (assignment,)
-        ).fetchall()
+        return dict(self.iter_reports(assignment, students))
+
+    def iter_reports(self, assignment: str, students: list[str] | None = None) -> Iterator[tuple[str, dict]]:
+        """(student, report) in student order, one at a time: a class of 10,000 never sits in memory."""
         wanted = set(students) if students is not None else None
-        return {s: json.loads(r) for s, r in rows if wanted is None or s in wanted}
+        cursor = self.db.execute(
+            "SELECT student, report FROM grades WHERE assignment = ? ORDER BY student", (assignment,))
+        for student, report in cursor:
+            if wanted is None or student in wanted:
+                yield student, json.loads(report)

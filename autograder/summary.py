@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,13 +24,22 @@ class Common:
     explanation: str
 
 
-def summarise(reports: list[dict]) -> dict:
-    scores = [r["score"] for r in reports]
+def summarise(reports: Iterable[dict]) -> dict:
+    """One pass over the reports (they may stream from the gradebook)."""
+    scores: list[float] = []
+    errors: list[dict] = []
+    full = 0
+    max_score = 0.0
     per_function: dict[str, list[float]] = {}
     maxima: dict[str, float] = {}
     seen: dict[tuple, set] = {}
     texts: dict[tuple, tuple[str, str]] = {}
     for r in reports:
+        scores.append(r["score"])
+        max_score = r["max_score"]
+        full += r["score"] >= r["max_score"] - 1e-6
+        if r["error"]:
+            errors.append({"student": r.get("student"), "submission": r["submission"], "error": r["error"]})
         for fn in r["functions"]:
             per_function.setdefault(fn["name"], []).append(fn["score"])
             maxima[fn["name"]] = fn["max_score"]
@@ -45,19 +55,19 @@ def summarise(reports: list[dict]) -> dict:
     for c in common:
         by_step[c.step] += c.students
     return {
-        "count": len(reports),
-        "errors": [r for r in reports if r["error"]],
+        "count": len(scores),
+        "errors": errors,
         "scores": scores,
-        "max_score": reports[0]["max_score"] if reports else 0,
+        "max_score": max_score,
         "mean": sum(scores) / len(scores) if scores else 0.0,
-        "full": sum(1 for r in reports if r["score"] >= r["max_score"] - 1e-6),
+        "full": full,
         "functions": {n: (sum(v) / len(v), maxima[n]) for n, v in per_function.items()},
         "common": common,
         "by_step": by_step,
     }
 
 
-def write_summary(out: Path, assignment: str, reports: list[dict]) -> list[Path]:
+def write_summary(out: Path, assignment: str, reports: Iterable[dict]) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     s = summarise(reports)
     paths = [_histogram(out / "histogram.png", s, assignment), _mistake_chart(out / "mistakes.png", s)]

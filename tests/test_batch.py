@@ -27,27 +27,27 @@ def graded_class(assignment, tmp_path_factory):
     subs, notes = discover([folder / "submissions"], assignment.name)
     book = Gradebook(folder / "results" / "gradebook.sqlite")
     result = grade_class(assignment, subs, book, jobs=2, limits=Limits(call_timeout_cap=2.0, grace=0.5))
-    write_results(folder / "results", assignment, result.reports)
-    return kinds, result, folder, book
+    write_results(folder / "results", assignment, result.iter_reports())
+    return kinds, result, folder, book, result.reports
 
 
 def test_every_submission_is_accounted_for(graded_class):
-    kinds, result, folder, _ = graded_class
-    assert set(result.reports) == set(kinds)
+    kinds, result, folder, _, reports = graded_class
+    assert set(reports) == set(kinds)
     with open(folder / "results" / "grades.csv") as handle:
         assert {row["student"] for row in csv.DictReader(handle)} == set(kinds)
     for student in kinds:
         assert (folder / "results" / "feedback" / f"{student}.md").is_file()
         assert (folder / "results" / "feedback" / f"{student}.html").is_file()
         gradescope = json.loads((folder / "results" / "gradescope" / student / "results.json").read_text())
-        assert gradescope["score"] == result.reports[student]["score"]
+        assert gradescope["score"] == reports[student]["score"]
         assert all({"name", "score", "max_score", "output", "visibility"} <= set(t) for t in gradescope["tests"])
 
 
 def test_correct_full_buggy_partial_hostile_nothing(graded_class):
-    kinds, result, _, _ = graded_class
+    kinds, _, _, _, reports = graded_class
     for student, kind in kinds.items():
-        report = result.reports[student]
+        report = reports[student]
         if kind == "correct":
             assert report["score"] == report["max_score"], (student, report["error"])
         elif kind.startswith("buggy"):
@@ -59,7 +59,7 @@ def test_correct_full_buggy_partial_hostile_nothing(graded_class):
 
 
 def test_rerun_skips_unchanged_submissions(graded_class, assignment):
-    kinds, _, folder, book = graded_class
+    kinds, _, folder, book, _ = graded_class
     subs, _ = discover([folder / "submissions"], assignment.name)
     again = grade_class(assignment, subs, book, jobs=1)
     assert again.graded == 0 and again.skipped == len(kinds)
@@ -118,3 +118,24 @@ def test_layouts(tmp_path, assignment):
     subs, notes = discover([tmp_path / "course", per_student], assignment.name)
     assert {s.student for s in subs} == {"ada", "carl", "dora"}
     assert any("bob has no" in n for n in notes)
+
+
+def test_class_summary_counts_each_mistake_once_per_student(graded_class):
+    kinds, _, folder, _, reports = graded_class
+    results = folder / "results"
+    done = subprocess.run([sys.executable, "-m", "autograder", "report", str(results)], capture_output=True,
+                          text=True, env={**os.environ, "AUTOGRADER_ROOT": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    for name in ("histogram.png", "mistakes.png"):
+        assert (results / name).read_bytes().startswith(b"\x89PNG")
+    summary = (results / "summary.md").read_text()
+    assert f"{len(kinds)} submissions" in summary
+    students_with = {}
+    for student, report in reports.items():
+        for fn in report["functions"]:
+            for m in fn["mistakes"]:
+                if not m.get("caused_by"):
+                    students_with.setdefault((m["id"], fn["name"], m["step"]), set()).add(student)
+    (top, function, step), count = max(((k, len(v)) for k, v in students_with.items()), key=lambda kv: kv[1])
+    assert f"`{top}` — {count} student(s) ({function}, step {step})" in summary
+    assert "dZ1" in (results / "summary.html").read_text()
