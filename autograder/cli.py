@@ -113,7 +113,7 @@ def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path,
     click.echo(f"{len(lines)} submission(s): {result.graded} graded, {result.skipped} unchanged; "
                f"mean {sum(scores) / len(scores):.1f}; {sum(1 for line in lines if line.error)} not gradable")
     click.echo(f"results in {out}/ (grades.csv, report.json, feedback/, gradescope/, gradebook.sqlite)")
-    if json_out:
+    if json_out and json_out.resolve() != (out / "report.json").resolve():
         json_out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(out / "report.json", json_out)
 
