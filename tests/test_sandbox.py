@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from autograder.sandbox.runner import _Zygote
+from autograder.sandbox.forkserver import ForkServer
 from conftest import FIXTURES, function_result, mistake_ids
 
 HOSTILE = FIXTURES / "hostile"
@@ -83,7 +83,7 @@ def test_forked_grandchild_is_killed(grader, tmp_path):
     report = grader.grade_file(HOSTILE / "daemon.py")
     assert function_result(report, "sigmoid").score == 5
     time.sleep(0.5)
-    zygote = _Zygote.get()  # the fork server stays (it holds no student code); nothing else may
+    zygote = ForkServer.get()  # the fork server stays (it holds no student code); nothing else may
     leftovers = []
     for pid in {p for p in os.listdir("/proc") if p.isdigit()} - before - {str(zygote.proc.pid) if zygote else ""}:
         try:

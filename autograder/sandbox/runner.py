@@ -25,6 +25,7 @@ from typing import Any
 
 from .. import wire
 from ..loader import LoadedSource
+from .forkserver import Forked, ForkServer, child_env
 
 OUTPUT_CAP = 20_000
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
@@ -32,116 +33,6 @@ _BOOT = (
     f"import sys; sys.path.insert(0, {_PACKAGE_PARENT!r}); sys.argv[1:] = sys.argv[1:]; "
     "from autograder.sandbox.child import main; main()"
 )
-
-
-_ZYGOTE_BOOT = (
-    f"import sys; sys.path.insert(0, {_PACKAGE_PARENT!r}); "
-    "from autograder.sandbox.child import zygote; zygote()"
-)
-
-
-def _child_env(workdir: Path | None) -> dict[str, str]:
-    """The whole environment student code sees: nothing of the grader's."""
-    home = str(workdir) if workdir else "/nonexistent"
-    return {
-        "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin",
-        "HOME": home,
-        "TMPDIR": home,
-        "LANG": "C.UTF-8",
-        "OPENBLAS_NUM_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "MPLBACKEND": "Agg",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-
-
-class _Zygote:
-    """A fork server: one clean Python with numpy imported, forking a child per submission.
-
-    It is started by the grading process (one per process, never inherited across a
-    fork) and holds nothing of the grader: no reference, no hidden inputs."""
-
-    _current: _Zygote | None = None
-
-    def __init__(self) -> None:
-        import socket
-
-        self.owner = os.getpid()
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock = ours
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", _ZYGOTE_BOOT, str(theirs.fileno())],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            cwd=tempfile.gettempdir(), env=_child_env(None), pass_fds=(theirs.fileno(),), start_new_session=True,
-        )
-        theirs.close()
-
-    @classmethod
-    def get(cls) -> _Zygote | None:
-        """This process's zygote, started on first use; None where forking is not available."""
-        zygote = cls._current
-        if zygote is not None and zygote.owner == os.getpid() and zygote.proc.poll() is None:
-            return zygote
-        if os.environ.get("AUTOGRADER_NO_ZYGOTE") or not hasattr(os, "fork"):
-            return None
-        try:
-            cls._current = cls()
-        except OSError:
-            cls._current = None
-        return cls._current
-
-    def _ask(self, message: dict, fds: list[int] | None = None) -> dict:
-        import socket
-
-        data = json.dumps(message).encode()
-        if fds:
-            socket.send_fds(self.sock, [data], fds)
-        else:
-            self.sock.sendall(data)
-        reply = self.sock.recv(1 << 16)
-        if not reply:
-            raise OSError("the fork server stopped")
-        return json.loads(reply)
-
-    def spawn(self, workdir: Path, limits: Limits, fds: list[int]) -> _Forked:
-        reply = self._ask({"op": "spawn", "workdir": str(workdir), "env": _child_env(workdir),
-                           "memory": limits.memory_bytes, "files": limits.file_bytes}, fds)
-        return _Forked(int(reply["pid"]), self)
-
-    def poll(self, pid: int) -> int | None:
-        code = self._ask({"op": "poll", "pid": pid}).get("code")
-        return None if code is None else int(code)
-
-
-class _Forked:
-    """A child forked by the zygote, with the part of Popen's interface the sandbox uses."""
-
-    def __init__(self, pid: int, zygote: _Zygote) -> None:
-        self.pid, self.zygote, self.returncode = pid, zygote, None
-
-    def poll(self) -> int | None:
-        """Asks the zygote (one round trip); the sandbox only asks once the pipe has closed."""
-        if self.returncode is None:
-            try:
-                self.returncode = self.zygote.poll(self.pid)
-            except OSError:
-                self.returncode = -9
-        return self.returncode
-
-    def wait(self, timeout: float) -> int:
-        deadline = time.monotonic() + timeout
-        while self.poll() is None:
-            if time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired(str(self.pid), timeout)
-            time.sleep(0.002)
-        return self.returncode  # type: ignore[return-value]
-
-    def kill(self) -> None:
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
 
 
 @dataclass(frozen=True)
@@ -177,7 +68,7 @@ class Sandbox:
         self.limits = limits or Limits()
         self.functions: dict[str, list[dict] | None] = {}
         self.notes: list[str] = []
-        self._proc: subprocess.Popen | _Forked | None = None
+        self._proc: subprocess.Popen | Forked | None = None
         self._workdir: Path | None = None
         self._requests = None
         self._replies_fd: int | None = None
@@ -274,7 +165,7 @@ class Sandbox:
         rep_read, rep_write = os.pipe()
         output = open(self._workdir / "output.txt", "ab")  # noqa: SIM115
         limits = self.limits
-        zygote = _Zygote.get()
+        zygote = ForkServer.get()
         try:
             if zygote is None:
                 raise OSError("no fork server")
@@ -286,7 +177,7 @@ class Sandbox:
                 stdout=output,
                 stderr=output,
                 cwd=self._workdir,
-                env=_child_env(self._workdir),
+                env=child_env(self._workdir),
                 pass_fds=(req_read, rep_write),
                 start_new_session=True,
                 preexec_fn=lambda: _apply_limits(limits),  # noqa: PLW1509
