@@ -54,11 +54,17 @@ def close(got: Any, expected: Any, rtol: float = RTOL, strict_shape: bool = Fals
 
 
 def _allclose(g: np.ndarray, e: np.ndarray, rtol: float) -> bool:
-    finite = np.isfinite(e)
-    scale = float(np.max(np.abs(e[finite]))) if finite.any() else 1.0
-    atol = 1e-7 + rtol * 0.1 * scale
+    """np.allclose(equal_nan=True) with an absolute tolerance scaled to the expected values;
+    written out because this runs ~10,000 times per submission."""
     with np.errstate(all="ignore"):
-        return bool(np.allclose(g, e, rtol=rtol, atol=atol, equal_nan=True))
+        size = np.abs(e)
+        finite = np.isfinite(size)
+        scale = float(size.max()) if finite.all() and size.size else (float(size[finite].max()) if finite.any() else 1.0)
+        ok = np.abs(g - e) <= 1e-7 + rtol * 0.1 * scale + rtol * size
+        if finite.all() and ok.all() and np.isfinite(g).all():
+            return True
+        ok &= finite & np.isfinite(g)  # infinities must match exactly, as in np.isclose
+        return bool(np.all(ok | (g == e) | (np.isnan(g) & np.isnan(e))))
 
 
 @dataclass(frozen=True)
