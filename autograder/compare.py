@@ -107,7 +107,10 @@ def relation(got: Any, expected: Any, m: int | None = None) -> Relation | None:
             return Relation("missing-keepdims", f"it has shape {_shape(g)} instead of {_shape(e)}: the values are right but the column dimension was dropped (keepdims=True keeps it)")
         return Relation("missing-keepdims", f"it has shape {_shape(g)} instead of {_shape(e)}: the column dimension was dropped (keepdims=True keeps it), and the values differ too")
     if g.size == 1 and e.size > 1:
-        return Relation("reduced-to-scalar", f"it is a single number ({g.reshape(-1)[0]:.4g}); the result has shape {_shape(e)}")
+        if g.ndim == 0 or g.shape == (1,):
+            return Relation("reduced-to-scalar", f"it is a single number ({g.reshape(-1)[0]:.4g}); the result has shape {_shape(e)}")
+        return Relation("wrong-shape", f"it has shape {_shape(g)} instead of {_shape(e)}: check which arrays "
+                        "were multiplied (a product of the wrong pair can collapse to one entry)")
     if e.ndim == 2 and e.shape[1] == 1 and (g.ndim == 1 or (g.ndim == 2 and g.shape[0] == 1)):
         return Relation("wrong-axis", f"it has shape {_shape(g)} instead of {_shape(e)}: the sum ran over the wrong axis (the examples are the columns, axis=1)")
     return Relation("wrong-shape", f"it has shape {_shape(g)} instead of {_shape(e)}")
@@ -133,6 +136,8 @@ def _scaling(g: np.ndarray, e: np.ndarray, m: int | None) -> Relation | None:
                             f"m = {m} — is m read from a global variable or from the wrong array?", factor)
     if m and m > 1 and abs(factor + m) < 1e-3 * m:
         return Relation("scaled", f"it is the expected result times −{m} (= −m)", factor)
+    if e.size <= 1:  # any number is a multiple of any other: only m, 1/m and −1 say something
+        return None
     return Relation("scaled", f"it is the expected result times {factor:.4g}", factor)
 
 

@@ -22,7 +22,7 @@ from .cases import Call, Workload
 from .execute import Execution
 from .explain import error_signature, explain_error, shape_hint
 from .judge import FunctionResult, StepMissing, step_value, structure_problem
-from .reference import mutant_module
+from .reference import combinable, mutant_module
 from .sandbox.trace import error_record
 from .spec import FunctionSpec, MistakeSpec
 
@@ -39,7 +39,8 @@ GENERIC = {
     "missing-keepdims": "np.sum(…, axis=1) drops the summed axis; keepdims=True keeps the (n, 1) column shape "
     "that b and db must have.",
     "wrong-axis": "The examples are the columns (axis=1); summing over axis=0 adds up the units instead.",
-    "reduced-to-scalar": "np.sum without an axis adds up everything; a bias gradient needs one value per unit.",
+    "reduced-to-scalar": "np.sum without an axis adds up everything; a gradient needs one value per entry of "
+    "what it is the gradient of (a bias gradient one per unit).",
     "not-finite": "nan or inf appear where the exact result is finite: usually np.exp overflowing for large |z|. "
     "Compute with a form that stays finite (e.g. σ(z) first, then σ(z)(1 − σ(z))).",
     "wrong-shape": "The result does not have the shape of the quantity it stands for; write down the shape "
@@ -90,6 +91,8 @@ class Fingerprints:
     def outputs(self, mistakes: tuple[MistakeSpec, ...], function: str) -> dict[str, Any] | None:
         key = (tuple(m.id for m in mistakes), function)
         if key not in self._cache:
+            if not combinable(self.assignment, mistakes):  # two edits of the same line
+                return None
             module = mutant_module(self.assignment, mistakes)
             lines = {module.__file__: module.__source__.splitlines()}
             result = {}
@@ -266,12 +269,18 @@ def _fingerprint(fn, calls, student, wrong, workload, prints, right=frozenset())
         good, bad = explains(cells, changed)
         if good == wrong and not bad:
             return [_named(m1, fn, ch1 & wrong or wrong, link), _named(m2, fn, ch2 & wrong or wrong, link)], set()
-    # 3. greedy: mistakes that explain some wrong cells and contradict no correct one
+    # 3. greedy: mistakes that explain some wrong cells and contradict no correct one. A match
+    # on 0/1 labels alone can be luck: then the mistake must match half of what it changes.
+    def informative(cell: Cell) -> bool:
+        values = [compare.as_array(expected) for _, expected, _ in student[cell]]
+        return any(v is not None and v.size and not np.all(v == np.round(v)) for v in values)
+
     left, found = set(wrong), []
     ranked = sorted(effects.values(), key=lambda e: -len(explains(e[1], e[2])[0]))
     for mistake, cells, changed in ranked:
         good, bad = explains(cells, changed)
-        if good & left and not (bad - wrong):
+        enough = any(informative(c) for c in good) or 2 * len(good) >= len(changed)
+        if good & left and not (bad - wrong) and enough:
             found.append(_named(mistake, fn, good, link))
             left -= good
     return found, left

@@ -8,10 +8,10 @@ from pathlib import Path
 from .cases import Workload, build_workload
 from .diagnose import diagnose
 from .execute import Execution, execute
-from .judge import FunctionResult, judge_function
+from .judge import FunctionResult, judge_function, release_gated
 from .loader import SUFFIXES, LoadedSource, load_file
 from .recorded import fingerprints_for
-from .reference import reference_info
+from .reference import callers_of, reference_info
 from .repair import adopt_orphans
 from .sandbox.runner import Limits
 from .signature import CANNOT_CHECK
@@ -87,29 +87,34 @@ class Grader:
         if run.error:
             report.error = run.error
             return report
-        self.judge(run, report)
+        self.judge(run, report, student_calls(loaded, list(self.assignment.functions)))
         return report
 
-    def judge(self, run: Execution, report: SubmissionReport) -> None:
+    def judge(self, run: Execution, report: SubmissionReport,
+              calls: dict[str, frozenset[str]] | None = None) -> None:
         for fn in self.assignment.functions.values():
             result = judge_function(fn, self.workload, run)
             if result.status == "ok":
                 result.mistakes = diagnose(fn, result, self.workload, run, self.fingerprints)
+                if result.mistakes and all(m.source == "catalogue" for m in result.mistakes):
+                    release_gated(result)
             report.functions.append(result)
         if not any(name in run.defined for name in self.assignment.functions):
             report.error = "none of the assignment's functions is defined in this file"
-        self._note_upstream(report)
+        self._note_upstream(report, calls or {})
 
-    def _note_upstream(self, report: SubmissionReport) -> None:
-        """A function that calls others (nn_model calls backward_propagation…) says which of
-        them lost points, so the student fixes the cause rather than the symptom."""
+    def _note_upstream(self, report: SubmissionReport, student: dict[str, frozenset[str]]) -> None:
+        """A function that calls others (nn_model calls backward_propagation…, or a student's
+        backward that calls their own sigmoid_derivative) says which of them lost points, so
+        the student fixes the cause rather than the symptom."""
         lost = {f.name for f in report.functions
                 if any(not c.passed and CANNOT_CHECK not in c.feedback for c in f.checks)}
         relies_on = reference_info(self.assignment).relies_on
         for result in report.functions:
             if result.name not in lost:
                 continue
-            upstream = sorted((relies_on.get(result.name, frozenset()) & lost) - {result.name})
+            uses = relies_on.get(result.name, frozenset()) | student.get(result.name, frozenset())
+            upstream = sorted((uses & lost) - {result.name})
             if upstream:
                 result.notes.append(
                     f"{result.name} uses your {', '.join(upstream)}, which lost points too: fix "
@@ -134,3 +139,12 @@ def submission_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
         else:
             notes.append(f"{path} does not exist")
     return files, notes
+
+
+def student_calls(loaded: LoadedSource, names: list[str]) -> dict[str, frozenset[str]]:
+    """Which graded functions each of the student's graded functions calls, transitively."""
+    source = "\n\n".join(u.source for u in loaded.units if u.kind == "def")
+    try:
+        return {n: frozenset(o for o in names if o != n and n in callers_of(source, names, {o})) for n in names}
+    except SyntaxError:
+        return {}

@@ -26,6 +26,7 @@ WEIGHTS = {"structure": 0.25, "public": 1.0, "shape": 1.0, "values": 3.0, "gradc
 # Checks that only earn points when some result of the variant is right: returning the
 # input unchanged is the right type, finite and harmless, but deserves nothing.
 GATED = {"structure", "shape", "finite", "inputs"}
+GATED_MESSAGE = "no points until the results themselves are right"
 GRAD_TOLERANCE = 1e-4
 
 
@@ -89,7 +90,7 @@ def judge_function(fn: FunctionSpec, workload: Workload, run: Execution) -> Func
             max_score = points * WEIGHTS[p.kind] / total if total else 0.0
             feedback = ""
             if not failures and p.kind in GATED and not earned:
-                failures = [(p.calls[0], "no points until the results themselves are right")]
+                failures = [(p.calls[0], GATED_MESSAGE)]
             if failures:
                 call, msg = failures[0]
                 count = f" (on {len(failures)} of {len(p.calls)} inputs)" if len(p.calls) > 1 else ""
@@ -348,3 +349,11 @@ def _inputs(call: Call, ctx: _Context) -> str | None:
         return (f"{ctx.fn.name} changed its input {', '.join(changed)} in place; compute new arrays "
                 "instead (e.g. W = W - learning_rate * dW, not W -= …), the caller still needs the originals")
     return None
+
+
+def release_gated(result: FunctionResult) -> None:
+    """Give back the structure and shape points withheld from wrong results, once every wrong
+    result is explained by known mistakes: the function was written, with one slip in it."""
+    for check in result.checks:
+        if not check.passed and check.feedback.startswith(GATED_MESSAGE):
+            check.passed, check.score, check.feedback = True, check.max_score, ""

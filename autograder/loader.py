@@ -297,8 +297,13 @@ def _skip_quietly(node: ast.stmt) -> bool:
     return isinstance(node, ast.Pass) or _grading_tool_import(node)
 
 
+# Built-ins that only build values: `dict(tanh=...)`, `["W" + str(i) for i in ...]`.
+_PURE_BUILTINS = {"dict", "list", "tuple", "set", "frozenset", "str", "int", "float", "bool", "range", "zip",
+                  "len", "sorted", "enumerate", "min", "max", "abs", "round", "namedtuple"}
+
+
 def _is_constant(expr: ast.expr) -> bool:
-    """No calls except to numpy/math constructors; lambdas are definitions."""
+    """No calls except numpy/math constructors and value-building built-ins; lambdas are definitions."""
     if isinstance(expr, ast.Lambda):
         return True
     for node in ast.iter_child_nodes(expr):
@@ -310,7 +315,9 @@ def _is_constant(expr: ast.expr) -> bool:
         root = expr.func
         while isinstance(root, ast.Attribute):
             root = root.value
-        return isinstance(root, ast.Name) and root.id in _NUMERIC_MODULES
+        if isinstance(root, ast.Name) and root.id in _NUMERIC_MODULES:
+            return True
+        return isinstance(expr.func, ast.Name) and expr.func.id in _PURE_BUILTINS
     return True
 
 

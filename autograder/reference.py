@@ -136,3 +136,12 @@ def reference_info(assignment: Assignment) -> ReferenceInfo:
         for fn in names
     }
     return ReferenceInfo(functions, {n: parameters_of(f) for n, f in functions.items()}, relies)
+
+
+def combinable(assignment: Assignment, mistakes: tuple[MistakeSpec, ...]) -> bool:
+    """Whether the mistakes can be made together (their text changes do not overlap)."""
+    try:
+        mutant_module(assignment, mistakes)
+    except SpecError:
+        return False
+    return True

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .execute import Execution, execute_trusted
 from .grading import Grader, SubmissionReport
-from .reference import callers_of, mutant_module, reference_module
+from .reference import callers_of, combinable, mutant_module, reference_module
 from .spec import Assignment, MistakeSpec
 
 
@@ -48,7 +48,7 @@ def validate(assignment: Assignment, pairs: bool = True) -> list[Row]:
         rows.append(_check_mutants(grader, base, source, (mistake,)))
     if pairs:
         for m1, m2 in itertools.combinations(assignment.mistakes, 2):
-            if m1.function == m2.function and m1.step != m2.step:
+            if m1.function == m2.function and m1.step != m2.step and combinable(assignment, (m1, m2)):
                 rows.append(_check_mutants(grader, base, source, (m1, m2), only_own=True))
     for path in sorted((assignment.folder / "alternatives").glob("*.py")):
         report = grader.grade_file(path)
@@ -69,8 +69,9 @@ def _check_mutants(grader: Grader, base: Execution, source: str, mistakes: tuple
     report = _report(grader, run, "+".join(m.id for m in mistakes))
     named = sorted({i for m in mistakes for i in _named(report, m.function)})
     expected = [m.id for m in mistakes]
-    masked = _masked(grader, mistakes) if len(mistakes) == 2 else []
-    missing = [i for i in expected if i not in named and i not in masked]
+    missing = [i for i in expected if i not in named]
+    masked = _masked(grader, mistakes) if len(mistakes) == 2 and missing else []
+    missing = [i for i in missing if i not in masked]
     lost = report.score < report.max_score - 1e-6
     problem = "no marks lost" if not lost else (f"not named: {', '.join(missing)}" if missing else "")
     if masked and not problem:
@@ -101,6 +102,13 @@ def _masked(grader: Grader, pair: tuple[MistakeSpec, ...]) -> list[str]:
         for single in grader.assignment.mistakes:
             if single not in pair and same(both, grader.fingerprints.outputs((single,), fn)):
                 return [m.id for m in pair]  # indistinguishable from a different single mistake
+        # ... or like another pair: summing the cost instead of averaging hides whether m came
+        # from the wrong axis everywhere or only in the gradients.
+        for m1, m2 in itertools.combinations(grader.assignment.mistakes, 2):
+            if {m1, m2} != set(pair) and m1.function == m2.function == fn and m1.step != m2.step:
+                outputs = grader.fingerprints.outputs((m1, m2), fn)
+                if outputs is not None and same(both, outputs):
+                    return [m.id for m in pair if m not in (m1, m2)]
     return masked
 
 

@@ -47,11 +47,14 @@ def encode(value: Any, _depth: int = 0) -> Any:
         if type(value) is not np.ndarray:
             return {"__opaque__": type(value).__name__, "text": "ndarray subclass"}
         return _array(value, scalar=False)
-    if type(value) in (list, tuple):
-        items = [encode(v, _depth + 1) for v in value]
-        return {"__tuple__": items} if type(value) is tuple else items
-    if type(value) is dict:
-        return {"__dict__": [[_key(k), encode(v, _depth + 1)] for k, v in value.items()]}
+    # Subclasses (OrderedDict, defaultdict, a NamedTuple cache) travel as the plain container:
+    # the items are read here, in the sender, and the receiver only ever builds a dict/tuple/list.
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode(v, _depth + 1) for v in tuple.__iter__(value)]}
+    if isinstance(value, list):
+        return [encode(v, _depth + 1) for v in list.__iter__(value)]
+    if isinstance(value, dict):
+        return {"__dict__": [[_key(k), encode(v, _depth + 1)] for k, v in dict.items(value)]}
     try:
         text = repr(value)[:200]
     except Exception:  # noqa: BLE001 - a hostile __repr__ must not break encoding

@@ -115,7 +115,35 @@ def _become_child(message: dict, fds: list[int], resource) -> None:
     os._exit(0)
 
 
+class _CappedOutput:
+    """stdout/stderr for student code: past the cap, prints are dropped instead of failing.
+
+    A debug print left in a function called a thousand times must not turn into an
+    error in the student's code (the output file has a hard size limit as a backstop)."""
+
+    CAP = 1_000_000
+
+    def __init__(self, stream) -> None:
+        self._stream, self._written, self._full = stream, 0, False
+
+    def write(self, text: str) -> int:
+        if not self._full:
+            room = self.CAP - self._written
+            if len(text) > room:
+                text, self._full = text[:room] + "\n[further output dropped]\n", True
+            self._written += len(text)
+            self._stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def serve(requests_fd: int, replies_fd: int) -> None:
+    sys.stdout, sys.stderr = _CappedOutput(sys.stdout), _CappedOutput(sys.stderr)
     requests = os.fdopen(requests_fd, "rb")
     replies = os.fdopen(replies_fd, "wb")
     sources: dict[str, list[str]] = {}
@@ -156,7 +184,9 @@ def _load(units: list[dict], namespace: dict, sources: dict) -> dict:
             notes.append(f"{where}: `{_first_line(unit['source'])}` failed ({_describe(exc)}) and was skipped")
     functions = {}
     for name, value in list(namespace.items()):
-        if inspect.isfunction(value) and not name.startswith("__"):
+        # plain functions, and whatever else a student may define a function as (np.vectorize,
+        # functools.partial, an lru_cache wrapper, a lambda); the parent only calls graded names
+        if not name.startswith("__") and callable(value) and not inspect.isclass(value):
             functions[name] = _signature(value)
     return {"op": "loaded", "functions": functions, "notes": notes}
 
