@@ -144,6 +144,15 @@ class _CappedOutput:
 
 def serve(requests_fd: int, replies_fd: int) -> None:
     sys.stdout, sys.stderr = _CappedOutput(sys.stdout), _CappedOutput(sys.stderr)
+    original_print = builtins.print
+
+    def capped_print(*args, **kwargs):  # once the output is full, skip even formatting the text
+        target = kwargs.get("file") or sys.stdout
+        if isinstance(target, _CappedOutput) and target._full:
+            return
+        original_print(*args, **kwargs)
+
+    builtins.print = capped_print
     requests = os.fdopen(requests_fd, "rb")
     replies = os.fdopen(replies_fd, "wb")
     sources: dict[str, list[str]] = {}
