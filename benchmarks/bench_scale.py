@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from machine import load_average, machine  # benchmarks/machine.py, beside this script
 
 from autograder.spec import load_assignment
 from autograder.synthetic import make_class
@@ -47,25 +48,6 @@ def tree_rss_kib(root_pid: int) -> int:
                 family.add(pid)
                 grew = True
     return sum(rss.get(pid, 0) for pid in family)
-
-
-def machine() -> str:
-    """Cores, CPU model and Python version: figures mean little without them."""
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            model = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), model)
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}"
-
-
-def load_average() -> str:
-    """The 1/5/15-minute load average: other work on the machine skews every figure."""
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "unknown"
 
 
 def run(folder: Path, jobs: int, assignment: str) -> tuple[float, int]:

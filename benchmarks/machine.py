@@ -1,0 +1,25 @@
+"""What a benchmark prints about the machine it ran on: figures mean little without it."""
+
+from __future__ import annotations
+
+import os
+import platform
+
+
+def machine() -> str:
+    """Cores, CPU model and Python version: figures mean little without them."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            model = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), model)
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}"
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load average: other work on the machine skews every figure."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
