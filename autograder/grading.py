@@ -102,6 +102,7 @@ class Grader:
         if not any(name in run.defined for name in self.assignment.functions):
             report.error = "none of the assignment's functions is defined in this file"
         self._note_upstream(report, calls or {})
+        _note_errors_in_helpers(run, report)
 
     def _note_upstream(self, report: SubmissionReport, student: dict[str, frozenset[str]]) -> None:
         """A function that calls others (nn_model calls backward_propagation…, or a student's
@@ -148,3 +149,27 @@ def student_calls(loaded: LoadedSource, names: list[str]) -> dict[str, frozenset
         return {n: frozenset(o for o in names if o != n and n in callers_of(source, names, {o})) for n in names}
     except SyntaxError:
         return {}
+
+
+def _note_errors_in_helpers(run: Execution, report: SubmissionReport) -> None:
+    """An error raised inside another graded function that is right on its own means this
+    function passed it bad arguments: say so, with the shapes it received."""
+    full = {f.name for f in report.functions if f.max_score and f.score >= f.max_score - 1e-6}
+    for result in report.functions:
+        if result.name in full:
+            continue
+        for call_id, outcome in run.outcomes.items():
+            if not call_id.startswith(result.name + "|") or outcome.ok or not outcome.error:
+                continue
+            frames = outcome.error.get("frames") or []
+            names = [f.get("function") for f in frames]
+            if not frames or names[-1] not in full or result.name not in names:
+                continue
+            helper, caller = frames[-1], frames[len(names) - 1 - names[::-1].index(result.name)]
+            local = sorted((outcome.error.get("locals") or {}).items(), key=lambda kv: "[" in kv[0])  # plain names first
+            shapes = ", ".join(f"{k} is {tuple(v) if isinstance(v, list) else v}" for k, v in local[:5])
+            result.notes.append(
+                f"the error is raised inside your {helper['function']} (line {helper.get('line')}), which passes "
+                f"its own checks: look at what {result.name} gives it at line {caller.get('line')} "
+                f"(`{caller.get('text', '')}`)" + (f" — there {shapes}" if shapes else ""))
+            break

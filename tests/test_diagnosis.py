@@ -44,3 +44,12 @@ def test_a_global_set_by_a_skipped_statement_is_named(grader):
                    "\nX_train, Y_train = load_planar_dataset()\n")
     text = " ".join(c.feedback for c in function_result(report, "backward_propagation").checks)
     assert "X_train is set by `X_train, Y_train = load_planar_dataset()`" in text
+
+
+def test_an_error_inside_a_correct_helper_points_at_the_caller(grader):
+    report = grade(grader, "grads = backward_propagation(parameters, cache, X, Y, activation)",
+                   "grads = backward_propagation(parameters, cache, X.T, Y, activation)")
+    notes = " ".join(function_result(report, "nn_model").notes)
+    assert "raised inside your backward_propagation" in notes and "passes its own checks" in notes
+    assert "X is (" in notes  # the shapes it was given
+    assert function_result(report, "backward_propagation").score == function_result(report, "backward_propagation").max_score
