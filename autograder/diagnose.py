@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import itertools
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,7 +139,8 @@ def _error_of(exc: BaseException, sources: dict) -> MutantError:
 
 
 def diagnose(fn: FunctionSpec, result: FunctionResult, workload: Workload, run: Execution,
-             prints: Fingerprints) -> list[Mistake]:
+             prints: Fingerprints,
+             functions_right: Callable[[], set[str]] | None = None) -> list[Mistake]:
     """Mistakes for one function, each reported once with the steps it affects."""
     calls = workload.for_function(fn.name)
     mistakes = _interface(fn, [c for c in calls if not c.extreme], run)
@@ -150,7 +152,7 @@ def diagnose(fn: FunctionSpec, result: FunctionResult, workload: Workload, run: 
     wrong = {c for c, obs in student.items() if not all(_matches(o, e) for o, e, _ in obs)}
     if not wrong:
         return mistakes
-    right = {name for name in workload.assignment.functions if name != fn.name and _right_everywhere(name, workload, run)}
+    right = (functions_right() if functions_right else right_everywhere(workload, run)) - {fn.name}
     named, left = _fingerprint(fn, calls, student, wrong, workload, prints, right)
     mistakes += named
     mistakes += _analyse(fn, calls, student, left, workload)
@@ -211,10 +213,13 @@ def _mutant_cells(fn: FunctionSpec, calls: list[Call], outputs: dict[str, Any]) 
     return cells
 
 
+def right_everywhere(workload: Workload, run: Execution) -> set[str]:
+    """The functions whose results match the reference on every call (every step, strict
+    shapes). A catalogue mistake of such a function cannot be what makes a caller wrong."""
+    return {name for name in workload.assignment.functions if _right_everywhere(name, workload, run)}
+
+
 def _right_everywhere(name: str, workload: Workload, run: Execution) -> bool:
-    """Whether the student's own results for function ``name`` match the reference on every
-    call (every step, strict shapes). A catalogue mistake of such a function cannot be
-    what makes a function that calls it wrong."""
     fn = workload.assignment.functions.get(name)
     calls = workload.for_function(name)
     if fn is None or not calls:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from .cases import Workload, build_workload
-from .diagnose import diagnose
+from .diagnose import diagnose, right_everywhere
 from .execute import Execution, execute
 from .judge import FunctionResult, judge_function, release_gated
 from .loader import SUFFIXES, LoadedSource, load_file
 from .recorded import fingerprints_for
-from .reference import callers_of, reference_info
+from .reference import reference_info, relies_on
 from .repair import adopt_orphans
 from .sandbox.runner import Limits
 from .signature import CANNOT_CHECK
@@ -92,17 +93,19 @@ class Grader:
 
     def judge(self, run: Execution, report: SubmissionReport,
               calls: dict[str, frozenset[str]] | None = None) -> None:
+        # which functions are right everywhere: worked out once, and only if a diagnosis needs it
+        functions_right = cache(lambda: right_everywhere(self.workload, run))
         for fn in self.assignment.functions.values():
             result = judge_function(fn, self.workload, run)
             if result.status == "ok":
-                result.mistakes = diagnose(fn, result, self.workload, run, self.fingerprints)
+                result.mistakes = diagnose(fn, result, self.workload, run, self.fingerprints, functions_right)
                 if result.mistakes and all(m.source == "catalogue" for m in result.mistakes):
                     release_gated(result)
             report.functions.append(result)
         if not any(name in run.defined for name in self.assignment.functions):
             report.error = "none of the assignment's functions is defined in this file"
         self._note_upstream(report, calls or {})
-        _note_errors_in_helpers(run, report)
+        _note_errors_in_helpers(self.workload, run, report)
 
     def _note_upstream(self, report: SubmissionReport, student: dict[str, frozenset[str]]) -> None:
         """A function that calls others (nn_model calls backward_propagation…, or a student's
@@ -144,22 +147,22 @@ def submission_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
 
 def student_calls(loaded: LoadedSource, names: list[str]) -> dict[str, frozenset[str]]:
     """Which graded functions each of the student's graded functions calls, transitively."""
-    source = "\n\n".join(u.source for u in loaded.units if u.kind == "def")
     try:
-        return {n: frozenset(o for o in names if o != n and n in callers_of(source, names, {o})) for n in names}
+        return relies_on("\n\n".join(u.source for u in loaded.units if u.kind == "def"), names)
     except SyntaxError:
         return {}
 
 
-def _note_errors_in_helpers(run: Execution, report: SubmissionReport) -> None:
+def _note_errors_in_helpers(workload: Workload, run: Execution, report: SubmissionReport) -> None:
     """An error raised inside another graded function that is right on its own means this
     function passed it bad arguments: say so, with the shapes it received."""
     full = {f.name for f in report.functions if f.max_score and f.score >= f.max_score - 1e-6}
     for result in report.functions:
         if result.name in full:
             continue
-        for call_id, outcome in run.outcomes.items():
-            if not call_id.startswith(result.name + "|") or outcome.ok or not outcome.error:
+        for call in workload.for_function(result.name):
+            outcome = run.outcomes.get(call.id)
+            if outcome is None or outcome.ok or not outcome.error:
                 continue
             frames = outcome.error.get("frames") or []
             names = [f.get("function") for f in frames]

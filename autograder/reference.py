@@ -91,14 +91,15 @@ def parameters_of(func: Callable[..., Any]) -> list[inspect.Parameter]:
     return list(inspect.signature(func).parameters.values())
 
 
+def _direct_calls(source: str, names: list[str]) -> dict[str, set[str]]:
+    """For each top-level function among ``names``: the plain names it calls."""
+    return {node.name: {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+            for node in ast.parse(source).body if isinstance(node, ast.FunctionDef) and node.name in names}
+
+
 def callers_of(source: str, names: list[str], changed: set[str]) -> set[str]:
     """``changed`` plus every function among ``names`` that calls one of them, transitively."""
-    bodies = {}
-    tree = ast.parse(source)
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name in names:
-            bodies[node.name] = {n.func.id for n in ast.walk(node)
-                                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    bodies = _direct_calls(source, names)
     result = set(changed)
     grew = True
     while grew:
@@ -107,6 +108,21 @@ def callers_of(source: str, names: list[str], changed: set[str]) -> set[str]:
             if name not in result and called & result:
                 result.add(name)
                 grew = True
+    return result
+
+
+def relies_on(source: str, names: list[str]) -> dict[str, frozenset[str]]:
+    """For each function among ``names``: the others it calls, directly or not (one parse)."""
+    calls = {name: called & set(names) for name, called in _direct_calls(source, names).items()}
+    result = {}
+    for name in names:
+        seen, todo = set(), list(calls.get(name, ()))
+        while todo:
+            other = todo.pop()
+            if other not in seen:
+                seen.add(other)
+                todo += calls.get(other, ())
+        result[name] = frozenset(seen - {name})
     return result
 
 
@@ -131,11 +147,8 @@ def reference_info(assignment: Assignment) -> ReferenceInfo:
     module = reference_module(assignment)
     functions = reference_functions(module)
     names = [n for n in assignment.functions if n in functions]
-    relies = {
-        fn: frozenset(o for o in names if o != fn and fn in callers_of(module.__source__, names, {o}))
-        for fn in names
-    }
-    return ReferenceInfo(functions, {n: parameters_of(f) for n, f in functions.items()}, relies)
+    return ReferenceInfo(functions, {n: parameters_of(f) for n, f in functions.items()},
+                         relies_on(module.__source__, names))
 
 
 def combinable(assignment: Assignment, mistakes: tuple[MistakeSpec, ...]) -> bool:

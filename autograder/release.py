@@ -9,6 +9,7 @@ without the reference solution or any hidden input.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sys
@@ -39,8 +40,6 @@ tomli>=2.0; python_version < "3.11"
 
 def release(assignment: Assignment, out: Path) -> list[Path]:
     """Write the student release of ``assignment`` into ``out``; return the files written."""
-    import json
-
     out.mkdir(parents=True, exist_ok=True)
     written = write_templates(assignment, out)
     engine = Path(__file__).resolve().parent

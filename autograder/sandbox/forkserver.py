@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .runner import Limits
 
-_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])  # what the child puts on sys.path
 _BOOT = (
-    f"import sys; sys.path.insert(0, {_PACKAGE_PARENT!r}); "
+    f"import sys; sys.path.insert(0, {PACKAGE_PARENT!r}); "
     "from autograder.sandbox.child import zygote; zygote()"
 )
 

@@ -25,12 +25,11 @@ from typing import Any
 
 from .. import wire
 from ..loader import LoadedSource
-from .forkserver import Forked, ForkServer, child_env
+from .forkserver import PACKAGE_PARENT, Forked, ForkServer, child_env
 
 OUTPUT_CAP = 20_000
-_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 _BOOT = (
-    f"import sys; sys.path.insert(0, {_PACKAGE_PARENT!r}); sys.argv[1:] = sys.argv[1:]; "
+    f"import sys; sys.path.insert(0, {PACKAGE_PARENT!r}); sys.argv[1:] = sys.argv[1:]; "
     "from autograder.sandbox.child import main; main()"
 )
 
