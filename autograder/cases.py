@@ -48,6 +48,10 @@ class Workload:
         return {c.id: c for c in self.calls}
 
 
+def call_id(function: str, variant: str | None, case: str) -> str:
+    return f"{function}|{variant or '-'}|{case}"
+
+
 def case_seed(base: int, case: str) -> int:
     digest = hashlib.sha256(f"{base}:{case}".encode()).digest()
     return int.from_bytes(digest[:4], "big")
@@ -99,7 +103,7 @@ def _make_call(fn: FunctionSpec, case: CaseSpec, label: str | None, ns: dict, re
     args = {p: _eval(expr, scope, f"{fn.name} argument {p}") for p, expr in fn.args.items()}
     args.update(variant_args)
     call = Call(
-        id=f"{fn.name}|{label or '-'}|{case.name}",
+        id=call_id(fn.name, label, case.name),
         function=fn.name,
         variant=label,
         case=case.name,

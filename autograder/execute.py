@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 
 from . import wire
-from .cases import Workload
+from .cases import Call, Workload
 from .loader import LoadedSource
 from .reference import reference_info
-from .sandbox.runner import Limits, Outcome, Sandbox, SandboxError
+from .sandbox.runner import Limits, Outcome, Request, Sandbox, SandboxError
 from .sandbox.trace import error_record
 from .signature import CannotCall, bind
 
@@ -53,48 +53,74 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
     try:
         result.notes += box.notes
         result.defined = set(box.functions)
-        cap = box.limits.call_timeout_cap
-        for fn in workload.assignment.functions.values():
-            timeout = min(fn.timeout, cap) if cap else fn.timeout
-            _run_function(fn.name, timeout, workload, box, ref, result)
+        _run_calls(_planned(workload, box, ref, result), box, result)
         result.output = box.output
     finally:
         box.close()
     return result
 
 
-def _run_function(name: str, timeout: float, workload: Workload, box: Sandbox, ref: dict,
-                  result: Execution) -> None:
-    calls = workload.for_function(name)
-    if name not in box.functions:
-        for call in calls:
-            result.skipped[call.id] = "not defined"
-        return
-    notes: list[str] = []
-    stuck = None
-    for call in calls:
-        if stuck:
-            result.skipped[call.id] = f"not run: an earlier call {stuck}"
-            continue
-        try:
-            binding = bind(name, ref[name], box.functions[name], call.args, call.context)
-        except CannotCall as exc:
-            result.skipped[call.id] = str(exc)
-            _add(notes, str(exc))
-            continue
-        for note in binding.notes:
-            _add(notes, note)
-        outcome = box.call(name, binding.args, binding.kwargs, timeout)
-        _explain_unset_global(outcome, box.loaded.not_run)
-        result.outcomes[call.id] = outcome
-        if outcome.ok:
-            changed = _changes(binding.names, binding.args, binding.kwargs, outcome.args_after)
-            if changed:
-                result.mutated[call.id] = changed
-        elif outcome.error and outcome.error.get("type") in ("Timeout", "Crash"):
-            stuck = outcome.error["message"]
-    if notes:
-        result.function_notes[name] = notes
+@dataclass
+class _Planned:
+    call: Call
+    names: list[str]
+    request: Request
+
+
+def _planned(workload: Workload, box: Sandbox, ref: dict, result: Execution) -> list[_Planned]:
+    """Every call the submission can take, bound to its own signature, in workload order."""
+    cap = box.limits.call_timeout_cap
+    planned: list[_Planned] = []
+    for fn in workload.assignment.functions.values():
+        timeout = min(fn.timeout, cap) if cap else fn.timeout
+        notes: list[str] = []
+        for call in workload.for_function(fn.name):
+            if fn.name not in box.functions:
+                result.skipped[call.id] = "not defined"
+                continue
+            try:
+                binding = bind(fn.name, ref[fn.name], box.functions[fn.name], call.args, call.context)
+            except CannotCall as exc:
+                result.skipped[call.id] = str(exc)
+                _add(notes, str(exc))
+                continue
+            for note in binding.notes:
+                _add(notes, note)
+            planned.append(_Planned(call, binding.names,
+                                    Request(fn.name, binding.args, binding.kwargs, timeout)))
+        if notes:
+            result.function_notes[fn.name] = notes
+    return planned
+
+
+def _run_calls(planned: list[_Planned], box: Sandbox, result: Execution) -> None:
+    """All calls in one batch; after a call that hangs or kills the child, the rest of that
+    function is skipped and the other functions go on in a fresh child."""
+    while planned:
+        outcomes = box.call_many([p.request for p in planned])
+        done = 0
+        stuck = None
+        for item, outcome in zip(planned, outcomes):
+            done += 1
+            _explain_unset_global(outcome, box.loaded.not_run)
+            result.outcomes[item.call.id] = outcome
+            if outcome.ok:
+                changed = _changes(item.names, item.request.args, item.request.kwargs, outcome.args_after)
+                if changed:
+                    result.mutated[item.call.id] = changed
+            elif outcome.error and outcome.error.get("type") in ("Timeout", "Crash"):
+                stuck = item.call.function, outcome.error["message"]
+                break
+        outcomes.close()  # a batch cut short stops its child; the rest goes to a fresh one
+        rest = planned[done:]
+        planned = []
+        for item in rest:
+            if stuck and item.call.function == stuck[0]:
+                result.skipped[item.call.id] = f"not run: an earlier call {stuck[1]}"
+            else:
+                planned.append(item)
+        if not stuck:
+            return
 
 
 def _explain_unset_global(outcome: Outcome, not_run: dict[str, str]) -> None:

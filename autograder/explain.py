@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import lru_cache
 
 _SHAPE = re.compile(r"\((\d+(?:\s*,\s*\d+)*)\s*,?\s*\)")
 
@@ -78,10 +79,22 @@ def failing_operands(error: dict) -> list:
     shapes = error.get("locals") or {}
     if not frames or not frames[-1].get("text"):
         return []
+    found = []
+    for pair, op in _operations(frames[-1]["text"]):
+        resolved = [_resolve(p, shapes) for p in pair]
+        if all(resolved) and not _compatible(resolved[0][1], resolved[1][1], op):
+            found.append((resolved[0], resolved[1], op))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _operations(line: str) -> tuple:
+    """The binary operations on a line of code: (operand nodes, matmul/elementwise). Cached:
+    the same error line is looked at for every fingerprint it is compared with."""
     try:
-        tree = ast.parse(frames[-1]["text"].strip().rstrip(":"), mode="exec")
+        tree = ast.parse(line.strip().rstrip(":"), mode="exec")
     except SyntaxError:
-        return []
+        return ()
     found = []
     for node in ast.walk(tree):
         pair, op = None, None
@@ -95,12 +108,9 @@ def failing_operands(error: dict) -> list:
                 pair, op = (node.args[0], node.args[1]), "matmul"
             elif name in ("multiply", "add", "subtract"):
                 pair, op = (node.args[0], node.args[1]), "elementwise"
-        if pair is None:
-            continue
-        resolved = [_resolve(p, shapes) for p in pair]
-        if all(resolved) and not _compatible(resolved[0][1], resolved[1][1], op):
-            found.append((resolved[0], resolved[1], op))
-    return found
+        if pair is not None:
+            found.append((pair, op))
+    return tuple(found)
 
 
 def _resolve(node: ast.expr, shapes: dict):

@@ -96,7 +96,7 @@ class Grader:
         # which functions are right everywhere: worked out once, and only if a diagnosis needs it
         functions_right = cache(lambda: right_everywhere(self.workload, run))
         for fn in self.assignment.functions.values():
-            result = judge_function(fn, self.workload, run)
+            result = judge_function(fn, self.workload, run, functions_right)
             if result.status == "ok":
                 result.mistakes = diagnose(fn, result, self.workload, run, self.fingerprints, functions_right)
                 if result.mistakes and all(m.source == "catalogue" for m in result.mistakes):

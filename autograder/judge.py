@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from . import compare
-from .cases import Call, Workload
+from .cases import Call, Workload, call_id
 from .execute import Execution
 from .explain import explain_error
-from .reference import reference_info
+from .reference import reference_info, spec_helpers
 from .spec import FunctionSpec
 
 WEIGHTS = {"structure": 0.25, "public": 1.0, "shape": 1.0, "values": 3.0, "gradcheck": 1.0,
@@ -68,13 +68,21 @@ class _Pending:
     calls: list[Call]
     evaluate: Callable[[Call], str | None]  # None when the call passes, else feedback
     label: str
+    share: float | None = None  # the spec's own weight, else the kind's
+
+    @property
+    def weight(self) -> float:
+        return WEIGHTS[self.kind] if self.share is None else self.share
 
 
-def judge_function(fn: FunctionSpec, workload: Workload, run: Execution) -> FunctionResult:
+def judge_function(fn: FunctionSpec, workload: Workload, run: Execution,
+                   functions_right: Callable[[], set[str]] = set) -> FunctionResult:
+    """``functions_right`` gives the student's functions that are right everywhere: a property
+    that replays the reference (a training run) only holds a function to it when its helpers are."""
     result = FunctionResult(fn.name, notes=list(run.function_notes.get(fn.name, [])))
     calls = workload.for_function(fn.name)
     ref = reference_info(workload.assignment).functions
-    ctx = _Context(fn, run, ref)
+    ctx = _Context(fn, run, ref, spec_helpers(workload.assignment), functions_right)
     if calls and all(run.skipped.get(c.id) == "not defined" for c in calls):
         result.status = "missing"
     elif calls and all(_is_not_implemented(run, c) for c in calls):
@@ -82,12 +90,12 @@ def judge_function(fn: FunctionSpec, workload: Workload, run: Execution) -> Func
     for label in fn.variant_labels():
         vcalls = [c for c in calls if c.variant == label]
         pending = [p for p in _plan(fn, vcalls, ctx) if p.calls]  # no inputs, no points
-        total = sum(WEIGHTS[p.kind] for p in pending)
+        total = sum(p.weight for p in pending)
         points = fn.points * fn.variant_weight(label)
         verdicts = [(p, [(c, msg) for c in p.calls if (msg := p.evaluate(c)) is not None]) for p in pending]
         earned = any(not failures for p, failures in verdicts if p.kind in ("public", "values", "property"))
         for p, failures in verdicts:
-            max_score = points * WEIGHTS[p.kind] / total if total else 0.0
+            max_score = points * p.weight / total if total else 0.0
             feedback = ""
             if not failures and p.kind in GATED and not earned:
                 failures = [(p.calls[0], GATED_MESSAGE)]
@@ -112,8 +120,18 @@ def _is_not_implemented(run: Execution, call: Call) -> bool:
 class _Context:
     """Shared lookups for the checks of one function."""
 
-    def __init__(self, fn: FunctionSpec, run: Execution, ref: dict) -> None:
-        self.fn, self.run, self.ref = fn, run, ref
+    def __init__(self, fn: FunctionSpec, run: Execution, ref: dict, helpers: dict,
+                 functions_right: Callable[[], set[str]]) -> None:
+        self.fn, self.run, self.ref, self.helpers = fn, run, ref, helpers
+        self.functions_right = functions_right
+
+    def other(self, call: Call, case: str) -> Any:
+        """The student's result for the same function and variant on another case (a property
+        may relate two runs, e.g. a training run continued from a shorter one)."""
+        other = self.run.outcomes.get(call_id(call.function, call.variant, case))
+        if other is None or not other.ok:
+            raise ValueError(f"your {call.function} gave no result on the {case} inputs")
+        return other.value
 
     def failure(self, call: Call) -> str | None:
         """Why there is no value for this call, if there is none."""
@@ -185,7 +203,9 @@ def _plan(fn: FunctionSpec, calls: list[Call], ctx: _Context) -> list[_Pending]:
     if extreme:
         plan.append(_Pending("finite", None, "hidden", extreme, lambda c: _finite(c, ctx), "finite for |z| up to 1000"))
     for prop in fn.properties:
-        plan.append(_Pending("property", None, first, plain, _property_checker(prop, ctx), prop.name))
+        on = [c for c in plain if prop.cases is None or c.case in prop.cases]
+        plan.append(_Pending("property", None, "public" if any(c.visibility == "public" for c in on) else "hidden",
+                             on, _property_checker(prop, ctx), prop.name, prop.weight))
     plan.append(_Pending("inputs", None, "hidden", plain, lambda c: _inputs(c, ctx), "leaves its inputs unchanged"))
     return plan
 
@@ -329,14 +349,19 @@ def _property_checker(prop, ctx: _Context) -> Callable[[Call], str | None]:
         failure = ctx.failure(call)
         if failure:
             return failure
-        scope = {**ctx.ref, **call.context, "np": np, "out": ctx.value(call)}
+        scope = {**ctx.ref, **ctx.helpers, **call.context, "np": np, "out": ctx.value(call),
+                 "student": lambda case: ctx.other(call, case),
+                 "right": lambda *names: set(names) <= ctx.functions_right()}
         try:
+            if prop.problem:
+                problem = eval(prop.problem, scope)  # noqa: S307 - spec text on plain data
+                return None if problem is None else str(problem)
             if eval(prop.expr, scope):  # noqa: S307 - spec text on plain data
                 return None
             value = eval(prop.value, scope) if prop.value else None  # noqa: S307
             return prop.message.format(value=value) if value is not None else prop.message
         except Exception as exc:  # noqa: BLE001 - a malformed result fails the property
-            return f"{prop.message.split(';')[0].format(value=float('nan'))} (could not check: {type(exc).__name__}: {exc})"
+            return f"could not check that {ctx.fn.name} {prop.name}: {type(exc).__name__}: {exc}"
     return check
 
 

@@ -11,6 +11,9 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from .compare import close
 from .spec import Assignment, MistakeSpec, SpecError
 
 
@@ -149,6 +152,21 @@ def reference_info(assignment: Assignment) -> ReferenceInfo:
     names = [n for n in assignment.functions if n in functions]
     return ReferenceInfo(functions, {n: parameters_of(f) for n, f in functions.items()},
                          relies_on(module.__source__, names))
+
+
+@lru_cache(maxsize=16)
+def spec_helpers(assignment: Assignment) -> dict[str, Any]:
+    """The names the spec's ``helpers`` code defines. It sees the reference's functions, numpy
+    and ``close`` (the grader's own tolerance)."""
+    if not assignment.helpers:
+        return {}
+    scope: dict[str, Any] = {**reference_info(assignment).functions, "np": np, "close": close}
+    before = set(scope)
+    try:
+        exec(compile(assignment.helpers, f"{assignment.name} helpers", "exec"), scope)  # noqa: S102 - instructor code
+    except Exception as exc:  # noqa: BLE001
+        raise SpecError(f"{assignment.name}: the spec's helpers fail: {type(exc).__name__}: {exc}") from exc
+    return {k: v for k, v in scope.items() if k not in before and not k.startswith("__")}
 
 
 def combinable(assignment: Assignment, mistakes: tuple[MistakeSpec, ...]) -> bool:

@@ -72,17 +72,19 @@ def release(assignment: Assignment, out: Path) -> list[Path]:
 
 
 def public_spec(spec: dict, functions: list[str]) -> dict:
-    """The spec without the solution, the hidden seed, hidden cases, or checks that call the reference."""
-    public = {k: v for k, v in spec.items() if k not in ("solution", "hidden_seed", "cases", "functions")}
+    """The spec without the solution, the hidden seed, hidden cases, the helpers (built from the
+    solution), or checks that call the reference or the helpers."""
+    public = {k: v for k, v in spec.items() if k not in ("solution", "hidden_seed", "cases", "functions", "helpers")}
     public["cases"] = {n: c for n, c in spec.get("cases", {}).items() if c.get("visibility") == "public"}
-    calls_reference = re.compile(r"\b(" + "|".join(map(re.escape, functions)) + r")\s*\(")
+    helpers = re.findall(r"^def (\w+)", spec.get("helpers", ""), flags=re.MULTILINE)
+    calls_reference = re.compile(r"\b(" + "|".join(map(re.escape, [*functions, *helpers])) + r")\s*\(")
     public["functions"] = {}
     for name, fn in spec.get("functions", {}).items():
         fn = {k: v for k, v in fn.items() if k != "gradcheck"}  # finite differences run on hidden cases only
         if "cases" in fn:
             fn["cases"] = [c for c in fn["cases"] if c in public["cases"]]
         props = [p for p in fn.get("properties", [])
-                 if not calls_reference.search(p["expr"] + p.get("value", ""))]
+                 if not calls_reference.search(" ".join(p.get(k) or "" for k in ("expr", "value", "problem")))]
         if props or "properties" in fn:
             fn["properties"] = props
         public["functions"][name] = fn

@@ -24,10 +24,16 @@ class SpecError(Exception):
 
 @dataclass(frozen=True)
 class Property:
+    """A check on the student's result itself: ``expr`` true, else ``message`` (formatted with
+    ``value``); or ``problem``, an expression giving None when fine and the feedback otherwise."""
+
     name: str
-    expr: str
-    message: str
+    expr: str = ""
+    message: str = ""
     value: str | None = None
+    problem: str | None = None
+    cases: tuple[str, ...] | None = None  # only on these cases (default: every non-extreme one)
+    weight: float | None = None  # its share of the variant's points (default: judge.WEIGHTS)
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,9 @@ class Assignment:
     inputs: dict[str, str]
     functions: dict[str, FunctionSpec]
     mistakes: list[MistakeSpec]
+    # instructor code for property expressions (e.g. continuing a training run with the
+    # reference's steps): never shipped to students, since it is built from the solution
+    helpers: str = ""
 
     @property
     def max_score(self) -> float:
@@ -193,9 +202,10 @@ def load_assignment(name: str, root: Path | None = None) -> Assignment:
         inputs=dict(data.get("inputs", {})),
         functions=functions,
         mistakes=_mistakes(folder / "mistakes.toml", functions),
+        helpers=str(data.get("helpers", "")),
     )
     for fn in functions.values():
-        for case in fn.cases or ():
+        for case in [*(fn.cases or ()), *(c for p in fn.properties for c in p.cases or ())]:
             if case not in cases:
                 raise SpecError(f"{name}: function {fn.name} names unknown case {case!r}")
     return assignment
@@ -221,7 +231,8 @@ def _function(name: str, value: dict) -> FunctionSpec:
         cases=tuple(value["cases"]) if "cases" in value else None,
         extreme=bool(value.get("extreme", True)),
         timeout=float(value.get("timeout", 10.0)),
-        properties=tuple(Property(**p) for p in value.get("properties", [])),
+        properties=tuple(Property(**{**p, "cases": tuple(p["cases"]) if "cases" in p else None})
+                         for p in value.get("properties", [])),
         upstream={k: tuple(v) for k, v in value.get("upstream", {}).items()},
     )
 

@@ -162,15 +162,16 @@ def serve(requests_fd: int, replies_fd: int) -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     while True:
         try:
-            message = wire.receive(requests)
+            message, buffers = wire.receive(requests)
         except EOFError:
             return
         op = message.get("op")
         if op == "load":
             sources.update(message["sources"])
             wire.send(replies, _load(message["units"], namespace, sources))
-        elif op == "call":
-            wire.send(replies, _call(message, namespace, sources))
+        elif op == "calls":  # a batch: one reply per call, sent as soon as it is made
+            for request in message["calls"]:
+                wire.send(replies, *_call(request, buffers, namespace, sources))
         else:
             return
 
@@ -229,14 +230,15 @@ def _signature(func) -> list[dict] | None:
     ]
 
 
-def _call(message: dict, namespace: dict, sources: dict) -> dict:
+def _call(message: dict, buffers: list, namespace: dict, sources: dict) -> tuple[dict, list[bytes]]:
     reply: dict = {"op": "result", "id": message["id"]}
+    out: list[bytes] = []
     func = namespace.get(message["function"])
     if not callable(func):
         reply.update(ok=False, error={"type": "NameError", "message": "not defined", "frames": []})
-        return reply
-    args = [wire.decode(a) for a in message["args"]]
-    kwargs = {k: wire.decode(v) for k, v in message["kwargs"].items()}
+        return reply, out
+    args = [wire.decode(a, buffers) for a in message["args"]]
+    kwargs = {k: wire.decode(v, buffers) for k, v in message["kwargs"].items()}
     _seed_numpy(int(message.get("seed", 0)))
     start = time.perf_counter()
     signal.setitimer(signal.ITIMER_REAL, float(message.get("timeout", 10)))
@@ -247,8 +249,8 @@ def _call(message: dict, namespace: dict, sources: dict) -> dict:
         signal.setitimer(signal.ITIMER_REAL, 0)
         reply.update(
             ok=True,
-            value=wire.encode(value),
-            args_after=wire.encode([args, kwargs]),
+            value=wire.encode(value, out),
+            args_after=wire.encode([args, kwargs], out),
             warnings=sorted({str(w.message)[:120] for w in caught})[:3],
         )
     except _SoftTimeout as exc:
@@ -262,7 +264,7 @@ def _call(message: dict, namespace: dict, sources: dict) -> dict:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     reply["seconds"] = time.perf_counter() - start
-    return reply
+    return reply, out
 
 
 def _seed_numpy(seed: int) -> None:

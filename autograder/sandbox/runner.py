@@ -8,7 +8,6 @@ for the next function.
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 import select
@@ -19,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,16 @@ class Outcome:
     error: dict | None = None
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Request:
+    """One call to make in the child."""
+
+    function: str
+    args: list
+    kwargs: dict
+    timeout: float
 
 
 class SandboxError(Exception):
@@ -119,42 +129,56 @@ class Sandbox:
 
     # -- calls -----------------------------------------------------------
     def call(self, function: str, args: list, kwargs: dict, timeout: float) -> Outcome:
+        return next(self.call_many([Request(function, args, kwargs, timeout)]))
+
+    def call_many(self, requests: list[Request]) -> Iterator[Outcome]:
+        """Make the calls in order, sent as one message; yield each outcome as it arrives.
+
+        A call that times out or kills the child ends the batch (its outcome says so);
+        the next batch starts a fresh child. Each call gets its own deadline, counted
+        from the previous reply."""
         # A child only dies during a call (it waits on its pipe in between), and then we
         # have seen the pipe close; Popen's poll is free, the zygote's costs a round trip.
         if self._proc is None or self._eof or (isinstance(self._proc, subprocess.Popen) and self._proc.poll() is not None):
             self._stop()
             self.start()
-        self._counter += 1
-        message = {
-            "op": "call",
-            "id": self._counter,
-            "function": function,
-            "args": [wire.encode(a) for a in args],
-            "kwargs": {k: wire.encode(v) for k, v in kwargs.items()},
-            "timeout": timeout,
-        }
-        started = time.perf_counter()
-        reply = self._exchange(message, timeout + self.limits.grace)
-        if reply is None or reply.get("id") != self._counter:
-            code = self._stop()
-            timed_out = time.perf_counter() - started >= timeout
-            text = (
-                f"did not finish within {timeout:g} s (an infinite loop?)"
-                if timed_out
-                else self._death_message(code, "during the call")
-            )
-            return Outcome(False, error={"type": "Timeout" if timed_out else "Crash", "message": text,
-                                         "frames": [], "timeout": timed_out})
-        if reply.get("ok"):
-            return Outcome(
-                True,
-                value=wire.decode(reply.get("value")),
-                args_after=wire.decode(reply.get("args_after")),
-                warnings=[str(w) for w in reply.get("warnings", [])][:3],
-                seconds=float(reply.get("seconds", 0.0)),
-            )
-        error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
-        return Outcome(False, error=_clean_error(error), seconds=float(reply.get("seconds", 0.0)))
+        buffers: list[bytes] = []
+        first = self._counter + 1
+        batch = []
+        for request in requests:
+            self._counter += 1
+            batch.append({
+                "id": self._counter,
+                "function": request.function,
+                "args": [wire.encode(a, buffers) for a in request.args],
+                "kwargs": {k: wire.encode(v, buffers) for k, v in request.kwargs.items()},
+                "timeout": request.timeout,
+            })
+        try:
+            wire.send(self._requests, {"op": "calls", "calls": batch}, buffers)
+        except (BrokenPipeError, OSError):
+            pass  # the child is gone: the first receive below says how
+        answered = first - 1
+        try:
+            for number, request in enumerate(requests, start=first):
+                started = time.perf_counter()
+                received = self._receive(time.monotonic() + request.timeout + self.limits.grace)
+                if received is None or received[0].get("id") != number:
+                    code = self._stop()
+                    timed_out = time.perf_counter() - started >= request.timeout
+                    text = (
+                        f"did not finish within {request.timeout:g} s (an infinite loop?)"
+                        if timed_out
+                        else self._death_message(code, "during the call")
+                    )
+                    yield Outcome(False, error={"type": "Timeout" if timed_out else "Crash", "message": text,
+                                                "frames": [], "timeout": timed_out})
+                    return
+                answered = number
+                yield _outcome(*received)
+        finally:
+            if answered < self._counter:  # the batch was cut short: its other calls must not run on
+                self._stop()
 
     # -- plumbing --------------------------------------------------------
     def _spawn(self) -> None:
@@ -194,9 +218,10 @@ class Sandbox:
             wire.send(self._requests, message)
         except (BrokenPipeError, OSError):
             return None
-        return self._receive(time.monotonic() + timeout)
+        received = self._receive(time.monotonic() + timeout)
+        return received[0] if received else None
 
-    def _receive(self, deadline: float) -> dict | None:
+    def _receive(self, deadline: float) -> tuple[dict, list] | None:
         need = 4
         size = None
         while True:
@@ -208,10 +233,9 @@ class Sandbox:
             if size is not None and len(self._buffer) >= need:
                 body, self._buffer = self._buffer[4:need], self._buffer[need:]
                 try:
-                    message = json.loads(body)
+                    return wire.unframe(body)
                 except ValueError:
                     return None
-                return message if isinstance(message, dict) else None
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
@@ -262,6 +286,19 @@ class Sandbox:
             reason = "it ran out of memory" if name in ("SIGKILL", "SIGSEGV") else f"signal {name}"
             return f"your code stopped the grader's worker {when} ({reason})"
         return f"your code ended the grader's worker {when} (exit code {code}: os._exit or a crash?)"
+
+
+def _outcome(reply: dict, buffers: list) -> Outcome:
+    if reply.get("ok"):
+        return Outcome(
+            True,
+            value=wire.decode(reply.get("value"), buffers),
+            args_after=wire.decode(reply.get("args_after"), buffers),
+            warnings=[str(w) for w in reply.get("warnings", [])][:3],
+            seconds=float(reply.get("seconds", 0.0)),
+        )
+    error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+    return Outcome(False, error=_clean_error(error), seconds=float(reply.get("seconds", 0.0)))
 
 
 def _apply_limits(limits: Limits) -> None:
