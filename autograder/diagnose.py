@@ -252,9 +252,21 @@ def _fingerprint(fn, calls, student, wrong, workload, prints, right=frozenset())
         if changed:
             effects[mistake.id] = (mistake, cells, changed)
 
+    digests: dict[int, Any] = {}  # by id: every value compared here is alive until we return
+
+    def alike(got: Any, mutant: Any) -> bool:
+        for value in (got, mutant):
+            if id(value) not in digests:
+                digests[id(value)] = compare.digest(value)
+        return compare.may_be_close(digests[id(got)], digests[id(mutant)]) and _matches(got, mutant)
+
+    memo: dict[int, tuple[set, set]] = {}
+
     def explains(cells: dict, changed: set) -> tuple[set, set]:
-        good = {c for c in changed if c in wrong and all(_matches(g, cells[c][call.id]) for g, _, call in student[c])}
-        return good, changed - good
+        if id(cells) not in memo:
+            good = {c for c in changed if c in wrong and all(alike(g, cells[c][call.id]) for g, _, call in student[c])}
+            memo[id(cells)] = good, changed - good
+        return memo[id(cells)]
 
     # 1. one catalogue mistake explains everything
     for mistake, cells, changed in effects.values():

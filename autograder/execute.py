@@ -161,9 +161,10 @@ def _changes(names: list[str], args: list, kwargs: dict, after: Any) -> list[str
 
 def _identical(a: Any, b: Any) -> bool:
     if isinstance(a, np.ndarray):
-        return isinstance(b, np.ndarray) and a.shape == b.shape and bool(
-            np.array_equal(a, b, equal_nan=True)
-        )
+        # same bytes is the common case and cheap; otherwise equal values (nan equal to nan)
+        return isinstance(b, np.ndarray) and a.shape == b.shape and (
+            (a.dtype == b.dtype and a.tobytes() == b.tobytes())
+            or bool(np.array_equal(a, b, equal_nan=True)))
     if isinstance(a, (tuple, list)):  # e.g. a cache (A, W, b) or a list of caches
         return type(b) is type(a) and len(a) == len(b) and all(_identical(x, y) for x, y in zip(a, b))
     if isinstance(a, dict):

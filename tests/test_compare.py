@@ -26,3 +26,25 @@ def test_allclose_matches_numpy_on_awkward_values():
         if _allclose(g, e, 1e-5) != expected:
             disagreements.append((g, e))
     assert not disagreements, disagreements[:2]
+
+
+def test_digests_never_reject_values_that_are_close():
+    """The diagnosis skips element-wise comparisons the digests rule out: a digest must
+    never rule out a pair that close() accepts, and should rule out most that differ."""
+    from autograder.compare import close, digest, may_be_close
+
+    rng = np.random.default_rng(1)
+    rejected_wrong = total_wrong = 0
+    for trial in range(3000):
+        shape = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
+        e = rng.standard_normal(shape) * 10.0 ** rng.integers(-8, 8)
+        noise = rng.choice([0, 1e-12, 1e-7, 1e-5, 9e-5, 1e-3, 1e-1], size=shape)
+        g = e * (1 + noise * rng.choice([-1, 1], size=shape)) + rng.choice([0, 1e-9, 1e-8, 1e-3], size=shape)
+        if trial % 5 == 0:
+            g = g.T.copy() if g.shape[0] == g.shape[1] else g
+        if close(g, e, strict_shape=True):
+            assert may_be_close(digest(g), digest(e)), (g, e)
+        else:
+            total_wrong += 1
+            rejected_wrong += not may_be_close(digest(g), digest(e))
+    assert rejected_wrong > 0.5 * total_wrong  # and it does prune

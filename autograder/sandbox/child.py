@@ -72,6 +72,16 @@ def zygote() -> None:
         if not data:
             return
         message = json.loads(data)
+        while True:  # reap every child that has ended, so none lingers as a zombie
+            try:
+                done, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if not done:
+                break
+            exited[done] = os.waitstatus_to_exitcode(status)
+        while len(exited) > 1000:  # codes nobody asked for (children killed when done with)
+            exited.pop(next(iter(exited)))
         if message.get("op") == "spawn":
             pid = os.fork()
             if pid == 0:
@@ -81,14 +91,6 @@ def zygote() -> None:
                 os.close(fd)
             control.sendall(json.dumps({"pid": pid}).encode())
         elif message.get("op") == "poll":
-            while True:  # reap every child that has ended, so none lingers as a zombie
-                try:
-                    done, status = os.waitpid(-1, os.WNOHANG)
-                except ChildProcessError:
-                    break
-                if not done:
-                    break
-                exited[done] = os.waitstatus_to_exitcode(status)
             control.sendall(json.dumps({"code": exited.pop(int(message["pid"]), None)}).encode())
 
 

@@ -251,17 +251,18 @@ class Sandbox:
     def _stop(self) -> int | None:
         proc, self._proc = self._proc, None
         code = None
-        if proc is not None:
+        if isinstance(proc, Forked) and not self._eof:
+            # Alive and waiting on its pipe (or hung in a call): nobody needs its exit code, so
+            # kill its group and move on; the fork server reaps it.
+            _kill_group(proc.pid)
+        elif proc is not None:
             code = proc.poll()  # None: still running, so we are the ones stopping it
             if code is None and self._eof:
                 try:  # it is on its way out: let it finish so its exit code can be reported
                     code = proc.wait(timeout=1.0)
                 except subprocess.TimeoutExpired:
                     code = None
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            _kill_group(proc.pid)
             try:
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
@@ -286,6 +287,13 @@ class Sandbox:
             reason = "it ran out of memory" if name in ("SIGKILL", "SIGSEGV") else f"signal {name}"
             return f"your code stopped the grader's worker {when} ({reason})"
         return f"your code ended the grader's worker {when} (exit code {code}: os._exit or a crash?)"
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _outcome(reply: dict, buffers: list) -> Outcome:
