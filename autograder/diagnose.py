@@ -22,7 +22,7 @@ from . import compare
 from .cases import Call, Workload
 from .execute import Execution
 from .explain import error_signature, explain_error, shape_hint
-from .judge import FunctionResult, StepMissing, step_value, structure_problem
+from .judge import FunctionResult, StepMissing, step_right, step_value, structure_problem
 from .reference import combinable, mutant_module
 from .sandbox.trace import error_record
 from .spec import FunctionSpec, MistakeSpec
@@ -88,6 +88,14 @@ class Fingerprints:
         self.assignment = workload.assignment
         self._cache: dict[tuple, dict[str, Any]] = {}
         self._effects: dict[tuple, tuple[dict, dict]] = {}
+        self._digests: dict[int, tuple[Any, Any]] = {}
+
+    def digest(self, value: Any) -> Any:
+        """A mutant output's digest (see compare.digest), worked out once per batch."""
+        known = self._digests.get(id(value))
+        if known is None or known[0] is not value:
+            known = self._digests[id(value)] = (value, compare.digest(value))
+        return known[1]
 
     def outputs(self, mistakes: tuple[MistakeSpec, ...], function: str) -> dict[str, Any] | None:
         key = (tuple(m.id for m in mistakes), function)
@@ -149,7 +157,7 @@ def diagnose(fn: FunctionSpec, result: FunctionResult, workload: Workload, run: 
     if fn.compare != "values":
         return mistakes
     student = _student_cells(fn, calls, run)
-    wrong = {c for c, obs in student.items() if not all(_matches(o, e) for o, e, _ in obs)}
+    wrong = {c for c, obs in student.items() if not all(step_right(fn, call, c[1], run) for *_, call in obs)}
     if not wrong:
         return mistakes
     right = (functions_right() if functions_right else right_everywhere(workload, run)) - {fn.name}
@@ -224,14 +232,7 @@ def _right_everywhere(name: str, workload: Workload, run: Execution) -> bool:
     calls = workload.for_function(name)
     if fn is None or not calls:
         return False
-    for call in calls:
-        outcome = run.outcomes.get(call.id)
-        if outcome is None or not outcome.ok:
-            return False
-        for expr in fn.step_exprs().values():
-            if not _matches(step_value(expr, outcome.value), step_value(expr, call.expected)):
-                return False
-    return True
+    return all(step_right(fn, call, step, run) for call in calls for step in fn.step_exprs())
 
 
 def _fingerprint(fn, calls, student, wrong, workload, prints, right=frozenset()) -> tuple[list[Mistake], set]:
@@ -252,13 +253,12 @@ def _fingerprint(fn, calls, student, wrong, workload, prints, right=frozenset())
         if changed:
             effects[mistake.id] = (mistake, cells, changed)
 
-    digests: dict[int, Any] = {}  # by id: every value compared here is alive until we return
+    digests: dict[int, Any] = {}  # the student's, by id: they are alive until we return
 
     def alike(got: Any, mutant: Any) -> bool:
-        for value in (got, mutant):
-            if id(value) not in digests:
-                digests[id(value)] = compare.digest(value)
-        return compare.may_be_close(digests[id(got)], digests[id(mutant)]) and _matches(got, mutant)
+        if id(got) not in digests:
+            digests[id(got)] = compare.digest(got)
+        return compare.may_be_close(digests[id(got)], prints.digest(mutant)) and _matches(got, mutant)
 
     memo: dict[int, tuple[set, set]] = {}
 

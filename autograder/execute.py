@@ -34,6 +34,7 @@ class Execution:
     notes: list[str] = field(default_factory=list)
     output: str = ""
     error: str | None = None
+    memo: dict = field(default_factory=dict, repr=False)  # verdicts worked out once (judge.step_right)
 
 
 def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = None) -> Execution:
