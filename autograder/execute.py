@@ -19,6 +19,7 @@ from . import wire
 from .cases import Call, Workload
 from .loader import LoadedSource
 from .reference import reference_info
+from .sandbox.inputs import changed_inputs
 from .sandbox.runner import Limits, Outcome, Request, Sandbox, SandboxError
 from .sandbox.trace import error_record
 from .signature import CannotCall, bind
@@ -88,7 +89,7 @@ def _planned(workload: Workload, box: Sandbox, ref: dict, result: Execution) -> 
             for note in binding.notes:
                 _add(notes, note)
             planned.append(_Planned(call, binding.names,
-                                    Request(fn.name, binding.args, binding.kwargs, timeout)))
+                                    Request(fn.name, binding.args, binding.kwargs, timeout, binding.names)))
         if notes:
             result.function_notes[fn.name] = notes
     return planned
@@ -106,9 +107,8 @@ def _run_calls(planned: list[_Planned], box: Sandbox, result: Execution) -> None
             _explain_unset_global(outcome, box.loaded.not_run)
             result.outcomes[item.call.id] = outcome
             if outcome.ok:
-                changed = _changes(item.names, item.request.args, item.request.kwargs, outcome.args_after)
-                if changed:
-                    result.mutated[item.call.id] = changed
+                if outcome.changed:
+                    result.mutated[item.call.id] = outcome.changed
             elif outcome.error and outcome.error.get("type") in ("Timeout", "Crash"):
                 stuck = item.call.function, outcome.error["message"]
                 break
@@ -140,42 +140,6 @@ def _add(notes: list[str], note: str) -> None:
         notes.append(note)
 
 
-def _changes(names: list[str], args: list, kwargs: dict, after: Any) -> list[str]:
-    """Which arguments (or entries of dict arguments) the call changed in place."""
-    if not (isinstance(after, list) and len(after) == 2):
-        return []
-    after_args, after_kwargs = after
-    changed: list[str] = []
-    pairs = list(zip(names, args, after_args if isinstance(after_args, list) else []))
-    if isinstance(after_kwargs, dict):
-        pairs += [(k, v, after_kwargs.get(k)) for k, v in kwargs.items()]
-    for name, before, later in pairs:
-        if isinstance(before, dict):
-            for key, value in before.items():
-                other = later.get(key) if isinstance(later, dict) else None
-                if not _identical(value, other):
-                    changed.append(f"{name}[{key!r}]")
-        elif not _identical(before, later):
-            changed.append(name)
-    return changed
-
-
-def _identical(a: Any, b: Any) -> bool:
-    if isinstance(a, np.ndarray):
-        # same bytes is the common case and cheap; otherwise equal values (nan equal to nan)
-        return isinstance(b, np.ndarray) and a.shape == b.shape and (
-            (a.dtype == b.dtype and a.tobytes() == b.tobytes())
-            or bool(np.array_equal(a, b, equal_nan=True)))
-    if isinstance(a, (tuple, list)):  # e.g. a cache (A, W, b) or a list of caches
-        return type(b) is type(a) and len(a) == len(b) and all(_identical(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_identical(a[k], b[k]) for k in a)
-    try:
-        return bool(a == b)
-    except Exception:  # noqa: BLE001
-        return False
-
-
 def execute_trusted(module: Any, workload: Workload, functions: set[str] | None = None,
                     base: Execution | None = None) -> Execution:
     """Run trusted code (the reference or a catalogue mutant) in-process, as plain data.
@@ -201,9 +165,8 @@ def execute_trusted(module: Any, workload: Workload, functions: set[str] | None 
                 except Exception as exc:  # noqa: BLE001 - mutants raise numpy errors
                     result.outcomes[call.id] = Outcome(False, error=error_record(exc, _sources(module)))
                     continue
-                after = wire.decode(wire.encode([[], kwargs]))
-                result.outcomes[call.id] = Outcome(True, value=wire.decode(wire.encode(value)), args_after=after)
-                changed = _changes([], [], call.args, after)
+                changed = changed_inputs([], ([], call.args), ([], kwargs))
+                result.outcomes[call.id] = Outcome(True, value=wire.decode(wire.encode(value)), changed=changed)
                 if changed:
                     result.mutated[call.id] = changed
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -88,11 +89,12 @@ class Grader:
         if run.error:
             report.error = run.error
             return report
-        self.judge(run, report, student_calls(loaded, list(self.assignment.functions)))
+        self.judge(run, report, cache(lambda: student_calls(loaded, list(self.assignment.functions))))
         return report
 
     def judge(self, run: Execution, report: SubmissionReport,
-              calls: dict[str, frozenset[str]] | None = None) -> None:
+              calls: Callable[[], dict[str, frozenset[str]]] = dict) -> None:
+        """``calls`` gives the student's own call graph; asked for only when a function lost points."""
         # which functions are right everywhere: worked out once, and only if a diagnosis needs it
         functions_right = cache(lambda: right_everywhere(self.workload, run))
         for fn in self.assignment.functions.values():
@@ -104,10 +106,10 @@ class Grader:
             report.functions.append(result)
         if not any(name in run.defined for name in self.assignment.functions):
             report.error = "none of the assignment's functions is defined in this file"
-        self._note_upstream(report, calls or {})
+        self._note_upstream(report, calls)
         _note_errors_in_helpers(self.workload, run, report)
 
-    def _note_upstream(self, report: SubmissionReport, student: dict[str, frozenset[str]]) -> None:
+    def _note_upstream(self, report: SubmissionReport, student: Callable[[], dict[str, frozenset[str]]]) -> None:
         """A function that calls others (nn_model calls backward_propagation…, or a student's
         backward that calls their own sigmoid_derivative) says which of them lost points, so
         the student fixes the cause rather than the symptom."""
@@ -117,7 +119,7 @@ class Grader:
         for result in report.functions:
             if result.name not in lost:
                 continue
-            uses = relies_on.get(result.name, frozenset()) | student.get(result.name, frozenset())
+            uses = relies_on.get(result.name, frozenset()) | student().get(result.name, frozenset())
             upstream = sorted((uses & lost) - {result.name})
             if upstream:
                 result.notes.append(

@@ -18,6 +18,7 @@ import time
 import warnings
 
 from autograder import wire
+from autograder.sandbox.inputs import changed_inputs
 from autograder.sandbox.trace import error_record
 
 
@@ -241,6 +242,8 @@ def _call(message: dict, buffers: list, namespace: dict, sources: dict) -> tuple
         return reply, out
     args = [wire.decode(a, buffers) for a in message["args"]]
     kwargs = {k: wire.decode(v, buffers) for k, v in message["kwargs"].items()}
+    before = ([wire.decode(a, buffers) for a in message["args"]],  # decoding again: a fresh copy
+              {k: wire.decode(v, buffers) for k, v in message["kwargs"].items()})
     _seed_numpy(int(message.get("seed", 0)))
     start = time.perf_counter()
     signal.setitimer(signal.ITIMER_REAL, float(message.get("timeout", 10)))
@@ -252,7 +255,7 @@ def _call(message: dict, buffers: list, namespace: dict, sources: dict) -> tuple
         reply.update(
             ok=True,
             value=wire.encode(value, out),
-            args_after=wire.encode([args, kwargs], out),
+            changed=changed_inputs(list(message.get("names", [])), before, (args, kwargs)),
             warnings=sorted({str(w.message)[:120] for w in caught})[:3],
         )
     except _SoftTimeout as exc:

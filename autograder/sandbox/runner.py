@@ -49,7 +49,7 @@ class Outcome:
 
     ok: bool
     value: Any = None
-    args_after: Any = None
+    changed: list[str] = field(default_factory=list)  # inputs the call changed in place
     error: dict | None = None
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -63,6 +63,7 @@ class Request:
     args: list
     kwargs: dict
     timeout: float
+    names: list[str] = field(default_factory=list)  # of the positional arguments, to name changed ones
 
 
 class SandboxError(Exception):
@@ -153,6 +154,7 @@ class Sandbox:
                 "args": [wire.encode(a, buffers) for a in request.args],
                 "kwargs": {k: wire.encode(v, buffers) for k, v in request.kwargs.items()},
                 "timeout": request.timeout,
+                "names": request.names,
             })
         try:
             wire.send(self._requests, {"op": "calls", "calls": batch}, buffers)
@@ -301,7 +303,8 @@ def _outcome(reply: dict, buffers: list) -> Outcome:
         return Outcome(
             True,
             value=wire.decode(reply.get("value"), buffers),
-            args_after=wire.decode(reply.get("args_after"), buffers),
+            changed=[str(n)[:80] for n in reply.get("changed", []) if isinstance(n, str)][:10]
+            if isinstance(reply.get("changed"), list) else [],
             warnings=[str(w) for w in reply.get("warnings", [])][:3],
             seconds=float(reply.get("seconds", 0.0)),
         )
