@@ -10,6 +10,7 @@ Student output goes to a capped file, never to the result channel.
 from __future__ import annotations
 
 import builtins
+import gc
 import inspect
 import os
 import signal
@@ -62,6 +63,8 @@ def zygote() -> None:
     import socket
 
     import numpy  # noqa: F401 - imported once here, inherited by every child
+
+    gc.freeze()  # what is here now is never collected: children share its pages instead of copying them
 
     control = socket.socket(fileno=int(sys.argv[-1]))
     exited: dict[int, int] = {}
