@@ -86,7 +86,7 @@ class Fingerprints:
     def __init__(self, workload: Workload) -> None:
         self.workload = workload
         self.assignment = workload.assignment
-        self._cache: dict[tuple, dict[str, Any]] = {}
+        self._cache: dict[tuple, dict[str, Any] | None] = {}
         self._effects: dict[tuple, tuple[dict, dict]] = {}
         self._digests: dict[int, tuple[Any, Any]] = {}
 
@@ -101,6 +101,7 @@ class Fingerprints:
         key = (tuple(m.id for m in mistakes), function)
         if key not in self._cache:
             if not combinable(self.assignment, mistakes):  # two edits of the same line
+                self._cache[key] = None
                 return None
             module = mutant_module(self.assignment, mistakes)
             lines = {module.__file__: module.__source__.splitlines()}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from functools import cache
 
 import jinja2
 
@@ -114,7 +115,9 @@ def _helpers() -> dict:
             "OK": OK, "BAD": BAD}
 
 
+@cache
 def _env(html: bool = False) -> jinja2.Environment:
+    """One environment per kind, so each template is compiled once per process, not per student."""
     return jinja2.Environment(
         loader=jinja2.PackageLoader("autograder", "templates"),
         autoescape=html, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,

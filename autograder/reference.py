@@ -41,8 +41,9 @@ def reference_module(assignment: Assignment) -> types.ModuleType:
     return _module_for(assignment.solution, reference_source(assignment), ())
 
 
+@lru_cache(maxsize=4096)
 def mutant_module(assignment: Assignment, mistakes: tuple[MistakeSpec, ...]) -> types.ModuleType:
-    """The reference with one or more catalogue mistakes applied."""
+    """The reference with one or more catalogue mistakes applied (built once per batch)."""
     source = reference_source(assignment)
     for mistake in mistakes:
         source = apply_mistake(source, mistake)
@@ -72,14 +73,19 @@ def apply_mistake(source: str, mistake: MistakeSpec) -> str:
 
 def function_span(source: str, name: str) -> tuple[int, int]:
     """Character offsets of a top-level function definition in ``source``."""
-    tree = ast.parse(source)
+    span = _function_spans(source).get(name)
+    if span is None:
+        raise SpecError(f"the reference has no function {name!r}")
+    return span
+
+
+@lru_cache(maxsize=64)
+def _function_spans(source: str) -> dict[str, tuple[int, int]]:
     offsets = [0]
     for line in source.splitlines(keepends=True):
         offsets.append(offsets[-1] + len(line))
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name == name:
-            return offsets[node.lineno - 1], offsets[node.end_lineno]
-    raise SpecError(f"the reference has no function {name!r}")
+    return {node.name: (offsets[node.lineno - 1], offsets[node.end_lineno])
+            for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)}
 
 
 def reference_functions(module: types.ModuleType) -> dict[str, Callable[..., Any]]:
