@@ -166,7 +166,8 @@ def write_results(out: Path, assignment: Assignment,
             (out / "feedback" / f"{safe}.html").write_text(render_html(report, student), encoding="utf-8")
             folder = out / "gradescope" / safe
             folder.mkdir(exist_ok=True)
-            (folder / "results.json").write_text(json.dumps(results_json(report), indent=1, ensure_ascii=False),
+            # no indent: json's fast C encoder only runs without one
+            (folder / "results.json").write_text(json.dumps(results_json(report), ensure_ascii=False),
                                                  encoding="utf-8")
             ids = sorted({m["id"] for f in report["functions"] for m in f["mistakes"]})
             lines.append(Line(student, report["score"], report["max_score"], report["error"], ids))
