@@ -116,3 +116,20 @@ def test_an_ambiguous_orphan_is_not_adopted(grader):
     report = grader.grade_loaded(loaded, "nb.ipynb")
     assert function_result(report, "predict").status == "missing"
     assert not any("graded as" in n for n in report.notes)
+
+
+def test_an_old_format_notebook_is_upgraded_by_nbformat():
+    """Version 4 is read directly; anything older goes through nbformat's own upgrade."""
+    from nbformat import v3
+
+    old = v3.new_notebook(worksheets=[v3.new_worksheet(cells=[
+        v3.new_text_cell("markdown", source="# My work"),
+        v3.new_code_cell(input="import numpy as np\n\ndef f(x):\n    return np.tanh(x)\n"),
+    ])])
+    text = v3.writes_json(old)
+    assert '"nbformat": 3' in text
+    loaded = load_notebook_text(text, "old.ipynb")
+    assert loaded.error is None
+    assert loaded.functions == ["f"]
+    current = load_notebook_text(notebook("def f(x):\n    return x\n"), "new.ipynb")
+    assert current.error is None and current.functions == ["f"]
