@@ -1,9 +1,10 @@
 """Parent side of the sandbox: start the child, feed it calls, enforce limits.
 
 Each submission gets its own child process in a fresh temporary folder, with a
-scrubbed environment, resource limits and its own process group. A call that
-runs past its time or kills the child costs that call: the child is restarted
-for the next function.
+scrubbed environment, resource limits and its own process group. Its calls go
+out as one batch and come back one reply at a time, each with its own deadline.
+A call that runs past its time or kills the child costs that call: the batch
+stops there and the caller goes on in a fresh child.
 """
 
 from __future__ import annotations
@@ -129,9 +130,6 @@ class Sandbox:
             return ""
 
     # -- calls -----------------------------------------------------------
-    def call(self, function: str, args: list, kwargs: dict, timeout: float) -> Outcome:
-        return next(self.call_many([Request(function, args, kwargs, timeout)]))
-
     def call_many(self, requests: list[Request]) -> Iterator[Outcome]:
         """Make the calls in order, sent as one message; yield each outcome as it arrives.
 
