@@ -10,7 +10,7 @@ from pathlib import Path
 from .cases import Workload, build_workload
 from .diagnose import diagnose, right_everywhere
 from .execute import Execution, execute
-from .judge import FunctionResult, judge_function, release_gated
+from .judge import FunctionResult, judge_function, judge_steps, release_gated
 from .loader import SUFFIXES, LoadedSource, load_file
 from .recorded import fingerprints_for
 from .reference import reference_info, relies_on
@@ -97,6 +97,7 @@ class Grader:
         """``calls`` gives the student's own call graph; asked for only when a function lost points."""
         # which functions are right everywhere: worked out once, and only if a diagnosis needs it
         functions_right = cache(lambda: right_everywhere(self.workload, run))
+        judge_steps(self.workload, run)
         for fn in self.assignment.functions.values():
             result = judge_function(fn, self.workload, run, functions_right)
             if result.status == "ok":

@@ -48,3 +48,47 @@ def test_digests_never_reject_values_that_are_close():
             total_wrong += 1
             rejected_wrong += not may_be_close(digest(g), digest(e))
     assert rejected_wrong > 0.5 * total_wrong  # and it does prune
+
+
+def test_close_many_agrees_with_close_pair_by_pair():
+    from autograder.compare import close, close_many
+
+    rng = np.random.default_rng(2)
+    specials = np.array([np.nan, np.inf, -np.inf, 0.0, 1e-12])
+    pairs = []
+    for trial in range(1500):
+        shape = (int(rng.integers(0, 4)), int(rng.integers(1, 4)))
+        e = rng.standard_normal(shape) * 10.0 ** rng.integers(-6, 6)
+        g = e * (1 + rng.choice([0, 1e-9, 1e-6, 1e-3], size=shape)) + rng.choice([0, 1e-8, 1e-2], size=shape)
+        for arr, every in ((e, 3), (g, 4)):
+            if trial % every == 0 and arr.size:
+                mask = rng.random(shape) < 0.3
+                arr[mask] = rng.choice(specials, size=mask.sum())
+        pairs.append((g, e))
+    assert close_many(pairs) == [close(g, e, strict_shape=True) for g, e in pairs]
+    assert sum(close_many(pairs)) not in (0, len(pairs))  # both verdicts occur
+
+
+def test_judging_all_steps_at_once_gives_the_lazy_verdicts():
+    """Every example submission: the vectorised pass and the one-by-one path agree."""
+    from autograder.execute import execute
+    from autograder.judge import judge_steps, step_right
+    from autograder.loader import load_file
+    from conftest import ROOT, grader_for
+
+    grader = grader_for("one_hidden_layer")
+    folder = ROOT / "examples" / "submissions" / "one_hidden_layer"
+    compared = wrong = 0
+    for path in sorted(folder.glob("bug_*.py"))[:12] + sorted(folder.glob("correct_*.py"))[:3]:
+        run = execute(load_file(path), grader.workload)
+        judge_steps(grader.workload, run)
+        fast = dict(run.memo)
+        run.memo.clear()
+        for call in grader.workload.calls:
+            fn = grader.assignment.functions[call.function]
+            for step in fn.step_exprs():
+                assert step_right(fn, call, step, run) == fast.get((call.id, step), step_right(fn, call, step, run)), (
+                    path.name, call.id, step)
+                compared += 1
+                wrong += not run.memo[(call.id, step)]
+    assert compared and wrong  # buggy files give wrong steps, so both verdicts were checked
