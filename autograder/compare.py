@@ -63,11 +63,21 @@ def _allclose(g: np.ndarray, e: np.ndarray, rtol: float) -> bool:
         size = np.abs(e)
         finite = np.isfinite(size)
         scale = float(size.max()) if finite.all() and size.size else (float(size[finite].max()) if finite.any() else 1.0)
-        ok = np.abs(g - e) <= 1e-7 + rtol * 0.1 * scale + rtol * size
+        ok = _within(g, e, size, scale, rtol)
         if finite.all() and ok.all() and np.isfinite(g).all():
             return True
-        ok &= finite & np.isfinite(g)  # infinities must match exactly, as in np.isclose
-        return bool(np.all(ok | (g == e) | (np.isnan(g) & np.isnan(e))))
+        return bool(np.all(_settled(ok, g, e, finite)))
+
+
+def _within(g: np.ndarray, e: np.ndarray, size: np.ndarray, scale: Any, rtol: float) -> np.ndarray:
+    """Elementwise: within the tolerance (absolute part scaled to the largest finite |e|)."""
+    return np.abs(g - e) <= 1e-7 + rtol * 0.1 * scale + rtol * size
+
+
+def _settled(ok: np.ndarray, g: np.ndarray, e: np.ndarray, finite: np.ndarray) -> np.ndarray:
+    """The elementwise verdict once non-finite values are accounted for: infinities must match
+    exactly and nan matches nan, as in np.isclose(equal_nan=True)."""
+    return (ok & finite & np.isfinite(g)) | (g == e) | (np.isnan(g) & np.isnan(e))
 
 
 def close_many(pairs: list[tuple[np.ndarray, np.ndarray]], rtol: float = RTOL) -> list[bool]:
@@ -86,9 +96,7 @@ def close_many(pairs: list[tuple[np.ndarray, np.ndarray]], rtol: float = RTOL) -
         finite = np.isfinite(size)
         scale = np.maximum.reduceat(np.where(finite, size, -np.inf), offsets)  # max over finite entries
         scale[np.isneginf(scale)] = 1.0
-        ok = np.abs(g - e) <= 1e-7 + rtol * 0.1 * np.repeat(scale, lengths) + rtol * size
-        ok &= finite & np.isfinite(g)  # infinities must match exactly, as in np.isclose
-        ok |= (g == e) | (np.isnan(g) & np.isnan(e))
+        ok = _settled(_within(g, e, size, np.repeat(scale, lengths), rtol), g, e, finite)
         verdicts = np.logical_and.reduceat(ok, offsets)
     for i, verdict in zip(sized, verdicts.tolist()):
         result[i] = verdict

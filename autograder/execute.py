@@ -65,7 +65,6 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
 @dataclass
 class _Planned:
     call: Call
-    names: list[str]
     request: Request
 
 
@@ -88,8 +87,7 @@ def _planned(workload: Workload, box: Sandbox, ref: dict, result: Execution) -> 
                 continue
             for note in binding.notes:
                 _add(notes, note)
-            planned.append(_Planned(call, binding.names,
-                                    Request(fn.name, binding.args, binding.kwargs, timeout, binding.names)))
+            planned.append(_Planned(call, Request(fn.name, binding.args, binding.kwargs, timeout, binding.names)))
         if notes:
             result.function_notes[fn.name] = notes
     return planned

@@ -188,15 +188,19 @@ def step_right(fn: FunctionSpec, call: Call, step: str, run: Execution) -> bool:
     values, so it is worked out once per submission."""
     key = (call.id, step)
     if key not in run.memo:
-        outcome = run.outcomes.get(call.id)
-        right = False
-        if outcome is not None and outcome.ok:
-            expr = fn.step_exprs()[step]
-            got = step_value(expr, outcome.value)
-            right = not isinstance(got, StepMissing) and compare.close(
-                got, step_value(expr, call.expected), strict_shape=True)
-        run.memo[key] = right
+        pair = _step_pair(fn, call, step, run)
+        run.memo[key] = pair is not None and compare.close(*pair, strict_shape=True)
     return run.memo[key]
+
+
+def _step_pair(fn: FunctionSpec, call: Call, step: str, run: Execution) -> tuple[Any, Any] | None:
+    """The student's and the reference's value of a step, or None when the student has none."""
+    outcome = run.outcomes.get(call.id)
+    if outcome is None or not outcome.ok:
+        return None
+    expr = fn.step_exprs()[step]
+    got = step_value(expr, outcome.value)
+    return None if isinstance(got, StepMissing) else (got, step_value(expr, call.expected))
 
 
 def judge_steps(workload: Workload, run: Execution) -> None:
@@ -204,16 +208,17 @@ def judge_steps(workload: Workload, run: Execution) -> None:
     (nearly all of them) in one vectorised comparison, the rest left to the lazy path."""
     pending = []
     for call in workload.calls:
-        outcome = run.outcomes.get(call.id)
-        for step, expr in workload.assignment.functions[call.function].step_exprs().items():
+        fn = workload.assignment.functions[call.function]
+        for step in fn.step_exprs():
             key = (call.id, step)
             if key in run.memo:
                 continue
-            if outcome is None or not outcome.ok:
+            pair = _step_pair(fn, call, step, run)
+            if pair is None:
                 run.memo[key] = False
                 continue
-            got, expected = step_value(expr, outcome.value), step_value(expr, call.expected)
-            if isinstance(expected, (dict, tuple, list)) or isinstance(got, StepMissing):
+            got, expected = pair
+            if isinstance(expected, (dict, tuple, list)):
                 continue
             g, e = compare.as_array(got), compare.as_array(expected)
             if g is not None and e is not None:

@@ -106,8 +106,6 @@ def _warm_up() -> None:
     code and no grader data is involved."""
     import numpy as np
 
-    from autograder.sandbox.inputs import changed_inputs
-
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
         np.random.seed(0)
