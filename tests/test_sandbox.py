@@ -100,3 +100,22 @@ def test_student_process_holds_nothing_of_the_grader(grader):
     report = grader.grade_file(HOSTILE / "looks_for_the_reference.py")
     sigmoid = function_result(report, "sigmoid")
     assert sigmoid.score == sigmoid.max_score, [c.feedback for c in sigmoid.checks if not c.passed]
+
+
+def test_notebook_self_check_import_is_a_stand_in(grader, tmp_path):
+    """`from autograder import check` (every student notebook has it) must not pull the grader
+    into the child: the self-check is replaced by a stand-in that says it does nothing here."""
+    path = tmp_path / "uses_check.py"
+    path.write_text(
+        "import sys\nimport numpy as np\nfrom autograder import check\n\n"
+        "def sigmoid(z):\n"
+        "    if 'autograder.grading' in sys.modules:\n"
+        "        raise RuntimeError('the grader was imported into the sandbox')\n"
+        "    check('sigmoid')\n"
+        "    return np.where(z >= 0, 1 / (1 + np.exp(-np.abs(z))), np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z))))\n",
+        encoding="utf-8",
+    )
+    report = grader.grade_file(path)
+    sigmoid = function_result(report, "sigmoid")
+    assert sigmoid.score == sigmoid.max_score, [c.feedback for c in sigmoid.checks if not c.passed]
+    assert "does nothing while the grader runs" in report.output

@@ -45,6 +45,11 @@ class MissingHelper:
         return MissingHelper(f"{self._name}.{attr}", self._module)
 
 
+def _check_while_grading(*args, **kwargs) -> None:
+    """What ``check`` is to the code being graded: the self-check grades nothing here."""
+    print("check() is the students' self-check; it does nothing while the grader runs your code")
+
+
 def _on_alarm(signum, frame):
     raise _SoftTimeout()
 
@@ -189,6 +194,9 @@ def serve(requests_fd: int, replies_fd: int) -> None:
         original_print(*args, **kwargs)
 
     builtins.print = capped_print
+    # A notebook's `from autograder import check` would import the whole grader (~40 ms and
+    # thousands of copied pages per child) for a self-check that is never run here.
+    sys.modules["autograder"].check = _check_while_grading
     requests = os.fdopen(requests_fd, "rb")
     replies = os.fdopen(replies_fd, "wb")
     sources: dict[str, list[str]] = {}
@@ -204,12 +212,24 @@ def serve(requests_fd: int, replies_fd: int) -> None:
         op = message.get("op")
         if op == "load":
             sources.update(message["sources"])
-            wire.send(replies, _load(message["units"], namespace, sources))
+            loaded = _load(message["units"], namespace, sources)
+            _flush_output()
+            wire.send(replies, loaded)
         elif op == "calls":  # a batch: one reply per call, sent as soon as it is made
             for request in message["calls"]:
-                wire.send(replies, *_call(request, buffers, namespace, sources))
+                reply = _call(request, buffers, namespace, sources)
+                _flush_output()  # before the reply: the parent may stop this child once it has it
+                wire.send(replies, *reply)
         else:
             return
+
+
+def _flush_output() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - a student may have replaced or closed the stream
+            pass
 
 
 def _load(units: list[dict], namespace: dict, sources: dict) -> dict:
