@@ -71,7 +71,11 @@ def _allclose(g: np.ndarray, e: np.ndarray, rtol: float) -> bool:
 
 def _within(g: np.ndarray, e: np.ndarray, size: np.ndarray, scale: Any, rtol: float) -> np.ndarray:
     """Elementwise: within the tolerance (absolute part scaled to the largest finite |e|)."""
-    return np.abs(g - e) <= 1e-7 + rtol * 0.1 * scale + rtol * size
+    return np.abs(g - e) <= _tolerance(size, scale, rtol)
+
+
+def _tolerance(size: np.ndarray, scale: Any, rtol: float) -> np.ndarray:
+    return 1e-7 + rtol * 0.1 * scale + rtol * size
 
 
 def _settled(ok: np.ndarray, g: np.ndarray, e: np.ndarray, finite: np.ndarray) -> np.ndarray:
@@ -103,34 +107,69 @@ def close_many(pairs: list[tuple[np.ndarray, np.ndarray]], rtol: float = RTOL) -
     return result
 
 
-Digest = tuple  # (shape, size, sum, sum of |x|, max |x|)
+def close_all(pairs: list[tuple[Any, Any]], rtol: float = RTOL) -> list[bool]:
+    """``close(got, expected, strict_shape=True)`` for many pairs: the plain numeric arrays
+    (nearly all of them) in one :func:`close_many` pass, the rest one by one."""
+    result = [False] * len(pairs)
+    batch: list[tuple[np.ndarray, np.ndarray]] = []
+    where: list[int] = []
+    for i, (got, expected) in enumerate(pairs):
+        if isinstance(expected, (dict, tuple, list)):
+            result[i] = close(got, expected, rtol, strict_shape=True)
+            continue
+        g, e = as_array(got), as_array(expected)
+        if g is not None and e is not None and g.shape == e.shape:
+            batch.append((g, e))
+            where.append(i)
+    for i, verdict in zip(where, close_many(batch, rtol)):
+        result[i] = verdict
+    return result
 
 
-def digest(value: Any) -> Digest | None:
-    """A few numbers that can prove two values are *not* close, without comparing them
-    element by element (None: not a finite numeric array, so they prove nothing)."""
-    arr = as_array(value)
-    if arr is None:
-        return None
-    with np.errstate(all="ignore"):
-        size = np.abs(arr)
-        total = float(size.sum())
-        if not np.isfinite(total):
+@dataclass(frozen=True)
+class Flat:
+    """Several plain numeric values as one float vector, so that comparing two lists of
+    values is one numpy operation (see :func:`flat_close`)."""
+
+    shapes: tuple
+    values: np.ndarray
+    tolerance: np.ndarray | None = None  # when these are the expected values
+    finite: bool = True
+
+
+def flatten(values: list[Any], expected: bool = False, rtol: float = RTOL) -> Flat | None:
+    """None unless every value is a plain number or numeric array (dicts, tuples and lists
+    take :func:`close`'s own path)."""
+    arrays = []
+    for value in values:
+        if isinstance(value, (dict, tuple, list)):
             return None
-        return arr.shape, arr.size, float(arr.sum()), total, float(size.max()) if arr.size else 0.0
+        arr = as_array(value)
+        if arr is None:
+            return None
+        arrays.append(arr.ravel())
+    flat = np.concatenate(arrays) if arrays else np.zeros(0)
+    shapes = tuple(np.shape(v) for v in values)
+    if not expected:
+        return Flat(shapes, flat)
+    with np.errstate(all="ignore"):
+        size = np.abs(flat)
+        finite = np.isfinite(size)
+        scales = [float(np.max(np.abs(a), initial=-np.inf, where=np.isfinite(a))) for a in arrays]
+        scale = np.repeat([s if s != -np.inf else 1.0 for s in scales], [a.size for a in arrays])
+        return Flat(shapes, flat, _tolerance(size, scale, rtol), bool(finite.all()))
 
 
-def may_be_close(got: Digest | None, expected: Digest | None, rtol: float = RTOL) -> bool:
-    """False only when ``close(…, strict_shape=True)`` is certainly False: elementwise
-    closeness bounds the difference of the sums by the sum of the tolerances."""
-    if got is None or expected is None:
-        return True
-    if got[0] != expected[0]:
+def flat_close(got: Flat, expected: Flat) -> bool:
+    """``close(g, e, strict_shape=True)`` for every pair of the two lists at once."""
+    if got.shapes != expected.shapes:
         return False
-    _, n, total, total_abs, scale = expected
-    bound = n * (1e-7 + rtol * 0.1 * scale) + rtol * total_abs
-    rounding = 1e-9 * (got[3] + total_abs) + 1e-12
-    return abs(got[2] - total) <= bound + rounding
+    g, e = got.values, expected.values
+    with np.errstate(all="ignore"):
+        ok = np.abs(g - e) <= expected.tolerance
+        if expected.finite:  # then nan, inf and out-of-tolerance values all fail the comparison
+            return bool(ok.all())
+        return bool(np.all(_settled(ok, g, e, np.isfinite(e))))
 
 
 @dataclass(frozen=True)

@@ -88,13 +88,16 @@ class Fingerprints:
         self.assignment = workload.assignment
         self._cache: dict[tuple, dict[str, Any] | None] = {}
         self._effects: dict[tuple, tuple[dict, dict]] = {}
-        self._digests: dict[int, tuple[Any, Any]] = {}
+        self._flat: dict[tuple, tuple[dict, compare.Flat | None]] = {}
 
-    def digest(self, value: Any) -> Any:
-        """A mutant output's digest (see compare.digest), worked out once per batch."""
-        known = self._digests.get(id(value))
-        if known is None or known[0] is not value:
-            known = self._digests[id(value)] = (value, compare.digest(value))
+    def flat(self, cells: dict, cell: Cell, ids: tuple[str, ...]) -> compare.Flat | None:
+        """A mutant's values in one cell as one vector with its tolerance, once per batch."""
+        key = (id(cells), cell, ids)
+        known = self._flat.get(key)
+        if known is None or known[0] is not cells:
+            values = [cells[cell][i] for i in ids]
+            plain = not any(isinstance(v, MutantError) for v in values)
+            known = self._flat[key] = (cells, compare.flatten(values, expected=True) if plain else None)
         return known[1]
 
     def outputs(self, mistakes: tuple[MistakeSpec, ...], function: str) -> dict[str, Any] | None:
@@ -202,6 +205,20 @@ def _student_cells(fn: FunctionSpec, calls: list[Call], run: Execution) -> dict[
     return cells
 
 
+def _matches_all(pairs: list[tuple[Any, Any]]) -> list[bool]:
+    """:func:`_matches` for many pairs, the plain values in one vectorised comparison."""
+    result = [False] * len(pairs)
+    plain = []
+    for i, (got, expected) in enumerate(pairs):
+        if isinstance(got, (MutantError, StepMissing)) or isinstance(expected, (MutantError, StepMissing)):
+            result[i] = _matches(got, expected)
+        else:
+            plain.append(i)
+    for i, verdict in zip(plain, compare.close_all([pairs[i] for i in plain])):
+        result[i] = verdict
+    return result
+
+
 def _matches(got: Any, expected: Any, *_: Any) -> bool:
     if isinstance(got, MutantError) or isinstance(expected, MutantError):
         if isinstance(got, MutantError) and isinstance(expected, MutantError):
@@ -254,21 +271,43 @@ def _fingerprint(fn, calls, student, wrong, workload, prints, right=frozenset())
         if changed:
             effects[mistake.id] = (mistake, cells, changed)
 
-    digests: dict[int, Any] = {}  # the student's, by id: they are alive until we return
-
-    def alike(got: Any, mutant: Any) -> bool:
-        if id(got) not in digests:
-            digests[id(got)] = compare.digest(got)
-        return compare.may_be_close(digests[id(got)], prints.digest(mutant)) and _matches(got, mutant)
-
     memo: dict[int, tuple[set, set]] = {}
 
-    def explains(cells: dict, changed: set) -> tuple[set, set]:
-        if id(cells) not in memo:
-            good = {c for c in changed if c in wrong and all(alike(g, cells[c][call.id]) for g, _, call in student[c])}
+    flats: dict[Cell, tuple[tuple[str, ...], compare.Flat | None]] = {}
+
+    def student_flat(c: Cell) -> tuple[tuple[str, ...], compare.Flat | None]:
+        if c not in flats:
+            values = [got for got, _, _ in student[c]]
+            plain = not any(isinstance(v, (MutantError, StepMissing)) for v in values)
+            flats[c] = tuple(call.id for *_, call in student[c]), compare.flatten(values) if plain else None
+        return flats[c]
+
+    def explain_all(items: list[tuple[dict, set]]) -> None:
+        """Which changed cells each mutant's outputs explain (every observation alike). A cell
+        of plain arrays is one vectorised comparison; the others go pair by pair, batched."""
+        todo = [(cells, changed) for cells, changed in items if id(cells) not in memo]
+        failed, owners, pairs = set(), [], []
+        for k, (cells, changed) in enumerate(todo):
+            for c in changed & wrong:
+                ids, got = student_flat(c)
+                mutant = prints.flat(cells, c, ids) if got is not None else None
+                if mutant is not None:
+                    if not compare.flat_close(got, mutant):
+                        failed.add((k, c))
+                    continue
+                for value, _, call in student[c]:
+                    owners.append((k, c))
+                    pairs.append((value, cells[c][call.id]))
+        failed.update(owner for owner, alike in zip(owners, _matches_all(pairs)) if not alike)
+        for k, (cells, changed) in enumerate(todo):
+            good = {c for c in changed & wrong if (k, c) not in failed}
             memo[id(cells)] = good, changed - good
+
+    def explains(cells: dict, changed: set) -> tuple[set, set]:
+        explain_all([(cells, changed)])
         return memo[id(cells)]
 
+    explain_all([(cells, changed) for _, cells, changed in effects.values()])
     # 1. one catalogue mistake explains everything
     for mistake, cells, changed in effects.values():
         good, bad = explains(cells, changed)
