@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .reference import reference_functions, reference_module
+from .sandbox.shared import SharedInputs
 from .spec import Assignment, CaseSpec, FunctionSpec, SpecError
 
 
@@ -40,12 +41,19 @@ class Workload:
     assignment: Assignment
     seed: int
     calls: list[Call] = field(default_factory=list)
+    _shared: SharedInputs | None = field(default=None, repr=False)
 
     def for_function(self, name: str) -> list[Call]:
         return [c for c in self.calls if c.function == name]
 
     def by_id(self) -> dict[str, Call]:
         return {c.id: c for c in self.calls}
+
+    def shared_inputs(self) -> SharedInputs:
+        """The calls' inputs, handed to the sandbox side once for the whole batch."""
+        if self._shared is None:
+            self._shared = SharedInputs.of(v for c in self.calls for v in (*c.args.values(), *c.context.values()))
+        return self._shared
 
 
 def call_id(function: str, variant: str | None, case: str) -> str:

@@ -45,7 +45,7 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
         result.error = loaded.error
         return result
     ref = reference_info(workload.assignment).parameters
-    box = Sandbox(loaded, limits)
+    box = Sandbox(loaded, limits, workload.shared_inputs())
     try:
         box.start()
     except SandboxError as exc:

@@ -37,11 +37,15 @@ class Opaque:
         return f"<{self.type_name}: {self.text}>"
 
 
-def encode(value: Any, buffers: list[bytes] | None = None, _depth: int = 0) -> Any:
+def encode(value: Any, buffers: list[bytes] | None = None, _depth: int = 0,
+           refs: dict[int, str] | None = None) -> Any:
     """Turn a value into JSON-able plain data (used on both sides).
 
     With ``buffers``, array bytes are appended there and referred to by index (a frame);
-    without, they are inlined as base64 (a JSON file)."""
+    without, they are inlined as base64 (a JSON file). A value listed in ``refs`` (by id)
+    travels as its name: the receiver already holds it (see :mod:`autograder.sandbox.shared`)."""
+    if refs is not None and id(value) in refs:
+        return {"__ref__": refs[id(value)]}
     if _depth > 20:
         return {"__opaque__": type(value).__name__, "text": "nested too deeply"}
     if value is None or isinstance(value, (bool, str)):
@@ -59,11 +63,11 @@ def encode(value: Any, buffers: list[bytes] | None = None, _depth: int = 0) -> A
     # Subclasses (OrderedDict, defaultdict, a NamedTuple cache) travel as the plain container:
     # the items are read here, in the sender, and the receiver only ever builds a dict/tuple/list.
     if isinstance(value, tuple):
-        return {"__tuple__": [encode(v, buffers, _depth + 1) for v in tuple.__iter__(value)]}
+        return {"__tuple__": [encode(v, buffers, _depth + 1, refs) for v in tuple.__iter__(value)]}
     if isinstance(value, list):
-        return [encode(v, buffers, _depth + 1) for v in list.__iter__(value)]
+        return [encode(v, buffers, _depth + 1, refs) for v in list.__iter__(value)]
     if isinstance(value, dict):
-        return {"__dict__": [[_key(k), encode(v, buffers, _depth + 1)] for k, v in dict.items(value)]}
+        return {"__dict__": [[_key(k), encode(v, buffers, _depth + 1, refs)] for k, v in dict.items(value)]}
     try:
         text = repr(value)[:200]
     except Exception:  # noqa: BLE001 - a hostile __repr__ must not break encoding
@@ -90,14 +94,23 @@ def _array(arr: np.ndarray, scalar: bool, buffers: list[bytes] | None) -> dict:
     }
 
 
-def decode(data: Any, buffers: list[bytes] | None = None) -> Any:
-    """Rebuild plain values from :func:`encode` output (parent side: trusts nothing)."""
+def decode(data: Any, buffers: list[bytes] | None = None, shared: dict[str, Any] | None = None,
+           fresh: bool = True) -> Any:
+    """Rebuild plain values from :func:`encode` output (parent side: trusts nothing).
+
+    A reference is looked up in ``shared`` (only the child passes it): a fresh copy of the
+    value, or with ``fresh=False`` the held value itself (to compare with after a call)."""
     if data is None or isinstance(data, (bool, int, float, str)):
         return data
     if isinstance(data, list):
-        return [decode(v, buffers) for v in data]
+        return [decode(v, buffers, shared, fresh) for v in data]
     if not isinstance(data, dict):
         return Opaque(type(data).__name__, "unexpected")
+    if "__ref__" in data:
+        if shared is None or data["__ref__"] not in shared:
+            return Opaque("input", "not held here")
+        value = shared[data["__ref__"]]
+        return fresh_copy(value) if fresh else value
     if "__float__" in data:
         return float(data["__float__"])
     if "__nd__" in data:
@@ -120,12 +133,26 @@ def decode(data: Any, buffers: list[bytes] | None = None) -> Any:
         arr = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
         return arr[()] if data.get("scalar") else arr
     if "__tuple__" in data:
-        return tuple(decode(v, buffers) for v in data["__tuple__"])
+        return tuple(decode(v, buffers, shared, fresh) for v in data["__tuple__"])
     if "__dict__" in data:
-        return {k if isinstance(k, (str, int)) else str(k): decode(v, buffers) for k, v in data["__dict__"]}
+        return {k if isinstance(k, (str, int)) else str(k): decode(v, buffers, shared, fresh)
+                for k, v in data["__dict__"]}
     if "__opaque__" in data:
         return Opaque(str(data["__opaque__"])[:80], str(data.get("text", ""))[:200])
     return Opaque("dict", "unexpected")
+
+
+def fresh_copy(value: Any) -> Any:
+    """A copy of a decoded value that shares no array or container with it."""
+    if type(value) is np.ndarray:
+        return value.copy()
+    if type(value) is dict:
+        return {k: fresh_copy(v) for k, v in value.items()}
+    if type(value) is list:
+        return [fresh_copy(v) for v in value]
+    if type(value) is tuple:
+        return tuple(fresh_copy(v) for v in value)
+    return value  # numbers, strings, None, numpy scalars: immutable
 
 
 @lru_cache(maxsize=64)

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from autograder.sandbox.forkserver import ForkServer
-from conftest import FIXTURES, function_result, mistake_ids
+from conftest import EXAMPLES, FIXTURES, function_result, mistake_ids
 
 HOSTILE = FIXTURES / "hostile"
 
@@ -119,3 +119,17 @@ def test_notebook_self_check_import_is_a_stand_in(grader, tmp_path):
     sigmoid = function_result(report, "sigmoid")
     assert sigmoid.score == sigmoid.max_score, [c.feedback for c in sigmoid.checks if not c.passed]
     assert "does nothing while the grader runs" in report.output
+
+
+def test_a_child_started_without_the_fork_server_grades_the_same(grader, monkeypatch):
+    """Children forked by the fork server inherit the batch's inputs; a child started on its
+    own is sent them. Both must see the same inputs, fresh for every call (an in-place update
+    in one call must not leak into the next)."""
+    names = ["correct_classic_npdot.py", "bug_interface_update_in_place.py", "bug_interface_cache_mutated.py",
+             "bug_notebook_db2_keepdims.ipynb"]
+    forked = [grader.grade_file(EXAMPLES / name).as_dict() for name in names]
+    monkeypatch.setattr(ForkServer, "get", classmethod(lambda cls: None))
+    started = [grader.grade_file(EXAMPLES / name).as_dict() for name in names]
+    assert started == forked
+    assert forked[0]["score"] == forked[0]["max_score"]
+    assert {m["id"] for f in forked[1]["functions"] for m in f["mistakes"]} >= {"modifies-input"}

@@ -1,9 +1,9 @@
 """The child process that runs student code. It judges nothing.
 
 It receives code units and calls from the parent on a private pipe, runs them,
-and sends back plain data (see :mod:`autograder.wire`): results, the arguments
-as they were after the call (so the parent can spot in-place changes), and for
-exceptions the student's frames with the shapes of the arrays in scope.
+and sends back plain data (see :mod:`autograder.wire`): results, which inputs a
+call changed in place, and for exceptions the student's frames with the shapes
+of the arrays in scope.
 Student output goes to a capped file, never to the result channel.
 """
 
@@ -20,6 +20,7 @@ import warnings
 
 from autograder import wire
 from autograder.sandbox.inputs import changed_inputs
+from autograder.sandbox.shared import held_values
 from autograder.sandbox.trace import error_record
 
 
@@ -48,6 +49,11 @@ class MissingHelper:
 def _check_while_grading(*args, **kwargs) -> None:
     """What ``check`` is to the code being graded: the self-check grades nothing here."""
     print("check() is the students' self-check; it does nothing while the grader runs your code")
+
+
+# Inputs held for every child (see autograder.sandbox.shared): filled in the fork server,
+# inherited by the children it forks; a child started on its own gets them in a message.
+_HELD: dict[str, dict] = {}
 
 
 def _on_alarm(signum, frame):
@@ -100,6 +106,11 @@ def zygote() -> None:
             for fd in fds:
                 os.close(fd)
             control.sendall(json.dumps({"pid": pid}).encode())
+        elif message.get("op") == "hold":
+            with os.fdopen(fds[0], "rb") as stream:
+                key, values = held_values(*wire.receive(stream))
+            _HELD[key] = values
+            control.sendall(b'{"held": true}')
         elif message.get("op") == "poll":
             control.sendall(json.dumps({"code": exited.pop(int(message["pid"]), None)}).encode())
 
@@ -215,9 +226,13 @@ def serve(requests_fd: int, replies_fd: int) -> None:
             loaded = _load(message["units"], namespace, sources)
             _flush_output()
             wire.send(replies, loaded)
+        elif op == "hold":
+            key, values = held_values(message, buffers)
+            _HELD[key] = values
         elif op == "calls":  # a batch: one reply per call, sent as soon as it is made
+            shared = _HELD.get(str(message.get("shared")), {})
             for request in message["calls"]:
-                reply = _call(request, buffers, namespace, sources)
+                reply = _call(request, buffers, shared, namespace, sources)
                 _flush_output()  # before the reply: the parent may stop this child once it has it
                 wire.send(replies, *reply)
         else:
@@ -286,17 +301,18 @@ def _signature(func) -> list[dict] | None:
     ]
 
 
-def _call(message: dict, buffers: list, namespace: dict, sources: dict) -> tuple[dict, list[bytes]]:
+def _call(message: dict, buffers: list, shared: dict, namespace: dict, sources: dict) -> tuple[dict, list[bytes]]:
     reply: dict = {"op": "result", "id": message["id"]}
     out: list[bytes] = []
     func = namespace.get(message["function"])
     if not callable(func):
         reply.update(ok=False, error={"type": "NameError", "message": "not defined", "frames": []})
         return reply, out
-    args = [wire.decode(a, buffers) for a in message["args"]]
-    kwargs = {k: wire.decode(v, buffers) for k, v in message["kwargs"].items()}
-    before = ([wire.decode(a, buffers) for a in message["args"]],  # decoding again: a fresh copy
-              {k: wire.decode(v, buffers) for k, v in message["kwargs"].items()})
+    args = [wire.decode(a, buffers, shared) for a in message["args"]]
+    kwargs = {k: wire.decode(v, buffers, shared) for k, v in message["kwargs"].items()}
+    # to compare with after the call: the held inputs themselves, the others decoded again
+    before = ([wire.decode(a, buffers, shared, fresh=False) for a in message["args"]],
+              {k: wire.decode(v, buffers, shared, fresh=False) for k, v in message["kwargs"].items()})
     _seed_numpy(int(message.get("seed", 0)))
     start = time.perf_counter()
     signal.setitimer(signal.ITIMER_REAL, float(message.get("timeout", 10)))

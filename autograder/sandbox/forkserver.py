@@ -2,8 +2,9 @@
 
 Starting Python and importing numpy costs a few hundred milliseconds per submission;
 forking a process that already did costs a few. The server is started fresh (never
-forked from the grader), so what a child inherits holds nothing of the grader: no
-reference solution, no hidden inputs. The child side lives in ``child.zygote``.
+forked from the grader), so what a child inherits holds nothing of the grader but the
+batch's inputs (see :mod:`.shared`), which the child is called with anyway: no reference
+solution, no expected result. The child side lives in ``child.zygote``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .runner import Limits
+    from .shared import SharedInputs
 
 PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])  # what the child puts on sys.path
 _BOOT = (
@@ -48,7 +50,8 @@ class ForkServer:
     """A fork server: one clean Python with numpy imported, forking a child per submission.
 
     It is started by the grading process (one per process, never inherited across a
-    fork) and holds nothing of the grader: no reference, no hidden inputs."""
+    fork) and holds nothing of the grader but the inputs it is given: no reference, no
+    expected results."""
 
     _current: ForkServer | None = None
 
@@ -56,6 +59,7 @@ class ForkServer:
         import socket
 
         self.owner = os.getpid()
+        self.held: set[str] = set()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock = ours
         self.proc = subprocess.Popen(
@@ -96,6 +100,13 @@ class ForkServer:
         reply = self._ask({"op": "spawn", "workdir": str(workdir), "env": child_env(workdir),
                            "memory": limits.memory_bytes, "files": limits.file_bytes}, fds)
         return Forked(int(reply["pid"]), self)
+
+    def hold(self, shared: SharedInputs) -> None:
+        """Give the server a workload's inputs, once: every child forked later has them."""
+        if shared.key not in self.held:
+            with shared.as_file() as handle:
+                self._ask({"op": "hold"}, [handle.fileno()])
+            self.held.add(shared.key)
 
     def poll(self, pid: int) -> int | None:
         code = self._ask({"op": "poll", "pid": pid}).get("code")

@@ -27,6 +27,7 @@ from typing import Any
 from .. import wire
 from ..loader import LoadedSource
 from .forkserver import PACKAGE_PARENT, Forked, ForkServer, child_env
+from .shared import SharedInputs
 
 OUTPUT_CAP = 20_000
 _BOOT = (
@@ -74,9 +75,11 @@ class SandboxError(Exception):
 class Sandbox:
     """One student's code, alive in a child process across many calls."""
 
-    def __init__(self, loaded: LoadedSource, limits: Limits | None = None) -> None:
+    def __init__(self, loaded: LoadedSource, limits: Limits | None = None,
+                 shared: SharedInputs | None = None) -> None:
         self.loaded = loaded
         self.limits = limits or Limits()
+        self.shared = shared
         self.functions: dict[str, list[dict] | None] = {}
         self.notes: list[str] = []
         self._proc: subprocess.Popen | Forked | None = None
@@ -144,18 +147,20 @@ class Sandbox:
         buffers: list[bytes] = []
         first = self._counter + 1
         batch = []
+        refs = self.shared.refs if self.shared else None
         for request in requests:
             self._counter += 1
             batch.append({
                 "id": self._counter,
                 "function": request.function,
-                "args": [wire.encode(a, buffers) for a in request.args],
-                "kwargs": {k: wire.encode(v, buffers) for k, v in request.kwargs.items()},
+                "args": [wire.encode(a, buffers, refs=refs) for a in request.args],
+                "kwargs": {k: wire.encode(v, buffers, refs=refs) for k, v in request.kwargs.items()},
                 "timeout": request.timeout,
                 "names": request.names,
             })
         try:
-            wire.send(self._requests, {"op": "calls", "calls": batch}, buffers)
+            wire.send(self._requests, {"op": "calls", "calls": batch, "shared": self.shared and self.shared.key},
+                      buffers)
         except (BrokenPipeError, OSError):
             pass  # the child is gone: the first receive below says how
         answered = first - 1
@@ -192,6 +197,8 @@ class Sandbox:
         try:
             if zygote is None:
                 raise OSError("no fork server")
+            if self.shared:
+                zygote.hold(self.shared)
             self._proc = zygote.spawn(self._workdir, limits, [req_read, rep_write, output.fileno()])
         except OSError:
             self._proc = subprocess.Popen(
@@ -212,6 +219,11 @@ class Sandbox:
         self._replies_fd = rep_read
         self._buffer = b""
         self._eof = False
+        if self.shared and isinstance(self._proc, subprocess.Popen):  # no fork server to inherit them from
+            try:
+                wire.send(self._requests, *self.shared.message())
+            except (BrokenPipeError, OSError):
+                pass  # the child is gone: the load that follows says how
 
     def _exchange(self, message: dict, timeout: float) -> dict | None:
         try:
