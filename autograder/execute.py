@@ -32,6 +32,7 @@ class Execution:
     mutated: dict[str, list[str]] = field(default_factory=dict)  # call id -> changed inputs
     function_notes: dict[str, list[str]] = field(default_factory=dict)
     defined: set[str] = field(default_factory=set)
+    uses: dict[str, set[str]] = field(default_factory=dict)  # function -> the submission's functions it refers to
     notes: list[str] = field(default_factory=list)
     output: str = ""
     error: str | None = None
@@ -55,6 +56,7 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
     try:
         result.notes += box.notes
         result.defined = set(box.functions)
+        result.uses = box.uses
         _run_calls(_planned(workload, box, ref, result), box, result)
         result.output = box.output
     finally:

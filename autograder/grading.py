@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -13,7 +12,7 @@ from .execute import Execution, execute
 from .judge import FunctionResult, judge_function, judge_steps, release_gated
 from .loader import SUFFIXES, LoadedSource, load_file
 from .recorded import fingerprints_for
-from .reference import reference_info, relies_on
+from .reference import reach, reference_info
 from .repair import adopt_orphans
 from .sandbox.runner import Limits
 from .signature import CANNOT_CHECK
@@ -89,12 +88,10 @@ class Grader:
         if run.error:
             report.error = run.error
             return report
-        self.judge(run, report, cache(lambda: student_calls(loaded, list(self.assignment.functions))))
+        self.judge(run, report)
         return report
 
-    def judge(self, run: Execution, report: SubmissionReport,
-              calls: Callable[[], dict[str, frozenset[str]]] = dict) -> None:
-        """``calls`` gives the student's own call graph; asked for only when a function lost points."""
+    def judge(self, run: Execution, report: SubmissionReport) -> None:
         # which functions are right everywhere: worked out once, and only if a diagnosis needs it
         functions_right = cache(lambda: right_everywhere(self.workload, run))
         judge_steps(self.workload, run)
@@ -107,10 +104,10 @@ class Grader:
             report.functions.append(result)
         if not any(name in run.defined for name in self.assignment.functions):
             report.error = "none of the assignment's functions is defined in this file"
-        self._note_upstream(report, calls)
+        self._note_upstream(report, reach(run.uses, list(self.assignment.functions)))
         _note_errors_in_helpers(self.workload, run, report)
 
-    def _note_upstream(self, report: SubmissionReport, student: Callable[[], dict[str, frozenset[str]]]) -> None:
+    def _note_upstream(self, report: SubmissionReport, student: dict[str, frozenset[str]]) -> None:
         """A function that calls others (nn_model calls backward_propagation…, or a student's
         backward that calls their own sigmoid_derivative) says which of them lost points, so
         the student fixes the cause rather than the symptom."""
@@ -120,7 +117,7 @@ class Grader:
         for result in report.functions:
             if result.name not in lost:
                 continue
-            uses = relies_on.get(result.name, frozenset()) | student().get(result.name, frozenset())
+            uses = relies_on.get(result.name, frozenset()) | student.get(result.name, frozenset())
             upstream = sorted((uses & lost) - {result.name})
             if upstream:
                 result.notes.append(
@@ -146,14 +143,6 @@ def submission_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
         else:
             notes.append(f"{path} does not exist")
     return files, notes
-
-
-def student_calls(loaded: LoadedSource, names: list[str]) -> dict[str, frozenset[str]]:
-    """Which graded functions each of the student's graded functions calls, transitively."""
-    try:
-        return relies_on("\n\n".join(u.source for u in loaded.units if u.kind == "def"), names)
-    except SyntaxError:
-        return {}
 
 
 def _note_errors_in_helpers(workload: Workload, run: Execution, report: SubmissionReport) -> None:

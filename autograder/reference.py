@@ -122,16 +122,21 @@ def callers_of(source: str, names: list[str], changed: set[str]) -> set[str]:
 
 def relies_on(source: str, names: list[str]) -> dict[str, frozenset[str]]:
     """For each function among ``names``: the others it calls, directly or not (one parse)."""
-    calls = {name: called & set(names) for name, called in _direct_calls(source, names).items()}
+    return reach(_direct_calls(source, names), names)
+
+
+def reach(direct: dict[str, set[str]], names: list[str]) -> dict[str, frozenset[str]]:
+    """For each of ``names``: the others among them it reaches through ``direct`` (a function ->
+    the functions it calls), through any function in between."""
     result = {}
     for name in names:
-        seen, todo = set(), list(calls.get(name, ()))
+        seen, todo = set(), list(direct.get(name, ()))
         while todo:
             other = todo.pop()
             if other not in seen:
                 seen.add(other)
-                todo += calls.get(other, ())
-        result[name] = frozenset(seen - {name})
+                todo += direct.get(other, ())
+        result[name] = frozenset(seen & set(names) - {name})
     return result
 
 

@@ -53,9 +53,10 @@ def test_example_verdict_and_named_mistakes(assignment, name):
     named = mistake_ids(report)
     missing = set(expected["mistakes"]) - named
     assert not missing, f"not named: {missing}; named: {sorted(named)}"
-    failed = [c.feedback for f in report.functions for c in f.checks if not c.passed]
-    for text in expected.get("feedback", []):  # mistakes told by a check rather than named
-        assert any(text in f for f in failed), f"no failed check says {text!r}"
+    told = [c.feedback for f in report.functions for c in f.checks if not c.passed]
+    told += [n for f in report.functions for n in f.notes]
+    for text in expected.get("feedback", []):  # what a failed check or a function's note must say
+        assert any(text in f for f in told), f"no failed check or note says {text!r}"
     if expected.get("signature"):
         notes = " ".join(n for f in report.functions for n in f.notes)
         assert "no `activation` parameter" in notes

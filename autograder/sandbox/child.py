@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import time
+import types
 import warnings
 
 from autograder import wire
@@ -269,7 +270,21 @@ def _load(units: list[dict], namespace: dict, sources: dict) -> dict:
         # functools.partial, an lru_cache wrapper, a lambda); the parent only calls graded names
         if not name.startswith("__") and callable(value) and not inspect.isclass(value):
             functions[name] = _signature(value)
-    return {"op": "loaded", "functions": functions, "notes": notes}
+    uses = {name: sorted(_names_used(namespace[name]) & functions.keys() - {name}) for name in functions}
+    return {"op": "loaded", "functions": functions, "uses": {k: v for k, v in uses.items() if v}, "notes": notes}
+
+
+def _names_used(func) -> set[str]:
+    """The global names a function's code (nested functions included) refers to: which of
+    the student's other functions it calls, for the feedback's "fix that first"."""
+    code = getattr(func, "__code__", None)
+    names: set[str] = set()
+    todo = [code] if isinstance(code, types.CodeType) else []
+    while todo:
+        code = todo.pop()
+        names.update(code.co_names)
+        todo += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+    return names
 
 
 def _stub_missing_import(source: str, module: str, namespace: dict) -> None:

@@ -81,6 +81,7 @@ class Sandbox:
         self.limits = limits or Limits()
         self.shared = shared
         self.functions: dict[str, list[dict] | None] = {}
+        self.uses: dict[str, set[str]] = {}  # function -> the student's functions it refers to
         self.notes: list[str] = []
         self._proc: subprocess.Popen | Forked | None = None
         self._workdir: Path | None = None
@@ -111,6 +112,9 @@ class Sandbox:
             code = self._stop()
             raise SandboxError(self._death_message(code, "while your file was being loaded"))
         self.functions = {k: v for k, v in reply.get("functions", {}).items() if isinstance(k, str)}
+        uses = reply.get("uses") if isinstance(reply.get("uses"), dict) else {}
+        self.uses = {k: {n for n in v if n in self.functions} for k, v in uses.items()
+                     if k in self.functions and isinstance(v, list)}
         if not self.notes:
             self.notes = [str(n) for n in reply.get("notes", [])][:20]
 
