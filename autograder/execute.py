@@ -96,10 +96,12 @@ def _planned(workload: Workload, box: Sandbox, ref: dict, result: Execution) -> 
 
 
 def _run_calls(planned: list[_Planned], box: Sandbox, result: Execution) -> None:
-    """All calls in one batch; after a call that hangs or kills the child, the rest of that
-    function is skipped and the other functions go on in a fresh child."""
+    """All calls in one batch. A batch cut short without a verdict is run again from where
+    it stopped, one reply per call, to see which call hangs or kills the child; after such a
+    call, the rest of that function is skipped and the other functions go on in a fresh child."""
+    precise = False
     while planned:
-        outcomes = box.call_many([p.request for p in planned])
+        outcomes = box.call_many([p.request for p in planned], precise=precise)
         done = 0
         stuck = None
         for item, outcome in zip(planned, outcomes):
@@ -115,13 +117,12 @@ def _run_calls(planned: list[_Planned], box: Sandbox, result: Execution) -> None
         outcomes.close()  # a batch cut short stops its child; the rest goes to a fresh one
         rest = planned[done:]
         planned = []
+        precise = True  # whatever is left goes one reply at a time
         for item in rest:
             if stuck and item.call.function == stuck[0]:
                 result.skipped[item.call.id] = f"not run: an earlier call {stuck[1]}"
             else:
                 planned.append(item)
-        if not stuck:
-            return
 
 
 def _explain_unset_global(outcome: Outcome, not_run: dict[str, str]) -> None:

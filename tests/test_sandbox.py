@@ -133,3 +133,18 @@ def test_a_child_started_without_the_fork_server_grades_the_same(grader, monkeyp
     assert started == forked
     assert forked[0]["score"] == forked[0]["max_score"]
     assert {m["id"] for f in forked[1]["functions"] for m in f["mistakes"]} >= {"modifies-input"}
+
+
+def test_a_call_that_swallows_its_time_out_costs_only_its_function(assignment):
+    """The child cannot stop this call itself: the parent's deadline kills it, the calls left
+    run again one reply at a time to find which call it was, and the others keep their marks."""
+    from autograder.grading import Grader
+    from autograder.sandbox.runner import Limits
+
+    report = Grader(assignment, limits=Limits(call_timeout_cap=1, grace=0.5)).grade_file(HOSTILE / "swallows_timeout.py")
+    sigmoid = function_result(report, "sigmoid")
+    assert sigmoid.score == 0
+    assert "did not finish" in " ".join(c.feedback for c in sigmoid.checks)
+    for name in ("sigmoid_derivative", "layer_sizes"):
+        result = function_result(report, name)
+        assert result.score == result.max_score, [c.feedback for c in result.checks if not c.passed]
