@@ -13,7 +13,7 @@ import csv
 import json
 import os
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,14 +141,14 @@ class Line:
 
 
 def write_results(out: Path, assignment: Assignment,
-                  reports: Mapping[str, dict] | Iterable[tuple[str, dict]]) -> list[Line]:
-    """grades.csv, report.json, feedback/<student>.md|.html, gradescope/<student>/results.json.
+                  reports: Mapping[str, dict] | Iterable[tuple[str, dict]],
+                  written: Container[str] = ()) -> list[Line]:
+    """grades.csv, report.json, and each student's feedback files (see :func:`write_feedback`)
+    unless they are among ``written`` already (as each report came in).
 
     One pass over the reports, one report in memory at a time."""
     items = sorted(reports.items()) if isinstance(reports, Mapping) else reports
     out.mkdir(parents=True, exist_ok=True)
-    for kind in ("feedback", "gradescope"):
-        (out / kind).mkdir(exist_ok=True)
     functions = list(assignment.functions)
     lines = []
     with open(out / "grades.csv", "w", newline="", encoding="utf-8") as table, \
@@ -161,18 +161,25 @@ def write_results(out: Path, assignment: Assignment,
             writer.writerow([student, report["submission"], report["score"], report["max_score"],
                              report["error"] or "", *[per_fn.get(f, 0.0) for f in functions]])
             whole.write(("," if i else "") + "\n" + json.dumps(report, ensure_ascii=False))
-            safe = _safe_name(student)
-            (out / "feedback" / f"{safe}.md").write_text(render_markdown(report, student), encoding="utf-8")
-            (out / "feedback" / f"{safe}.html").write_text(render_html(report, student), encoding="utf-8")
-            folder = out / "gradescope" / safe
-            folder.mkdir(exist_ok=True)
-            # no indent: json's fast C encoder only runs without one
-            (folder / "results.json").write_text(json.dumps(results_json(report), ensure_ascii=False),
-                                                 encoding="utf-8")
+            if student not in written:
+                write_feedback(out, student, report)
             ids = sorted({m["id"] for f in report["functions"] for m in f["mistakes"]})
             lines.append(Line(student, report["score"], report["max_score"], report["error"], ids))
         whole.write("\n]}\n")
     return lines
+
+
+def write_feedback(out: Path, student: str, report: dict) -> None:
+    """feedback/<student>.md and .html, gradescope/<student>/results.json: written as each
+    report is stored, while the other submissions are being graded."""
+    safe = _safe_name(student)
+    (out / "feedback").mkdir(parents=True, exist_ok=True)
+    (out / "feedback" / f"{safe}.md").write_text(render_markdown(report, student), encoding="utf-8")
+    (out / "feedback" / f"{safe}.html").write_text(render_html(report, student), encoding="utf-8")
+    folder = out / "gradescope" / safe
+    folder.mkdir(parents=True, exist_ok=True)
+    # no indent: json's fast C encoder only runs without one
+    (folder / "results.json").write_text(json.dumps(results_json(report), ensure_ascii=False), encoding="utf-8")
 
 
 def _safe_name(student: str) -> str:

@@ -81,7 +81,7 @@ def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path,
     """Grade a class: files, folders, per-student folders or nbgrader's submitted/ tree."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .batch import grade_class, write_results
+    from .batch import grade_class, write_feedback, write_results
     from .gradebook import Gradebook
     from .layout import discover
 
@@ -98,12 +98,17 @@ def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path,
     with Progress(*columns, console=_stderr_console(), transient=False) as bar:
         task = bar.add_task("", total=len(submissions))
 
-        def advance(student: str, report: dict | None) -> None:
+        written: set[str] = set()
+
+        def stored(student: str, report: dict | None) -> None:
+            if report is not None:  # its feedback files now, while the others are graded
+                write_feedback(out, student, report)
+                written.add(student)
             bar.update(task, advance=1, description=student + (" (unchanged)" if report is None else ""))
 
-        result = grade_class(spec, submissions, gradebook, jobs=jobs, progress=advance, force=force,
+        result = grade_class(spec, submissions, gradebook, jobs=jobs, progress=stored, force=force,
                              scheduler=scheduler)
-    lines = write_results(out, spec, result.iter_reports())
+    lines = write_results(out, spec, result.iter_reports(), written)
     gradebook.close()
     width = max(len(line.student) for line in lines)
     for line in lines:

@@ -102,6 +102,13 @@ def test_sigkill_midway_then_rerun_gives_identical_grades(assignment, tmp_path):
 
     assert grades(out) == grades(tmp_path / "clean")
 
+    def files(folder):  # feedback written as each report came in, or at the end for the unchanged
+        return {p.relative_to(folder): p.read_bytes() for kind in ("feedback", "gradescope")
+                for p in (folder / kind).rglob("*") if p.is_file()}
+
+    assert len(files(out)) == 3 * 24
+    assert files(out) == files(tmp_path / "clean")
+
 
 def test_layouts(tmp_path, assignment):
     solution = assignment.solution.read_text()
