@@ -14,6 +14,7 @@ import itertools
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -143,7 +144,15 @@ class Fingerprints:
 
 @dataclass
 class MutantError:
+    """An error raised instead of a value (by a mutant, or by the student's code)."""
+
     record: dict
+
+    @cached_property
+    def signature(self) -> tuple:
+        """What identifies the error across code styles (worked out once: each error is
+        compared with many mutants' errors)."""
+        return error_signature(self.record)
 
 
 def _error_of(exc: BaseException, sources: dict) -> MutantError:
@@ -198,9 +207,10 @@ def _student_cells(fn: FunctionSpec, calls: list[Call], run: Execution) -> dict[
         outcome = run.outcomes.get(call.id)
         if outcome is None:  # skipped: nothing observed, nothing to blame
             continue
+        error = None if outcome.ok else MutantError(outcome.error or {})  # one per call, whatever the step
         for step, expr in fn.step_exprs().items():
             expected = step_value(expr, call.expected)
-            got: Any = MutantError(outcome.error or {}) if not outcome.ok else step_value(expr, outcome.value)
+            got: Any = error if error is not None else step_value(expr, outcome.value)
             cells.setdefault((call.variant, step), []).append((got, expected, call))
     return cells
 
@@ -222,7 +232,7 @@ def _matches_all(pairs: list[tuple[Any, Any]]) -> list[bool]:
 def _matches(got: Any, expected: Any, *_: Any) -> bool:
     if isinstance(got, MutantError) or isinstance(expected, MutantError):
         if isinstance(got, MutantError) and isinstance(expected, MutantError):
-            return error_signature(got.record) == error_signature(expected.record)
+            return got.signature == expected.signature
         return False
     if isinstance(got, StepMissing) or isinstance(expected, StepMissing):
         return False
