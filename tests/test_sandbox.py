@@ -148,3 +148,16 @@ def test_a_call_that_swallows_its_time_out_costs_only_its_function(assignment):
     for name in ("sigmoid_derivative", "layer_sizes"):
         result = function_result(report, name)
         assert result.score == result.max_score, [c.feedback for c in result.checks if not c.passed]
+
+
+def test_each_submission_starts_in_an_empty_folder(grader, tmp_path):
+    """Folders are reused between submissions only when the code left them empty: what one
+    student writes is never seen by the next."""
+    writer, reader = tmp_path / "writer.py", tmp_path / "reader.py"
+    sigmoid = "def sigmoid(z):\n{}    return np.where(z >= 0, 1 / (1 + np.exp(-np.abs(z))), np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z))))\n"
+    writer.write_text("import numpy as np\n\n" + sigmoid.format("    open('left_behind.txt', 'w').write('x')\n"))
+    reader.write_text("import os\nimport numpy as np\n\n" + sigmoid.format(
+        "    if os.listdir('.'):\n        raise RuntimeError(f'found {os.listdir(\".\")}')\n"))
+    for path in (reader, writer, reader):
+        result = function_result(grader.grade_file(path), "sigmoid")
+        assert result.score == result.max_score, (path.name, [c.feedback for c in result.checks if not c.passed])

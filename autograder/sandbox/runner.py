@@ -1,14 +1,16 @@
 """Parent side of the sandbox: start the child, feed it calls, enforce limits.
 
-Each submission gets its own child process in a fresh temporary folder, with a
-scrubbed environment, resource limits and its own process group. Its calls go
-out as one batch and come back one reply at a time, each with its own deadline.
-A call that runs past its time or kills the child costs that call: the batch
-stops there and the caller goes on in a fresh child.
+Each submission gets its own child process in an empty temporary folder of its
+own, with a scrubbed environment, resource limits and its own process group; what
+it prints goes to an in-memory file. Its calls go out as one batch and their
+replies come back in groups (see :meth:`Sandbox.call_many` for deadlines). A call
+that runs past its time or kills the child costs that call: the batch stops there
+and the caller goes on in a fresh child.
 """
 
 from __future__ import annotations
 
+import multiprocessing.util
 import os
 import resource
 import select
@@ -86,6 +88,7 @@ class Sandbox:
         self.notes: list[str] = []
         self._proc: subprocess.Popen | Forked | None = None
         self._workdir: Path | None = None
+        self._output: int | None = None  # what the student's code prints (see _capture)
         self._requests = None
         self._replies_fd: int | None = None
         self._buffer = b""
@@ -121,19 +124,20 @@ class Sandbox:
 
     def close(self) -> None:
         self._stop()
+        if self._output is not None:
+            os.close(self._output)
+            self._output = None
         if self._workdir:
-            shutil.rmtree(self._workdir, ignore_errors=True)
+            _give_back(self._workdir)
             self._workdir = None
 
     @property
     def output(self) -> str:
         """What the student's code printed (capped)."""
-        if not self._workdir:
+        if self._output is None:
             return ""
-        path = self._workdir / "output.txt"
         try:
-            with open(path, "rb") as handle:
-                return handle.read(OUTPUT_CAP).decode("utf-8", "replace")
+            return os.pread(self._output, OUTPUT_CAP, 0).decode("utf-8", "replace")
         except OSError:
             return ""
 
@@ -202,10 +206,12 @@ class Sandbox:
     # -- plumbing --------------------------------------------------------
     def _spawn(self) -> None:
         if self._workdir is None:
-            self._workdir = Path(tempfile.mkdtemp(prefix="autograder-"))
+            self._workdir = _empty_folder()
+        if self._output is None:  # every child of this submission appends to the same capture
+            self._output = _capture()
         req_read, req_write = os.pipe()
         rep_read, rep_write = os.pipe()
-        output = open(self._workdir / "output.txt", "ab")  # noqa: SIM115
+        output = self._output
         limits = self.limits
         zygote = ForkServer.get()
         try:
@@ -213,7 +219,7 @@ class Sandbox:
                 raise OSError("no fork server")
             if self.shared:
                 zygote.hold(self.shared)
-            self._proc = zygote.spawn(self._workdir, limits, [req_read, rep_write, output.fileno()])
+            self._proc = zygote.spawn(self._workdir, limits, [req_read, rep_write, output])
         except OSError:
             self._proc = subprocess.Popen(
                 [sys.executable, "-I", "-c", _BOOT, str(req_read), str(rep_write)],
@@ -226,7 +232,6 @@ class Sandbox:
                 start_new_session=True,
                 preexec_fn=lambda: _apply_limits(limits),  # noqa: PLW1509
             )
-        output.close()
         os.close(req_read)
         os.close(rep_write)
         self._requests = os.fdopen(req_write, "wb")
@@ -313,6 +318,55 @@ class Sandbox:
             reason = "it ran out of memory" if name in ("SIGKILL", "SIGSEGV") else f"signal {name}"
             return f"your code stopped the grader's worker {when} ({reason})"
         return f"your code ended the grader's worker {when} (exit code {code}: os._exit or a crash?)"
+
+
+_spare: dict[int, list[Path]] = {}  # per process: empty folders a finished submission left behind
+
+
+def _empty_folder() -> Path:
+    """An empty private folder for one submission: one left empty by an earlier submission
+    of this process, or a new one (creating and deleting a folder per submission showed up
+    as file-system work in the kernel)."""
+    spare = _spare.get(os.getpid(), [])
+    while spare:
+        folder = spare.pop()
+        if folder.is_dir() and not any(os.scandir(folder)):
+            return folder
+        shutil.rmtree(folder, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix="autograder-"))
+
+
+def _give_back(folder: Path) -> None:
+    """Keep a folder the student's code left empty for the next submission; delete the rest."""
+    try:
+        empty = not any(os.scandir(folder))
+    except OSError:
+        return
+    pid = os.getpid()
+    if pid not in _spare:
+        _spare[pid] = []
+        # run at exit by this process, a multiprocessing worker included (plain atexit is not)
+        multiprocessing.util.Finalize(None, _clear_spare, args=(pid,), exitpriority=0)
+    if empty and len(_spare[pid]) < 4:
+        _spare[pid].append(folder)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _clear_spare(pid: int) -> None:
+    if os.getpid() == pid:
+        for folder in _spare.pop(pid, []):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _capture() -> int:
+    """Where the student's output goes: an anonymous in-memory file (no file-system entry to
+    create and delete), capped like a file by the child's file-size limit."""
+    if hasattr(os, "memfd_create"):
+        return os.memfd_create("autograder-output")
+    handle, path = tempfile.mkstemp(prefix="autograder-output-")
+    os.unlink(path)
+    return handle
 
 
 def _kill_group(pid: int) -> None:
