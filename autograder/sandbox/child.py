@@ -350,12 +350,14 @@ def _call(message: dict, buffers: list, shared: dict, namespace: dict, sources: 
               {k: wire.decode(v, buffers, shared, fresh=False) for k, v in message["kwargs"].items()})
     _seed_numpy(int(message.get("seed", 0)))
     start = time.perf_counter()
-    signal.setitimer(signal.ITIMER_REAL, float(message.get("timeout", 10)))
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            value = func(*args, **kwargs)
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.setitimer(signal.ITIMER_REAL, float(message.get("timeout", 10)))
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                value = func(*args, **kwargs)
+        finally:  # a one-shot timer: once it has fired, nothing is left to clear
+            signal.setitimer(signal.ITIMER_REAL, 0)
         reply.update(
             ok=True,
             value=wire.encode(value, out),
@@ -368,10 +370,7 @@ def _call(message: dict, buffers: list, shared: dict, namespace: dict, sources: 
         record.update(type="Timeout", message=f"did not finish within {limit:g} s (an infinite loop?)")
         reply.update(ok=False, error=record)
     except BaseException as exc:  # noqa: BLE001 - includes SystemExit from sys.exit()
-        signal.setitimer(signal.ITIMER_REAL, 0)
         reply.update(ok=False, error=error_record(exc, sources))
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
     reply["seconds"] = time.perf_counter() - start
     return reply, out
 
