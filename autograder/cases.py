@@ -34,6 +34,7 @@ class Call:
     context: dict[str, Any]
     expected: Any = None
     numeric_grad: Any = None  # finite differences of the spec's objective, when any
+    steps: dict[str, Any] = field(default_factory=dict, repr=False)  # expected value per step, read once
 
 
 @dataclass

@@ -23,7 +23,15 @@ from . import compare
 from .cases import Call, Workload
 from .execute import Execution
 from .explain import error_signature, explain_error, shape_hint
-from .judge import FunctionResult, StepMissing, step_right, step_value, structure_problem
+from .judge import (
+    FunctionResult,
+    StepMissing,
+    expected_step,
+    step_right,
+    step_value,
+    structure_problem,
+    student_step,
+)
 from .reference import combinable, mutant_module
 from .sandbox.trace import error_record
 from .spec import FunctionSpec, MistakeSpec
@@ -134,9 +142,9 @@ class Fingerprints:
             cells = _mutant_cells(fn, calls, outputs)
             differs: dict[Cell, set[str]] = {}
             for call in calls:
-                for step, expr in fn.step_exprs().items():
+                for step in fn.step_exprs():
                     cell = (call.variant, step)
-                    if not _matches(cells[cell][call.id], step_value(expr, call.expected)):
+                    if not _matches(cells[cell][call.id], expected_step(fn, call, step)):
                         differs.setdefault(cell, set()).add(call.id)
             self._effects[key] = (cells, differs)
         return self._effects[key]
@@ -169,10 +177,11 @@ def diagnose(fn: FunctionSpec, result: FunctionResult, workload: Workload, run: 
         return mistakes
     if fn.compare != "values":
         return mistakes
+    observed = [c for c in calls if c.id in run.outcomes]
+    if all(step_right(fn, call, step, run) for call in observed for step in fn.step_exprs()):
+        return mistakes  # nothing wrong to explain
     student = _student_cells(fn, calls, run)
     wrong = {c for c, obs in student.items() if not all(step_right(fn, call, c[1], run) for *_, call in obs)}
-    if not wrong:
-        return mistakes
     right = (functions_right() if functions_right else right_everywhere(workload, run)) - {fn.name}
     named, left = _fingerprint(fn, calls, student, wrong, workload, prints, right)
     mistakes += named
@@ -208,9 +217,9 @@ def _student_cells(fn: FunctionSpec, calls: list[Call], run: Execution) -> dict[
         if outcome is None:  # skipped: nothing observed, nothing to blame
             continue
         error = None if outcome.ok else MutantError(outcome.error or {})  # one per call, whatever the step
-        for step, expr in fn.step_exprs().items():
-            expected = step_value(expr, call.expected)
-            got: Any = error if error is not None else step_value(expr, outcome.value)
+        for step in fn.step_exprs():
+            expected = expected_step(fn, call, step)
+            got: Any = error if error is not None else student_step(fn, call, step, run)
             cells.setdefault((call.variant, step), []).append((got, expected, call))
     return cells
 

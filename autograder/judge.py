@@ -155,7 +155,7 @@ class _Context:
         failure = self.failure(call)
         if failure:
             return None, failure
-        got = step_value(self.fn.step_exprs()[step], self.value(call))
+        got = student_step(self.fn, call, step, self.run)
         if isinstance(got, StepMissing):
             return None, f"{step} could not be read from your result: {got.reason}"
         return got, None
@@ -181,6 +181,22 @@ def step_value(expr: str, out: Any) -> Any:
         return StepMissing(f"it is {compare.describe_type(out)} ({type(exc).__name__}: {exc})")
 
 
+def student_step(fn: FunctionSpec, call: Call, step: str, run: Execution) -> Any:
+    """The student's value for a step of a call that returned (read once per submission: the
+    checks, the diagnosis and the step table all look at it)."""
+    key = ("value", call.id, step)
+    if key not in run.memo:
+        run.memo[key] = step_value(fn.step_exprs()[step], run.outcomes[call.id].value)
+    return run.memo[key]
+
+
+def expected_step(fn: FunctionSpec, call: Call, step: str) -> Any:
+    """The reference's value for a step (read once per batch)."""
+    if step not in call.steps:
+        call.steps[step] = step_value(fn.step_exprs()[step], call.expected)
+    return call.steps[step]
+
+
 def step_right(fn: FunctionSpec, call: Call, step: str, run: Execution) -> bool:
     """Whether the student's value for this step equals the reference's (tolerance, same shape).
 
@@ -198,9 +214,8 @@ def _step_pair(fn: FunctionSpec, call: Call, step: str, run: Execution) -> tuple
     outcome = run.outcomes.get(call.id)
     if outcome is None or not outcome.ok:
         return None
-    expr = fn.step_exprs()[step]
-    got = step_value(expr, outcome.value)
-    return None if isinstance(got, StepMissing) else (got, step_value(expr, call.expected))
+    got = student_step(fn, call, step, run)
+    return None if isinstance(got, StepMissing) else (got, expected_step(fn, call, step))
 
 
 def judge_steps(workload: Workload, run: Execution) -> None:
@@ -260,10 +275,6 @@ def _grad_steps(fn: FunctionSpec) -> dict[str, str | None]:
     return dict(mapping) if mapping else {s: None for s in fn.step_exprs()}
 
 
-def expected_step(fn: FunctionSpec, call: Call, step: str) -> Any:
-    return step_value(fn.step_exprs()[step], call.expected)
-
-
 def _structure(call: Call, ctx: _Context) -> str | None:
     failure = ctx.failure(call)
     if failure:
@@ -300,6 +311,8 @@ def structure_problem(got: Any, expected: Any) -> str | None:
 
 
 def _shape(call: Call, ctx: _Context, step: str) -> str | None:
+    if step_right(ctx.fn, call, step, ctx.run):  # right values in the strict sense: the same shape too
+        return None
     got, failure = ctx.step(call, step)
     if failure:
         return failure
@@ -375,9 +388,9 @@ def _finite(call: Call, ctx: _Context) -> str | None:
     failure = ctx.failure(call)
     if failure:
         return failure
-    for step, expr in ctx.fn.step_exprs().items():
-        got = compare.as_array(step_value(expr, ctx.value(call)))
-        exp = compare.as_array(step_value(expr, call.expected))
+    for step in ctx.fn.step_exprs():
+        got = compare.as_array(student_step(ctx.fn, call, step, ctx.run))
+        exp = compare.as_array(expected_step(ctx.fn, call, step))
         if got is None or exp is None or got.shape != exp.shape:
             continue
         bad = ~np.isfinite(got) & np.isfinite(exp)
