@@ -32,7 +32,7 @@ from .judge import (
     structure_problem,
     student_step,
 )
-from .reference import combinable, mutant_module
+from .reference import combinable, mutant_module, source_lines
 from .sandbox.trace import error_record
 from .spec import FunctionSpec, MistakeSpec
 
@@ -116,7 +116,7 @@ class Fingerprints:
                 self._cache[key] = None
                 return None
             module = mutant_module(self.assignment, mistakes)
-            lines = {module.__file__: module.__source__.splitlines()}
+            lines = source_lines(module)
             result = {}
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")

@@ -18,7 +18,7 @@ import numpy as np
 from . import wire
 from .cases import Call, Workload
 from .loader import LoadedSource
-from .reference import reference_info
+from .reference import reference_info, source_lines
 from .sandbox.inputs import changed_inputs
 from .sandbox.runner import Limits, Outcome, Request, Sandbox, SandboxError
 from .sandbox.trace import error_record
@@ -164,7 +164,7 @@ def execute_trusted(module: Any, workload: Workload, functions: set[str] | None 
                 try:
                     value = getattr(module, name)(**kwargs)
                 except Exception as exc:  # noqa: BLE001 - mutants raise numpy errors
-                    result.outcomes[call.id] = Outcome(False, error=error_record(exc, _sources(module)))
+                    result.outcomes[call.id] = Outcome(False, error=error_record(exc, source_lines(module)))
                     continue
                 changed = changed_inputs([], ([], call.args), ([], kwargs))
                 result.outcomes[call.id] = Outcome(True, value=wire.decode(wire.encode(value)), changed=changed)
@@ -173,6 +173,3 @@ def execute_trusted(module: Any, workload: Workload, functions: set[str] | None 
     return result
 
 
-def _sources(module: Any) -> dict[str, list[str]]:
-    source = getattr(module, "__source__", "")
-    return {module.__file__: source.splitlines()}

@@ -21,9 +21,15 @@ def load_module(source: str, name: str, filename: str) -> types.ModuleType:
     """Execute trusted source as a fresh module (never as ``__main__``)."""
     module = types.ModuleType(name)
     module.__file__ = filename
-    module.__source__ = source  # for error records that quote the failing line
+    module.__source__ = source
+    module.__lines__ = {filename: source.splitlines()}  # for error records that quote the failing line
     exec(compile(source, filename, "exec"), module.__dict__)  # noqa: S102 - instructor code
     return module
+
+
+def source_lines(module: types.ModuleType) -> dict[str, list[str]]:
+    """The lines of every file the module's functions come from, by file name."""
+    return getattr(module, "__lines__", None) or {module.__file__: getattr(module, "__source__", "").splitlines()}
 
 
 @cache
@@ -38,28 +44,76 @@ def reference_source(assignment: Assignment) -> str:
 
 
 def reference_module(assignment: Assignment) -> types.ModuleType:
-    return _module_for(assignment.solution, reference_source(assignment), ())
+    return _reference_for(assignment.solution, reference_source(assignment))
 
 
 @lru_cache(maxsize=4096)
 def mutant_module(assignment: Assignment, mistakes: tuple[MistakeSpec, ...]) -> types.ModuleType:
-    """The reference with one or more catalogue mistakes applied (built once per batch)."""
-    source = reference_source(assignment)
+    """The reference with one or more catalogue mistakes applied (built once per batch).
+
+    Only the functions the mistakes touch are edited and compiled: a batch builds hundreds
+    of mutants, and parsing or compiling the whole solution for each showed up in its time."""
+    base = reference_source(assignment)
+    bodies: dict[str, str] = {}
     for mistake in mistakes:
-        source = apply_mistake(source, mistake)
-    return _module_for(assignment.solution, source, tuple(m.id for m in mistakes))
+        start, end = function_span(base, mistake.function)
+        bodies[mistake.function] = _edited(bodies.get(mistake.function, base[start:end]), mistake)
+    source, starts = _spliced(base, bodies)
+    label = "+".join(m.id for m in mistakes)
+    filename = f"{assignment.solution.name}[{label}]"
+    module = _rebound(reference_module(assignment), filename)
+    module.__source__ = source
+    module.__lines__ = {**source_lines(reference_module(assignment)), filename: source.splitlines()}
+    for name, body in bodies.items():
+        text = "\n" * source.count("\n", 0, starts[name]) + body  # the mutant's own line numbers
+        exec(compile(text, filename, "exec"), module.__dict__)  # noqa: S102 - instructor code
+    return module
 
 
-@lru_cache(maxsize=4096)
-def _module_for(path: Path, source: str, ids: tuple[str, ...]) -> types.ModuleType:
-    label = "+".join(ids) or "reference"
-    return load_module(source, f"_ref_{path.stem}_{abs(hash(label))}", f"{path.name}[{label}]")
+def _spliced(source: str, bodies: dict[str, str]) -> tuple[str, dict[str, int]]:
+    """``source`` with the named functions' text replaced, and where each now starts."""
+    spans = _function_spans(source)
+    pieces, starts, at, length = [], {}, 0, 0
+    for name in sorted(bodies, key=lambda n: spans[n][0]):
+        start, end = spans[name]
+        pieces += [source[at:start], bodies[name]]
+        starts[name] = length + start - at
+        length += start - at + len(bodies[name])
+        at = end
+    pieces.append(source[at:])
+    return "".join(pieces), starts
+
+
+def _rebound(base: types.ModuleType, filename: str) -> types.ModuleType:
+    """A new module holding ``base``'s names, its functions rebound to the new module (same
+    compiled code, no compiling) so that they call whatever is redefined there."""
+    module = types.ModuleType(f"_ref_{abs(hash(filename))}")
+    namespace = module.__dict__
+    for name, value in vars(base).items():
+        if name.startswith("__"):
+            continue
+        if isinstance(value, types.FunctionType) and value.__globals__ is vars(base):
+            clone = types.FunctionType(value.__code__, namespace, value.__name__, value.__defaults__,
+                                       value.__closure__)
+            clone.__kwdefaults__, clone.__doc__ = value.__kwdefaults__, value.__doc__
+            value = clone
+        namespace[name] = value
+    module.__file__ = filename
+    return module
+
+
+@lru_cache(maxsize=64)
+def _reference_for(path: Path, source: str) -> types.ModuleType:
+    return load_module(source, f"_ref_{path.stem}", f"{path.name}[reference]")
 
 
 def apply_mistake(source: str, mistake: MistakeSpec) -> str:
     """Apply a mistake's text replacements inside its function's source."""
     start, end = function_span(source, mistake.function)
-    body = source[start:end]
+    return source[:start] + _edited(source[start:end], mistake) + source[end:]
+
+
+def _edited(body: str, mistake: MistakeSpec) -> str:
     for old, new in mistake.replace:
         count = body.count(old)
         if count != 1:
@@ -68,7 +122,7 @@ def apply_mistake(source: str, mistake: MistakeSpec) -> str:
                 "of the reference (needs exactly one)"
             )
         body = body.replace(old, new)
-    return source[:start] + body + source[end:]
+    return body
 
 
 def function_span(source: str, name: str) -> tuple[int, int]:
