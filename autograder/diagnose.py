@@ -140,12 +140,12 @@ class Fingerprints:
             if outputs is None:
                 return None
             cells = _mutant_cells(fn, calls, outputs)
+            where = [((call.variant, step), call) for call in calls for step in fn.step_exprs()]
+            same = _matches_all([(cells[cell][call.id], expected_step(fn, call, cell[1])) for cell, call in where])
             differs: dict[Cell, set[str]] = {}
-            for call in calls:
-                for step in fn.step_exprs():
-                    cell = (call.variant, step)
-                    if not _matches(cells[cell][call.id], expected_step(fn, call, step)):
-                        differs.setdefault(cell, set()).add(call.id)
+            for (cell, call), alike in zip(where, same):
+                if not alike:
+                    differs.setdefault(cell, set()).add(call.id)
             self._effects[key] = (cells, differs)
         return self._effects[key]
 
