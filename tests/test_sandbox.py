@@ -161,3 +161,12 @@ def test_each_submission_starts_in_an_empty_folder(grader, tmp_path):
     for path in (reader, writer, reader):
         result = function_result(grader.grade_file(path), "sigmoid")
         assert result.score == result.max_score, (path.name, [c.feedback for c in result.checks if not c.passed])
+
+
+def test_a_callable_that_fails_every_attribute_lookup_is_not_a_crash(grader):
+    """Loading lists the submission's functions and what they call; an object that raises on
+    every attribute must not take the whole file down with it."""
+    report = grader.grade_file(HOSTILE / "odd_callable.py")
+    assert report.error is None, report.error
+    sigmoid = function_result(report, "sigmoid")
+    assert sigmoid.score == sigmoid.max_score, [c.feedback for c in sigmoid.checks if not c.passed]

@@ -297,7 +297,10 @@ def _load(units: list[dict], namespace: dict, sources: dict) -> dict:
 def _names_used(func) -> set[str]:
     """The global names a function's code (nested functions included) refers to: which of
     the student's other functions it calls, for the feedback's "fix that first"."""
-    code = getattr(func, "__code__", None)
+    try:
+        code = getattr(func, "__code__", None)
+    except Exception:  # noqa: BLE001 - a student's callable object may raise anything here
+        code = None
     names: set[str] = set()
     todo = [code] if isinstance(code, types.CodeType) else []
     while todo:
@@ -328,7 +331,7 @@ def _stub_missing_import(source: str, module: str, namespace: dict) -> None:
 def _signature(func) -> list[dict] | None:
     try:
         params = inspect.signature(func).parameters.values()
-    except (TypeError, ValueError):
+    except Exception:  # noqa: BLE001 - no signature, or a student's object that raises on lookup
         return None
     return [
         {"name": p.name, "kind": p.kind.name, "default": p.default is not inspect.Parameter.empty}
