@@ -92,19 +92,27 @@ def close_many(pairs: list[tuple[np.ndarray, np.ndarray]], rtol: float = RTOL) -
     if not sized:
         return result
     lengths = [pairs[i][1].size for i in sized]
-    offsets = np.cumsum([0, *lengths[:-1]])
     g = np.concatenate([pairs[i][0].ravel() for i in sized])
     e = np.concatenate([pairs[i][1].ravel() for i in sized])
     with np.errstate(all="ignore"):
         size = np.abs(e)
         finite = np.isfinite(size)
-        scale = np.maximum.reduceat(np.where(finite, size, -np.inf), offsets)  # max over finite entries
-        scale[np.isneginf(scale)] = 1.0
-        ok = _settled(_within(g, e, size, np.repeat(scale, lengths), rtol), g, e, finite)
-        verdicts = np.logical_and.reduceat(ok, offsets)
+        ok = _settled(_within(g, e, size, _scales(size, finite, lengths), rtol), g, e, finite)
+        verdicts = np.logical_and.reduceat(ok, np.cumsum([0, *lengths[:-1]]))
     for i, verdict in zip(sized, verdicts.tolist()):
         result[i] = verdict
     return result
+
+
+def _scales(size: np.ndarray, finite: np.ndarray, lengths: list[int]) -> np.ndarray:
+    """Per element of several arrays laid end to end: the largest finite |e| of its own array
+    (1.0 when it has none), the scale of ``_allclose``'s absolute tolerance."""
+    sized = [n for n in lengths if n]  # an empty array contributes no element
+    if not sized:
+        return np.zeros(0)
+    scale = np.maximum.reduceat(np.where(finite, size, -np.inf), np.cumsum([0, *sized[:-1]]))
+    scale[np.isneginf(scale)] = 1.0
+    return np.repeat(scale, sized)
 
 
 def close_all(pairs: list[tuple[Any, Any]], rtol: float = RTOL) -> list[bool]:
@@ -155,8 +163,7 @@ def flatten(values: list[Any], expected: bool = False, rtol: float = RTOL) -> Fl
     with np.errstate(all="ignore"):
         size = np.abs(flat)
         finite = np.isfinite(size)
-        scales = [float(np.max(np.abs(a), initial=-np.inf, where=np.isfinite(a))) for a in arrays]
-        scale = np.repeat([s if s != -np.inf else 1.0 for s in scales], [a.size for a in arrays])
+        scale = _scales(size, finite, [a.size for a in arrays])
         return Flat(shapes, flat, _tolerance(size, scale, rtol), bool(finite.all()))
 
 

@@ -104,9 +104,8 @@ class Fingerprints:
         key = (id(cells), cell, ids)
         known = self._flat.get(key)
         if known is None or known[0] is not cells:
-            values = [cells[cell][i] for i in ids]
-            plain = not any(isinstance(v, MutantError) for v in values)
-            known = self._flat[key] = (cells, compare.flatten(values, expected=True) if plain else None)
+            # None when a value is an error or not a plain array: those are compared one by one
+            known = self._flat[key] = (cells, compare.flatten([cells[cell][i] for i in ids], expected=True))
         return known[1]
 
     def outputs(self, mistakes: tuple[MistakeSpec, ...], function: str) -> dict[str, Any] | None:
@@ -296,9 +295,7 @@ def _fingerprint(fn, calls, student, wrong, workload, prints, right=frozenset())
 
     def student_flat(c: Cell) -> tuple[tuple[str, ...], compare.Flat | None]:
         if c not in flats:
-            values = [got for got, _, _ in student[c]]
-            plain = not any(isinstance(v, (MutantError, StepMissing)) for v in values)
-            flats[c] = tuple(call.id for *_, call in student[c]), compare.flatten(values) if plain else None
+            flats[c] = tuple(call.id for *_, call in student[c]), compare.flatten([got for got, _, _ in student[c]])
         return flats[c]
 
     def explain_all(items: list[tuple[dict, set]]) -> None:

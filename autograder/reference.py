@@ -61,9 +61,10 @@ def mutant_module(assignment: Assignment, mistakes: tuple[MistakeSpec, ...]) -> 
     source, starts = _spliced(base, bodies)
     label = "+".join(m.id for m in mistakes)
     filename = f"{assignment.solution.name}[{label}]"
-    module = _rebound(reference_module(assignment), filename)
+    reference = reference_module(assignment)
+    module = _rebound(reference, filename)
     module.__source__ = source
-    module.__lines__ = {**source_lines(reference_module(assignment)), filename: source.splitlines()}
+    module.__lines__ = {**source_lines(reference), filename: source.splitlines()}
     for name, body in bodies.items():
         text = "\n" * source.count("\n", 0, starts[name]) + body  # the mutant's own line numbers
         exec(compile(text, filename, "exec"), module.__dict__)  # noqa: S102 - instructor code
