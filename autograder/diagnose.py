@@ -97,15 +97,14 @@ class Fingerprints:
         self.assignment = workload.assignment
         self._cache: dict[tuple, dict[str, Any] | None] = {}
         self._effects: dict[tuple, tuple[dict, dict]] = {}
-        self._flat: dict[tuple, tuple[dict, compare.Flat | None]] = {}
+        self._forms: dict[tuple, tuple[dict, CellForm]] = {}
 
-    def flat(self, cells: dict, cell: Cell, ids: tuple[str, ...]) -> compare.Flat | None:
-        """A mutant's values in one cell as one vector with its tolerance, once per batch."""
+    def form(self, cells: dict, cell: Cell, ids: tuple[str, ...]) -> CellForm:
+        """A mutant's values in one cell in their comparable form, once per batch."""
         key = (id(cells), cell, ids)
-        known = self._flat.get(key)
+        known = self._forms.get(key)
         if known is None or known[0] is not cells:
-            # None when a value is an error or not a plain array: those are compared one by one
-            known = self._flat[key] = (cells, compare.flatten([cells[cell][i] for i in ids], expected=True))
+            known = self._forms[key] = (cells, CellForm.of([cells[cell][i] for i in ids], expected=True))
         return known[1]
 
     def outputs(self, mistakes: tuple[MistakeSpec, ...], function: str) -> dict[str, Any] | None:
@@ -160,6 +159,34 @@ class MutantError:
         """What identifies the error across code styles (worked out once: each error is
         compared with many mutants' errors)."""
         return error_signature(self.record)
+
+
+@dataclass
+class CellForm:
+    """A cell's values (one step over a function's calls) in a form compared in one go: which
+    calls raised, the signatures of those errors, and the other values as one vector with its
+    tolerance. Cells of values that cannot be flattened are compared call by call."""
+
+    raised: tuple[bool, ...]
+    errors: tuple
+    flat: compare.Flat | None
+
+    @classmethod
+    def of(cls, values: list, expected: bool = False) -> CellForm:
+        raised = tuple(isinstance(v, MutantError) for v in values)
+        plain = [v for v, r in zip(values, raised) if not r]
+        return cls(raised, tuple(v.signature for v, r in zip(values, raised) if r),
+                   compare.flatten(plain, expected=expected) if plain else None)
+
+    def alike(self, other: CellForm) -> bool | None:
+        """Whether the two cells match call by call; None when only the calls can tell."""
+        if self.raised != other.raised or self.errors != other.errors:
+            return False  # a value where the other raised, or different errors
+        if all(self.raised):
+            return True
+        if self.flat is not None and other.flat is not None:
+            return compare.flat_close(self.flat, other.flat)
+        return None
 
 
 def _error_of(exc: BaseException, sources: dict) -> MutantError:
@@ -275,8 +302,11 @@ def _fingerprint(fn, calls, student, wrong, workload, prints, right=frozenset())
     catalogue = workload.assignment.mistakes
     link = workload.assignment.doc_link
     effects = {}
+    observed = {c: {call.id for *_, call in obs} for c, obs in student.items()}
+
     def changed_cells(differs: dict[Cell, set[str]]) -> set:
-        return {c for c, ids in differs.items() if c in student and any(call.id in ids for *_, call in student[c])}
+        """The cells where a mutant differs from the reference on a call the student made."""
+        return {c for c, ids in differs.items() if c in observed and not observed[c].isdisjoint(ids)}
 
     for mistake in catalogue:
         if mistake.function in right:  # that function of the student's is right: not the cause
@@ -291,24 +321,24 @@ def _fingerprint(fn, calls, student, wrong, workload, prints, right=frozenset())
 
     memo: dict[int, tuple[set, set]] = {}
 
-    flats: dict[Cell, tuple[tuple[str, ...], compare.Flat | None]] = {}
+    forms: dict[Cell, tuple[tuple[str, ...], CellForm]] = {}
 
-    def student_flat(c: Cell) -> tuple[tuple[str, ...], compare.Flat | None]:
-        if c not in flats:
-            flats[c] = tuple(call.id for *_, call in student[c]), compare.flatten([got for got, _, _ in student[c]])
-        return flats[c]
+    def student_form(c: Cell) -> tuple[tuple[str, ...], CellForm]:
+        if c not in forms:
+            forms[c] = tuple(call.id for *_, call in student[c]), CellForm.of([got for got, _, _ in student[c]])
+        return forms[c]
 
     def explain_all(items: list[tuple[dict, set]]) -> None:
         """Which changed cells each mutant's outputs explain (every observation alike). A cell
-        of plain arrays is one vectorised comparison; the others go pair by pair, batched."""
+        of plain arrays, or of errors only, is one comparison; the others go pair by pair, batched."""
         todo = [(cells, changed) for cells, changed in items if id(cells) not in memo]
         failed, owners, pairs = set(), [], []
         for k, (cells, changed) in enumerate(todo):
             for c in changed & wrong:
-                ids, got = student_flat(c)
-                mutant = prints.flat(cells, c, ids) if got is not None else None
-                if mutant is not None:
-                    if not compare.flat_close(got, mutant):
+                ids, got = student_form(c)
+                alike = got.alike(prints.form(cells, c, ids))
+                if alike is not None:
+                    if not alike:
                         failed.add((k, c))
                     continue
                 for value, _, call in student[c]:
@@ -323,9 +353,12 @@ def _fingerprint(fn, calls, student, wrong, workload, prints, right=frozenset())
         explain_all([(cells, changed)])
         return memo[id(cells)]
 
-    explain_all([(cells, changed) for _, cells, changed in effects.values()])
+    # A mistake (or pair) explains everything only if it changes exactly the wrong cells and
+    # matches the student in each: the value comparisons are left for those.
     # 1. one catalogue mistake explains everything
-    for mistake, cells, changed in effects.values():
+    exact = [(mistake, cells, changed) for mistake, cells, changed in effects.values() if changed == wrong]
+    explain_all([(cells, changed) for _, cells, changed in exact])
+    for mistake, cells, changed in exact:
         good, bad = explains(cells, changed)
         if good == wrong and not bad:
             return [_named(mistake, fn, good, link)], set()
@@ -339,6 +372,8 @@ def _fingerprint(fn, calls, student, wrong, workload, prints, right=frozenset())
             continue
         cells, differs = effect
         changed = changed_cells(differs)
+        if changed != wrong:
+            continue
         good, bad = explains(cells, changed)
         if good == wrong and not bad:
             return [_named(m1, fn, ch1 & wrong or wrong, link), _named(m2, fn, ch2 & wrong or wrong, link)], set()
@@ -349,6 +384,7 @@ def _fingerprint(fn, calls, student, wrong, workload, prints, right=frozenset())
         return any(v is not None and v.size and not np.all(v == np.round(v)) for v in values)
 
     left, found = set(wrong), []
+    explain_all([(cells, changed) for _, cells, changed in effects.values()])
     ranked = sorted(effects.values(), key=lambda e: -len(explains(e[1], e[2])[0]))
     for mistake, cells, changed in ranked:
         good, bad = explains(cells, changed)

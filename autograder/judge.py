@@ -124,6 +124,7 @@ class _Context:
                  functions_right: Callable[[], set[str]]) -> None:
         self.fn, self.run, self.ref, self.helpers = fn, run, ref, helpers
         self.functions_right = functions_right
+        self._failures: dict[str, str | None] = {}
 
     def other(self, call: Call, case: str) -> Any:
         """The student's result for the same function and variant on another case (a property
@@ -134,7 +135,12 @@ class _Context:
         return other.value
 
     def failure(self, call: Call) -> str | None:
-        """Why there is no value for this call, if there is none."""
+        """Why there is no value for this call, if there is none (every check asks)."""
+        if call.id not in self._failures:
+            self._failures[call.id] = self._failure(call)
+        return self._failures[call.id]
+
+    def _failure(self, call: Call) -> str | None:
         if call.id in self.run.skipped:
             reason = self.run.skipped[call.id]
             if reason == "not defined":
@@ -168,7 +174,8 @@ class StepMissing:
 
 @lru_cache(maxsize=1024)
 def _compiled(expr: str) -> Any:
-    return compile(expr, "<step>", "eval")
+    """A spec expression (a step, a property) compiled once per process."""
+    return compile(expr, "<spec>", "eval")
 
 
 def step_value(expr: str, out: Any) -> Any:
@@ -410,11 +417,11 @@ def _property_checker(prop, ctx: _Context) -> Callable[[Call], str | None]:
                  "right": lambda *names: set(names) <= ctx.functions_right()}
         try:
             if prop.problem:
-                problem = eval(prop.problem, scope)  # noqa: S307 - spec text on plain data
+                problem = eval(_compiled(prop.problem), scope)  # noqa: S307 - spec text on plain data
                 return None if problem is None else str(problem)
-            if eval(prop.expr, scope):  # noqa: S307 - spec text on plain data
+            if eval(_compiled(prop.expr), scope):  # noqa: S307 - spec text on plain data
                 return None
-            value = eval(prop.value, scope) if prop.value else None  # noqa: S307
+            value = eval(_compiled(prop.value), scope) if prop.value else None  # noqa: S307
             return prop.message.format(value=value) if value is not None else prop.message
         except Exception as exc:  # noqa: BLE001 - a malformed result fails the property
             return f"could not check that {ctx.fn.name} {prop.name}: {type(exc).__name__}: {exc}"

@@ -53,3 +53,44 @@ def test_an_error_inside_a_correct_helper_points_at_the_caller(grader):
     assert "raised inside your backward_propagation" in notes and "passes its own checks" in notes
     assert "X is (" in notes  # the shapes it was given
     assert function_result(report, "backward_propagation").score == function_result(report, "backward_propagation").max_score
+
+
+def test_a_cell_compared_whole_agrees_with_its_calls_compared_one_by_one():
+    """The diagnosis compares a student's cell (one step over several calls) with a mutant's
+    in one go: all plain arrays as one vector, all errors as their signatures. Whenever it
+    gives a verdict, the verdict must be that of comparing call by call."""
+    import numpy as np
+
+    from autograder.diagnose import CellForm, MutantError, _matches
+    from autograder.sandbox.trace import error_record
+
+    def raised(left, right):
+        try:
+            np.dot(np.zeros(left), np.zeros(right))
+        except ValueError as exc:
+            return MutantError(error_record(exc, {}))
+        raise AssertionError("np.dot should have failed")
+
+    rng = np.random.default_rng(5)
+    values = [
+        lambda: raised((2, 3), (2, 3)), lambda: raised((4, 3), (4, 3)), lambda: raised((2, 3), (2, 3)),
+        lambda: MutantError({"type": "KeyError", "message": "'W2'"}),
+        lambda: np.ones((2, 3)), lambda: np.ones((2, 3)) * 2, lambda: np.ones((3, 2)), lambda: 0.5,
+    ]
+    verdicts, decided = [], 0
+    for _ in range(800):
+        size = int(rng.integers(1, 4))
+        picks = rng.integers(0, len(values), size)
+        got = [values[int(i)]() for i in picks]
+        if rng.random() < 0.4:  # made the same way again: equal values, distinct error objects
+            picks = picks if rng.random() < 0.5 else rng.integers(0, len(values), size)
+        else:
+            picks = rng.integers(0, len(values), size)
+        other = [values[int(i)]() for i in picks]
+        whole = CellForm.of(got).alike(CellForm.of(other, expected=True))
+        one_by_one = all(_matches(g, o) for g, o in zip(got, other))
+        if whole is not None:
+            decided += 1
+            assert whole == one_by_one, (got, other)
+        verdicts.append(one_by_one)
+    assert decided > 400 and 0 < sum(verdicts) < len(verdicts)
