@@ -41,6 +41,10 @@ class BatchResult:
         """The class's reports, read back from the gradebook one at a time."""
         return self.gradebook.iter_reports(self.assignment, self.students)
 
+    def iter_report_texts(self) -> Iterator[tuple[str, str]]:
+        """The same, as the JSON text stored (for :func:`write_results`)."""
+        return self.gradebook.iter_report_texts(self.assignment, self.students)
+
     @property
     def reports(self) -> dict[str, dict]:
         """All reports at once (small classes, tests); large classes should iterate."""
@@ -141,12 +145,14 @@ class Line:
 
 
 def write_results(out: Path, assignment: Assignment,
-                  reports: Mapping[str, dict] | Iterable[tuple[str, dict]],
+                  reports: Mapping[str, dict] | Iterable[tuple[str, dict | str]],
                   written: Container[str] = ()) -> list[Line]:
     """grades.csv, report.json, and each student's feedback files (see :func:`write_feedback`)
     unless they are among ``written`` already (as each report came in).
 
-    One pass over the reports, one report in memory at a time."""
+    One pass over the reports, one report in memory at a time. A report given as its JSON
+    text (as the gradebook stores it) goes into report.json as it is, not encoded again:
+    this pass runs on one core after the workers are done."""
     items = sorted(reports.items()) if isinstance(reports, Mapping) else reports
     out.mkdir(parents=True, exist_ok=True)
     functions = list(assignment.functions)
@@ -156,11 +162,13 @@ def write_results(out: Path, assignment: Assignment,
         writer = csv.writer(table)
         writer.writerow(["student", "file", "score", "max_score", "error", *functions])
         whole.write(f'{{"assignment": {json.dumps(assignment.name)}, "submissions": [')
-        for i, (student, report) in enumerate(items):
+        for i, (student, stored) in enumerate(items):
+            text = stored if isinstance(stored, str) else json.dumps(stored, ensure_ascii=False)
+            report = json.loads(stored) if isinstance(stored, str) else stored
             per_fn = {f["name"]: f["score"] for f in report["functions"]}
             writer.writerow([student, report["submission"], report["score"], report["max_score"],
                              report["error"] or "", *[per_fn.get(f, 0.0) for f in functions]])
-            whole.write(("," if i else "") + "\n" + json.dumps(report, ensure_ascii=False))
+            whole.write(("," if i else "") + "\n" + text)
             if student not in written:
                 write_feedback(out, student, report)
             ids = sorted({m["id"] for f in report["functions"] for m in f["mistakes"]})

@@ -108,7 +108,7 @@ def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path,
 
         result = grade_class(spec, submissions, gradebook, jobs=jobs, progress=stored, force=force,
                              scheduler=scheduler)
-    lines = write_results(out, spec, result.iter_reports(), written)
+    lines = write_results(out, spec, result.iter_report_texts(), written)
     gradebook.close()
     width = max(len(line.student) for line in lines)
     for line in lines:

@@ -67,9 +67,14 @@ class Gradebook:
 
     def iter_reports(self, assignment: str, students: list[str] | None = None) -> Iterator[tuple[str, dict]]:
         """(student, report) in student order, one at a time: a class of 10,000 never sits in memory."""
+        for student, text in self.iter_report_texts(assignment, students):
+            yield student, json.loads(text)
+
+    def iter_report_texts(self, assignment: str, students: list[str] | None = None) -> Iterator[tuple[str, str]]:
+        """(student, report as its stored JSON text), in student order."""
         wanted = set(students) if students is not None else None
         cursor = self.db.execute(
             "SELECT student, report FROM grades WHERE assignment = ? ORDER BY student", (assignment,))
-        for student, report in cursor:
+        for student, text in cursor:
             if wanted is None or student in wanted:
-                yield student, json.loads(report)
+                yield student, text

@@ -44,6 +44,16 @@ def test_every_submission_is_accounted_for(graded_class):
         assert all({"name", "score", "max_score", "output", "visibility"} <= set(t) for t in gradescope["tests"])
 
 
+def test_results_from_the_stored_text_are_those_from_the_reports(graded_class, assignment, tmp_path):
+    """The command line writes report.json from the gradebook's JSON text as stored, without
+    decoding and encoding it again: the files must be those written from the reports."""
+    _, result, folder, _, _ = graded_class
+    lines = write_results(tmp_path, assignment, result.iter_report_texts())
+    for name in ("report.json", "grades.csv"):
+        assert (tmp_path / name).read_bytes() == (folder / "results" / name).read_bytes(), name
+    assert len(lines) == len(result.students) and any(line.mistakes for line in lines)
+
+
 def test_correct_full_buggy_partial_hostile_nothing(graded_class):
     kinds, _, _, _, reports = graded_class
     for student, kind in kinds.items():
