@@ -243,7 +243,9 @@ def _scaling(g: np.ndarray, e: np.ndarray, m: int | None) -> Relation | None:
         return Relation("scaled-by-1-over-m", f"it is the expected result divided by {m} (= m, the number of examples)", factor)
     if m and m > 1 and 0 < factor < 1:
         k = round(m / factor)
-        if k > 1 and k != m and abs(m / k - factor) < 1e-3 * factor:
+        # A single number is near m/k for some k by chance; dividing by k itself is exact.
+        near = 1e-3 if e.size > 1 else 1e-9
+        if k > 1 and k != m and abs(m / k - factor) < near * factor:
             return Relation("scaled", f"it is the expected result times {m}/{k}: it was divided by {k} instead of "
                             f"m = {m} — is m read from a global variable or from the wrong array?", factor)
     if m and m > 1 and abs(factor + m) < 1e-3 * m:

@@ -128,3 +128,17 @@ def test_flat_comparison_of_a_cell_agrees_with_close_on_each_pair():
         assert verdict == all(close(g, e, strict_shape=True) for g, e in zip(got, expected)), (got, expected)
         verdicts.append(verdict)
     assert 0 < sum(verdicts) < len(verdicts)
+
+
+def test_a_single_number_is_said_divided_by_the_wrong_count_only_when_it_exactly_is():
+    """Any number is near m/k times another for some k: a scalar result (a trained bias, a
+    cost) must not be blamed on "divided by k instead of m" by coincidence."""
+    from autograder.compare import relation
+
+    expected = np.float64(-0.8137)
+    by_chance = relation(expected * 12 / 117 * (1 + 4e-4), expected, m=12)
+    assert by_chance is None or "instead of" not in by_chance.text
+    exact = relation(expected * 12 / 400, expected, m=12)
+    assert exact is not None and "divided by 400 instead of m = 12" in exact.text
+    column = np.array([[0.3], [-1.2], [0.7]])
+    assert "divided by 400 instead of m" in relation(column * 12 / 400, column, m=12).text
