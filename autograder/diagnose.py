@@ -42,8 +42,9 @@ GENERIC = {
     "(dW1 the shape of W1): check the shapes of the factors.",
     "scaled-by-m": "The cost J is the mean of the per-example losses, J = (1/m) Σ L, so every gradient of J "
     "carries one factor 1/m. A result m times too large is missing it.",
-    "scaled-by-1-over-m": "A result m times too small has the 1/m twice — typically once on dZ and once more "
-    "on dW or db. dZ is per example and has no 1/m.",
+    "scaled-by-1-over-m": "A result m times too small was divided by m twice: a 1/m written on top of "
+    "np.mean (which already divides by m), or a 1/m on dZ as well as on dW or db (dZ is per example and "
+    "has no 1/m; only the mean over the examples, in J and so in every gradient of J, has it).",
     "sign-flipped": "The sign is reversed: check dZ2 = A2 − Y (not Y − A2) and the minus in the cost.",
     "scaled": "Your result is the expected one times a constant: a factor is missing or extra.",
     "missing-keepdims": "np.sum(…, axis=1) drops the summed axis; keepdims=True keeps the (n, 1) column shape "
@@ -51,8 +52,9 @@ GENERIC = {
     "wrong-axis": "The examples are the columns (axis=1); summing over axis=0 adds up the units instead.",
     "reduced-to-scalar": "np.sum without an axis adds up everything; a gradient needs one value per entry of "
     "what it is the gradient of (a bias gradient one per unit).",
-    "not-finite": "nan or inf appear where the exact result is finite: usually np.exp overflowing for large |z|. "
-    "Compute with a form that stays finite (e.g. σ(z) first, then σ(z)(1 − σ(z))).",
+    "not-finite": "nan or inf appear where the exact result is finite: usually np.exp overflowing for large |z|, "
+    "or a division by an activation that saturated to exactly 0 or 1 (Y/A, (1 − Y)/(1 − A)). Compute with a "
+    "form that stays finite (e.g. σ(z) first, then σ(z)(1 − σ(z)); A − Y instead of dividing by A(1 − A)).",
     "wrong-shape": "The result does not have the shape of the quantity it stands for; write down the shape "
     "of every factor.",
     "shape-error": "numpy could not combine two arrays because their shapes do not fit; the shapes above say "

@@ -132,8 +132,8 @@ def _explain_unset_global(outcome: Outcome, not_run: dict[str, str]) -> None:
         return
     match = re.search(r"name '(\w+)' is not defined", error.get("message", ""))
     if match and match.group(1) in not_run:
-        error["message"] += (f" ({match.group(1)} is set by {not_run[match.group(1)]}, which the grader does not "
-                             "run: a graded function should work from its own parameters)")
+        error["message"] += (f" ({match.group(1)} is set by {not_run[match.group(1)]}: a graded function should "
+                             "work from its own parameters)")
 
 
 def _add(notes: list[str], note: str) -> None:

@@ -403,7 +403,8 @@ def _finite(call: Call, ctx: _Context) -> str | None:
         bad = ~np.isfinite(got) & np.isfinite(exp)
         if bad.any():
             return (f"{'' if step == 'result' else step + ' '}contains nan or inf for extreme inputs "
-                    f"(|z| up to 1000) where the exact result is finite — an overflow in np.exp?")
+                    f"(|z| up to 1000) where the exact result is finite — an overflow in np.exp, or a division by "
+                    f"an activation that saturated to exactly 0 or 1?")
     return None
 
 

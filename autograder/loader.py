@@ -1,7 +1,8 @@
 """Turn a student's file (``.py`` or ``.ipynb``) into the code units worth running.
 
 Only definitions, imports and constant assignments are kept: training loops,
-plots, prints and test calls at top level are never run. IPython syntax
+plots, prints and test calls at top level are never run. An assignment that calls
+code runs only when the kept code reads what it sets (see ``_adopt_needed``). IPython syntax
 (``%magic``, ``!shell``, a bare ``cd``) is neutralised line by line; a notebook
 cell that no longer parses is salvaged statement group by statement group.
 Everything skipped or adapted is reported in ``notes``.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import symtable
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +39,13 @@ class CodeUnit:
     lineno: int
     kind: str  # "def", "import" or "assign"
     names: tuple[str, ...] = ()
+    limit: float | None = None  # seconds: a statement that calls code at load is stopped after this
+
+
+# A top-level assignment that calls code (`logger = logging.getLogger(...)`, `KEYS = "W1 b1".split()`,
+# `layer = partial(...)`) runs only when the kept code reads what it sets, and for at most this long:
+# top-level training runs and plots stay skipped, a graded function's module-level helpers do not.
+CALL_LIMIT = 2.0
 
 
 @dataclass
@@ -48,6 +57,8 @@ class LoadedSource:
     sources: dict[str, list[str]] = field(default_factory=dict)  # filename -> lines
     orphans: list[CodeUnit] = field(default_factory=list)  # indented bodies whose `def` line is gone
     not_run: dict[str, str] = field(default_factory=dict)  # name -> the skipped statement that sets it
+    # assignments that call code, kept in order until _adopt_needed decides: (unit, how it is listed as skipped)
+    _deferred: list[tuple[CodeUnit, str]] = field(default_factory=list, repr=False)
 
     def unit_lines(self, filename: str, lineno: int) -> str:
         lines = self.sources.get(filename, [])
@@ -89,6 +100,7 @@ def load_python_text(text: str, name: str) -> LoadedSource:
         return result
     result.sources[name] = cleaned.splitlines()
     skipped = _collect(tree, cleaned, name, result)
+    _adopt_needed(result, skipped)
     _note_skipped(result, skipped)
     _finish(result, name)
     return result
@@ -144,6 +156,7 @@ def load_cells(cells: list[str], name: str, result: LoadedSource | None = None) 
         skipped += _collect(tree, cleaned, label, result)
     if neutralised:
         result.notes.append(f"{neutralised} IPython line(s) (%magic, !shell, cd) were ignored")
+    _adopt_needed(result, skipped)
     _note_skipped(result, skipped)
     _finish(result, name)
     return result
@@ -206,12 +219,73 @@ def _collect(tree: ast.Module, text: str, filename: str, result: LoadedSource) -
             first = lines[start - 1].strip() if start - 1 < len(lines) else ""
             if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
                 for name in _names(node):
-                    result.not_run.setdefault(name, f"`{first[:60]}` ({filename}, line {start})")
+                    result.not_run.setdefault(name, f"`{first[:60]}` ({filename}, line {start}), which the grader "
+                                                    "does not run")
+            listed = f"{filename}, line {start}: `{first[:60]}`"
             if first and not first.startswith("pass  # ignored") and not _skip_quietly(node):
-                skipped.append(f"{filename}, line {start}: `{first[:60]}`")
+                skipped.append(listed)
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and _names(node):
+                unit = CodeUnit(segment, filename, start, "assign", _names(node), limit=CALL_LIMIT)
+                result.units.append(unit)  # in its place, in case _adopt_needed keeps it
+                result._deferred.append((unit, listed))
             continue
         result.units.append(CodeUnit(segment, filename, start, kind, _names(node)))
     return skipped
+
+
+def _adopt_needed(result: LoadedSource, skipped: list[str]) -> None:
+    """Keep the deferred assignments whose names the kept code reads (and what those read in
+    turn), drop the others. A graded function that uses a module-level object the student
+    built with a call (a logger, a list of keys, a partial) then works as it does for them."""
+    deferred, result._deferred = result._deferred, []
+    if not deferred:
+        return
+    pending = {id(unit) for unit, _ in deferred}
+    wanted: set[str] = set()
+    for unit in result.units:
+        if id(unit) not in pending:
+            wanted |= _reads(unit)
+    adopted: list[tuple[CodeUnit, str]] = []
+    grew = True
+    while grew:
+        grew = False
+        for unit, listed in deferred:
+            if id(unit) in pending and wanted & set(unit.names):
+                pending.discard(id(unit))
+                adopted.append((unit, listed))
+                wanted |= _reads(unit)
+                grew = True
+    result.units = [u for u in result.units if id(u) not in pending]
+    for unit, listed in adopted:
+        if listed in skipped:
+            skipped.remove(listed)
+        for name in unit.names:  # asked about only if the statement fails when run
+            if name in result.not_run:
+                result.not_run[name] = result.not_run[name].replace(
+                    "which the grader does not run", "which failed when the grader ran it (see the notes)")
+    if adopted:
+        first = adopted[0][1]
+        result.notes.append(
+            f"{len(adopted)} top-level statement(s) that call code were run because your functions use what "
+            f"they set (e.g. {first}); each may take at most {CALL_LIMIT:g} s"
+        )
+
+
+def _reads(unit: CodeUnit) -> set[str]:
+    """The global names a unit's code reads: for a definition, those its body looks up when called."""
+    try:
+        table = symtable.symtable(unit.source, unit.filename, "exec")
+    except (SyntaxError, ValueError):
+        return set()
+    names: set[str] = set()
+    todo = [table]
+    while todo:
+        table = todo.pop()
+        todo += table.get_children()
+        for symbol in table.get_symbols():
+            if symbol.is_referenced() and (symbol.is_global() or table.get_type() == "module"):
+                names.add(symbol.get_name())
+    return names
 
 
 def _salvage(text: str, filename: str, result: LoadedSource) -> list[str]:

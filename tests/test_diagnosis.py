@@ -94,3 +94,15 @@ def test_a_cell_compared_whole_agrees_with_its_calls_compared_one_by_one():
             assert whole == one_by_one, (got, other)
         verdicts.append(one_by_one)
     assert decided > 400 and 0 < sum(verdicts) < len(verdicts)
+
+
+def test_deep_nn_layers_below_a_right_one_point_at_what_they_are_computed_from():
+    """Every layer given dAL instead of the dA handed down (no catalogue entry): dA2, dW3 and
+    db3 are right, everything below is wrong, so the finding points at dZ2 (spec `upstream`)."""
+    from conftest import ROOT, grader_for
+
+    path = ROOT / "examples" / "submissions" / "deep_nn" / "bug_every_layer_gets_dAL.py"
+    report = grader_for("deep_nn").grade_file(path)
+    [finding] = function_result(report, "L_model_backward").mistakes
+    assert finding.step == "dZ2" and "most likely in dZ2" in finding.message
+    assert "dA2" not in finding.affects and set(finding.affects) == {"dA1", "dW2", "db2", "dA0", "dW1", "db1"}

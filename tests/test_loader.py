@@ -37,6 +37,36 @@ def test_only_definitions_imports_and_constants_are_kept():
     assert any("3 other top-level statement" in n for n in loaded.notes)
 
 
+def test_a_call_at_top_level_runs_only_when_the_functions_read_what_it_sets():
+    """`KEYS = "...".split()` and a logger are read by the functions: run (in their place, even
+    across cells, and what they read in turn). A training run and a plot nobody reads: not run."""
+    loaded = load_notebook_text(notebook(
+        "import logging\nfrom functools import partial\nimport numpy as np\n"
+        "log = logging.getLogger('me')\nKEYS = 'W1 b1'.split()\nscale = partial(np.multiply, 2.0)\n"
+        "TABLE = {'double': scale}",
+        "def f(params):\n    log.info('f')\n    return {k: TABLE['double'](params[k]) for k in KEYS}\n",
+        "params = f(initial_guess())\nfigure = plt.plot(params['W1'])\nlog2 = logging.getLogger('unused')\n",
+    ), "nb.ipynb")
+    ran = [u.names for u in loaded.units if u.kind == "assign"]
+    assert ran == [("log",), ("KEYS",), ("scale",), ("TABLE",)]
+    assert all(u.limit for u in loaded.units if u.names in (("log",), ("KEYS",), ("scale",)))
+    assert {n for n, how in loaded.not_run.items() if how.endswith("does not run")} == {"params", "figure", "log2"}
+    assert {n for n, how in loaded.not_run.items() if "failed when the grader ran it" in how} == {"log", "KEYS", "scale"}
+    assert any("3 top-level statement(s) that call code were run" in n for n in loaded.notes)
+    assert any("3 other top-level statement" in n for n in loaded.notes)
+
+
+def test_a_top_level_call_that_runs_too_long_is_stopped_and_the_rest_is_graded(grader):
+    slow = "import time\nPAUSE = time.sleep(30) or 0.0\n\n"
+    source = slow + SOLUTION.replace("def sigmoid(z):", "def sigmoid(z):\n    z = z + PAUSE", 1)
+    report = grader.grade_loaded(load_python_text(source, "slow.py"), "slow.py")
+    assert report.error is None
+    assert any("took longer than 2 s and was stopped" in n for n in report.notes)
+    assert function_result(report, "sigmoid").score == 0  # PAUSE never set
+    assert function_result(report, "backward_propagation").score == function_result(
+        report, "backward_propagation").max_score
+
+
 def test_a_broken_cell_costs_only_its_broken_part():
     loaded = load_notebook_text(notebook(
         "import numpy as np",

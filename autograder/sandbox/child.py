@@ -273,9 +273,19 @@ def _load(units: list[dict], namespace: dict, sources: dict) -> dict:
     for unit in units:
         code = "\n" * (unit["lineno"] - 1) + unit["source"]
         where = f"{unit['filename']}, line {unit['lineno']}"
+        limit = unit.get("limit")
         try:
             compiled = compile(code, unit["filename"], "exec")
-            exec(compiled, namespace)  # noqa: S102 - this is the sandbox
+            if limit:  # a top-level statement that calls code: bounded on its own (see loader.CALL_LIMIT)
+                signal.setitimer(signal.ITIMER_REAL, float(limit))
+            try:
+                exec(compiled, namespace)  # noqa: S102 - this is the sandbox
+            finally:
+                if limit:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+        except _SoftTimeout:
+            notes.append(f"{where}: `{_first_line(unit['source'])}` took longer than {float(limit):g} s "
+                         "and was stopped")
         except ModuleNotFoundError as exc:
             _stub_missing_import(unit["source"], exc.name or "?", namespace)
             notes.append(
