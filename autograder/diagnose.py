@@ -385,15 +385,29 @@ def _fingerprint(fn, calls, student, wrong, workload, prints, right=frozenset())
         values = [compare.as_array(expected) for _, expected, _ in student[cell]]
         return any(v is not None and v.size and not np.all(v == np.round(v)) for v in values)
 
+    # Once a mistake of a helper is found, nan or inf can come from that helper: a mistake of this
+    # function matched on nothing but nan or inf is not named on top of it.
+    def only_nonfinite(cell: Cell) -> bool:
+        wrong_values = [compare.as_array(got) for got, expected, _ in student[cell] if not _matches(got, expected)]
+        return all(v is not None and not np.isfinite(v).all() for v in wrong_values)
+
     left, found = set(wrong), []
     explain_all([(cells, changed) for _, cells, changed in effects.values()])
     ranked = sorted(effects.values(), key=lambda e: -len(explains(e[1], e[2])[0]))
     for mistake, cells, changed in ranked:
         good, bad = explains(cells, changed)
         enough = any(informative(c) for c in good) or 2 * len(good) >= len(changed)
+        helper_blamed = any(m.caused_by for m in found)
+        if helper_blamed and mistake.function == fn.name and all(only_nonfinite(c) for c in good & left):
+            continue
         if good & left and not (bad - wrong) and enough:
             found.append(_named(mistake, fn, good, link))
             left -= good
+    helper = next((m for m in found if m.caused_by), None)
+    spread = {c for c in left if only_nonfinite(c)} if helper else set()
+    if spread:  # the helper's nan or inf, carried into more of this function's steps
+        helper.affects = sorted(set(helper.affects) | {step for _, step in spread} - {"result"})
+        left -= spread
     return found, left
 
 

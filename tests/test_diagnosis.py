@@ -106,3 +106,16 @@ def test_deep_nn_layers_below_a_right_one_point_at_what_they_are_computed_from()
     [finding] = function_result(report, "L_model_backward").mistakes
     assert finding.step == "dZ2" and "most likely in dZ2" in finding.message
     assert "dA2" not in finding.affects and set(finding.affects) == {"dA1", "dW2", "db2", "dA0", "dW1", "db1"}
+
+
+def test_nan_from_a_wrong_helper_is_not_blamed_on_the_caller_too():
+    """The student's sigmoid gives nan for large z; propagate (which clips A before its logs)
+    gets a nan cost only through it. The sigmoid's mistake is named once, covering the cost
+    too; no mistake of propagate's own (such as a log of zero) is invented from the nan."""
+    from conftest import ROOT, grader_for
+
+    name = "bug_sigmoid_exp_over_exp_plus_one_clipped_cost.py"
+    report = grader_for("logistic_regression").grade_file(ROOT / "examples" / "submissions" / "logistic_regression" / name)
+    [finding] = function_result(report, "propagate").mistakes
+    assert finding.id == "sigmoid-overflow" and finding.caused_by == "sigmoid"
+    assert {"cost", "dw", "db"} <= set(finding.affects)
