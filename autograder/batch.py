@@ -163,8 +163,10 @@ def write_results(out: Path, assignment: Assignment,
         writer.writerow(["student", "file", "score", "max_score", "error", *functions])
         whole.write(f'{{"assignment": {json.dumps(assignment.name)}, "submissions": [')
         for i, (student, stored) in enumerate(items):
-            text = stored if isinstance(stored, str) else json.dumps(stored, ensure_ascii=False)
-            report = json.loads(stored) if isinstance(stored, str) else stored
+            if isinstance(stored, str):
+                text, report = stored, json.loads(stored)
+            else:
+                text, report = json.dumps(stored, ensure_ascii=False), stored
             per_fn = {f["name"]: f["score"] for f in report["functions"]}
             writer.writerow([student, report["submission"], report["score"], report["max_score"],
                              report["error"] or "", *[per_fn.get(f, 0.0) for f in functions]])

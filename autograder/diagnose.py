@@ -10,6 +10,7 @@ explain two mistakes at once. What no mutant explains gets an analytic finding
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import warnings
 from collections.abc import Callable
@@ -387,6 +388,7 @@ def _fingerprint(fn, calls, student, wrong, workload, prints, right=frozenset())
 
     # Once a mistake of a helper is found, nan or inf can come from that helper: a mistake of this
     # function matched on nothing but nan or inf is not named on top of it.
+    @functools.cache
     def only_nonfinite(cell: Cell) -> bool:
         wrong_values = [compare.as_array(got) for got, expected, _ in student[cell] if not _matches(got, expected)]
         return all(v is not None and not np.isfinite(v).all() for v in wrong_values)

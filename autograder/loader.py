@@ -46,6 +46,9 @@ class CodeUnit:
 # `layer = partial(...)`) runs only when the kept code reads what it sets, and for at most this long:
 # top-level training runs and plots stay skipped, a graded function's module-level helpers do not.
 CALL_LIMIT = 2.0
+# How LoadedSource.not_run ends: why the statement that sets a name left it unset.
+NOT_RUN = ", which the grader does not run"
+RAN_AND_FAILED = ", which failed when the grader ran it (see the notes)"
 
 
 @dataclass
@@ -219,8 +222,7 @@ def _collect(tree: ast.Module, text: str, filename: str, result: LoadedSource) -
             first = lines[start - 1].strip() if start - 1 < len(lines) else ""
             if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
                 for name in _names(node):
-                    result.not_run.setdefault(name, f"`{first[:60]}` ({filename}, line {start}), which the grader "
-                                                    "does not run")
+                    result.not_run.setdefault(name, f"`{first[:60]}` ({filename}, line {start}){NOT_RUN}")
             listed = f"{filename}, line {start}: `{first[:60]}`"
             if first and not first.startswith("pass  # ignored") and not _skip_quietly(node):
                 skipped.append(listed)
@@ -261,8 +263,7 @@ def _adopt_needed(result: LoadedSource, skipped: list[str]) -> None:
             skipped.remove(listed)
         for name in unit.names:  # asked about only if the statement fails when run
             if name in result.not_run:
-                result.not_run[name] = result.not_run[name].replace(
-                    "which the grader does not run", "which failed when the grader ran it (see the notes)")
+                result.not_run[name] = result.not_run[name].removesuffix(NOT_RUN) + RAN_AND_FAILED
     if adopted:
         first = adopted[0][1]
         result.notes.append(

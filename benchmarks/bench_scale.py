@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from machine import load_average, machine  # benchmarks/machine.py, beside this script
+from machine import load_average, machine, proc_stat  # benchmarks/machine.py, beside this script
 
 from autograder.spec import load_assignment
 from autograder.synthetic import make_class
@@ -33,8 +33,7 @@ def tree_rss_kib(root_pid: int) -> int:
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
+            fields = proc_stat(entry)
         except OSError:
             continue
         parents[int(entry)] = int(fields[1])

@@ -61,6 +61,23 @@ def _on_alarm(signum, frame):
     raise _SoftTimeout()
 
 
+class _TimeLimit:
+    """Raise _SoftTimeout in the code run inside after ``seconds`` (no limit when falsy); the
+    one-shot timer is cleared however that code ends. A class, not a generator: every call
+    of a submission goes through it."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+
+    def __enter__(self) -> None:
+        if self.seconds:
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.seconds:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
 def main() -> None:
     serve(int(sys.argv[-2]), int(sys.argv[-1]))
 
@@ -273,18 +290,13 @@ def _load(units: list[dict], namespace: dict, sources: dict) -> dict:
     for unit in units:
         code = "\n" * (unit["lineno"] - 1) + unit["source"]
         where = f"{unit['filename']}, line {unit['lineno']}"
-        limit = unit.get("limit")
+        limit = float(unit.get("limit") or 0)  # a top-level statement that calls code (loader.CALL_LIMIT)
         try:
             compiled = compile(code, unit["filename"], "exec")
-            if limit:  # a top-level statement that calls code: bounded on its own (see loader.CALL_LIMIT)
-                signal.setitimer(signal.ITIMER_REAL, float(limit))
-            try:
+            with _TimeLimit(limit):
                 exec(compiled, namespace)  # noqa: S102 - this is the sandbox
-            finally:
-                if limit:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
         except _SoftTimeout:
-            notes.append(f"{where}: `{_first_line(unit['source'])}` took longer than {float(limit):g} s "
+            notes.append(f"{where}: `{_first_line(unit['source'])}` took longer than {limit:g} s "
                          "and was stopped")
         except ModuleNotFoundError as exc:
             _stub_missing_import(unit["source"], exc.name or "?", namespace)
@@ -364,13 +376,9 @@ def _call(message: dict, buffers: list, shared: dict, namespace: dict, sources: 
     _seed_numpy(int(message.get("seed", 0)))
     start = time.perf_counter()
     try:
-        signal.setitimer(signal.ITIMER_REAL, float(message.get("timeout", 10)))
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                value = func(*args, **kwargs)
-        finally:  # a one-shot timer: once it has fired, nothing is left to clear
-            signal.setitimer(signal.ITIMER_REAL, 0)
+        with _TimeLimit(float(message.get("timeout", 10))), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value = func(*args, **kwargs)
         reply.update(
             ok=True,
             value=wire.encode(value, out),
