@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import copy
 import re
+import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from . import wire
 from .cases import Call, Workload
+from .disclose import load_notes, stopped_wording
 from .loader import LoadedSource
 from .reference import reference_info, source_lines
 from .sandbox.inputs import changed_inputs
@@ -37,11 +39,13 @@ class Execution:
     output: str = ""
     error: str | None = None
     memo: dict = field(default_factory=dict, repr=False)  # verdicts worked out once (judge.step_right)
+    # the submission as the grader loaded it (file -> lines): what feedback may quote (autograder.disclose)
+    sources: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
 
 def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = None) -> Execution:
     """Load the submission in a child process and make every call of the workload."""
-    result = Execution(notes=list(loaded.notes))
+    result = Execution(notes=list(loaded.notes), sources=loaded.sources)
     if loaded.error:
         result.error = loaded.error
         return result
@@ -54,7 +58,7 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
         result.error = str(exc)
         return result
     try:
-        result.notes += box.notes
+        result.notes += load_notes(box.notes, loaded)  # the child's words, checked against the file
         result.defined = set(box.functions)
         result.uses = box.uses
         _run_calls(_planned(workload, box, ref, result), box, result)
@@ -68,6 +72,23 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
 class _Planned:
     call: Call
     request: Request
+
+
+def reply_limit(expected: Any) -> int:
+    """The most bytes a call's reply may take: generous beside what the reference returns
+    (four times its arrays, plus room for an extra list of costs or a note), so that only a
+    reply made to flood the grader is refused."""
+    return 4 * _nbytes(expected) + (1 << 20)
+
+
+def _nbytes(value: Any) -> int:
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, dict):
+        return sum(_nbytes(v) + 64 for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return sum(_nbytes(v) + 16 for v in value)
+    return 32
 
 
 def _planned(workload: Workload, box: Sandbox, ref: dict, result: Execution) -> list[_Planned]:
@@ -89,7 +110,8 @@ def _planned(workload: Workload, box: Sandbox, ref: dict, result: Execution) -> 
                 continue
             for note in binding.notes:
                 _add(notes, note)
-            planned.append(_Planned(call, Request(fn.name, binding.args, binding.kwargs, timeout, binding.names)))
+            planned.append(_Planned(call, Request(fn.name, binding.args, binding.kwargs, timeout, binding.names,
+                                                  reply_limit(call.expected))))
         if notes:
             result.function_notes[fn.name] = notes
     return planned
@@ -98,12 +120,22 @@ def _planned(workload: Workload, box: Sandbox, ref: dict, result: Execution) -> 
 def _run_calls(planned: list[_Planned], box: Sandbox, result: Execution) -> None:
     """All calls in one batch. A batch cut short without a verdict is run again from where
     it stopped, one reply per call, to see which call hangs or kills the child; after such a
-    call, the rest of that function is skipped and the other functions go on in a fresh child."""
+    call, the rest of that function is skipped, and so are the calls of functions that use it
+    (they would only hang again); the other functions go on in a fresh child. The submission
+    as a whole has ``Limits.submission_seconds``: past it, the calls left are not made."""
+    deadline = time.monotonic() + box.limits.submission_seconds
     precise = False
+    stuck: dict[str, str] = {}  # function -> why its calls stopped
     while planned:
-        outcomes = box.call_many([p.request for p in planned], precise=precise)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            for item in planned:
+                result.skipped[item.call.id] = (f"not run: the submission used up its {box.limits.submission_seconds:g} s "
+                                                "of grading time")
+            return
+        requests = [replace(p.request, timeout=min(p.request.timeout, left)) for p in planned]
+        outcomes = box.call_many(requests, precise=precise)
         done = 0
-        stuck = None
         for item, outcome in zip(planned, outcomes):
             done += 1
             _explain_unset_global(outcome, box.loaded.not_run)
@@ -111,18 +143,39 @@ def _run_calls(planned: list[_Planned], box: Sandbox, result: Execution) -> None
             if outcome.ok:
                 if outcome.changed:
                     result.mutated[item.call.id] = outcome.changed
-            elif outcome.error and outcome.error.get("type") in ("Timeout", "Crash"):
-                stuck = item.call.function, outcome.error["message"]
+            elif outcome.error and outcome.error.get("type") in STOPPING:
+                # said of the calls skipped after it too, hidden ones included: the grader's words only
+                stuck[item.call.function] = stopped_wording(str(outcome.error["type"]), str(outcome.error.get("message", "")))
                 break
         outcomes.close()  # a batch cut short stops its child; the rest goes to a fresh one
         rest = planned[done:]
         planned = []
         precise = True  # whatever is left goes one reply at a time
         for item in rest:
-            if stuck and item.call.function == stuck[0]:
-                result.skipped[item.call.id] = f"not run: an earlier call {stuck[1]}"
+            why = _blocked_by(item.call.function, stuck, box.uses)
+            if why:
+                result.skipped[item.call.id] = why
             else:
                 planned.append(item)
+
+
+STOPPING = ("Timeout", "Crash", "TooLarge")  # errors after which a function's other calls are not made
+
+
+def _blocked_by(function: str, stuck: dict[str, str], uses: dict[str, set[str]]) -> str | None:
+    """Why a call of ``function`` is not made: it, or a function of the submission's that it
+    uses (directly or through others), already hung, crashed the child or flooded it."""
+    if function in stuck:
+        return f"not run: an earlier call {stuck[function]}"
+    seen, todo = {function}, list(uses.get(function, ()))
+    while todo:
+        name = todo.pop()
+        if name in stuck:
+            return f"not run: it calls your `{name}`, which {stuck[name]}"
+        if name not in seen:
+            seen.add(name)
+            todo += uses.get(name, ())
+    return None
 
 
 def _explain_unset_global(outcome: Outcome, not_run: dict[str, str]) -> None:
@@ -131,9 +184,8 @@ def _explain_unset_global(outcome: Outcome, not_run: dict[str, str]) -> None:
     if outcome.ok or not error or error.get("type") != "NameError":
         return
     match = re.search(r"name '(\w+)' is not defined", error.get("message", ""))
-    if match and match.group(1) in not_run:
-        error["message"] += (f" ({match.group(1)} is set by {not_run[match.group(1)]}: a graded function should "
-                             "work from its own parameters)")
+    if match and match.group(1) in not_run:  # explain.explain_error says it, whatever else it may say
+        error["unset"] = f"{match.group(1)} is set by {not_run[match.group(1)]}"
 
 
 def _add(notes: list[str], note: str) -> None:

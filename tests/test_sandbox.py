@@ -6,6 +6,7 @@ import time
 import pytest
 
 from autograder.sandbox.forkserver import ForkServer
+from autograder.sandbox.runner import jail_support
 from conftest import EXAMPLES, FIXTURES, function_result, mistake_ids
 
 HOSTILE = FIXTURES / "hostile"
@@ -79,13 +80,18 @@ def test_unloadable_files_get_a_clear_error_and_zero(grader, name, words):
 
 
 def test_forked_grandchild_is_killed(grader, tmp_path):
-    """daemon.py forks a process that sleeps for a minute. Fork servers and sandbox children
-    lead their own sessions; a process forked by student code is in its child's session, so a
-    sandbox process that does not lead its session is a survivor (and one of ours: another
-    grader running on the machine at the same time has no such process unless it leaks too)."""
+    """daemon.py forks a process that sleeps for a minute. In the jail the fork is refused (one
+    process per submission); without it the process is killed with its group. Fork servers and
+    sandbox children lead their own sessions; a process forked by student code is in its child's
+    session, so a sandbox process that does not lead its session is a survivor (and one of ours:
+    another grader running on the machine at the same time has no such process unless it leaks too)."""
     before = {p for p in os.listdir("/proc") if p.isdigit()}
     report = grader.grade_file(HOSTILE / "daemon.py")
-    assert function_result(report, "sigmoid").score == 5
+    sigmoid = function_result(report, "sigmoid")
+    if jail_support().seccomp:
+        assert sigmoid.score == 0 and "Operation not permitted" in " ".join(c.feedback for c in sigmoid.checks)
+    else:
+        assert sigmoid.score == 5
     time.sleep(0.5)
     leftovers = []
     for pid in {p for p in os.listdir("/proc") if p.isdigit()} - before:

@@ -20,6 +20,7 @@ import types
 import warnings
 
 from autograder import wire
+from autograder.sandbox import jail
 from autograder.sandbox.inputs import changed_inputs
 from autograder.sandbox.shared import held_values
 from autograder.sandbox.trace import error_record
@@ -55,6 +56,29 @@ def _check_while_grading(*args, **kwargs) -> None:
 # Inputs held for every child (see autograder.sandbox.shared): filled in the fork server,
 # inherited by the children it forks; a child started on its own gets them in a message.
 _HELD: dict[str, dict] = {}
+# What the kernel enforces and what a child may read (see autograder.sandbox.jail): found
+# once in the fork server, inherited by every child it forks.
+_SUPPORT = jail.Support()
+_RULES: jail.Rules | None = None
+
+
+def _prepare_jail() -> None:
+    """Probe the kernel's layers and open the read rules once, before any child is forked."""
+    import shutil
+    import tempfile
+
+    global _SUPPORT, _RULES
+    scratch = tempfile.mkdtemp(prefix="autograder-probe-")
+    try:
+        _SUPPORT = jail.probe(scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if _SUPPORT.landlock_abi:
+        _RULES = jail.Rules(jail.read_paths(_package_dir()))
+
+
+def _package_dir() -> str:
+    return os.path.dirname(os.path.realpath(sys.modules["autograder"].__file__))
 
 
 def _on_alarm(signum, frame):
@@ -79,7 +103,24 @@ class _TimeLimit:
 
 
 def main() -> None:
-    serve(int(sys.argv[-2]), int(sys.argv[-1]))
+    """A child started on its own (no fork server): ``requests replies support disk`` in argv,
+    the support found by the parent (see ``runner.jail_support``)."""
+    import json
+
+    global _SUPPORT, _RULES
+    requests, replies, support, disk = sys.argv[-4:]
+    _SUPPORT = jail.Support.from_dict(json.loads(support))
+    _RULES = jail.Rules(jail.read_paths(_package_dir())) if _SUPPORT.landlock_abi else None
+    jail.enter(os.getcwd(), int(disk), _RULES, _SUPPORT)
+    serve(int(requests), int(replies))
+
+
+def probe_main() -> None:
+    """``python -I -c …probe_main()``: print what the kernel enforces, as JSON."""
+    import json
+
+    _prepare_jail()
+    print(json.dumps(_SUPPORT.as_dict()))
 
 
 def zygote() -> None:
@@ -94,6 +135,7 @@ def zygote() -> None:
     import numpy  # noqa: F401 - imported once here, inherited by every child
 
     _warm_up()
+    _prepare_jail()
     gc.freeze()  # what is here now is never collected: children share its pages instead of copying them
 
     control = socket.socket(fileno=int(sys.argv[-1]))
@@ -131,6 +173,8 @@ def zygote() -> None:
             control.sendall(b'{"held": true}')
         elif message.get("op") == "poll":
             control.sendall(json.dumps({"code": exited.pop(int(message["pid"]), None)}).encode())
+        elif message.get("op") == "support":
+            control.sendall(json.dumps(_SUPPORT.as_dict()).encode())
 
 
 def _warm_up() -> None:
@@ -179,6 +223,7 @@ def _become_child(message: dict, fds: list[int], resource) -> None:
         os.dup2(output, 2)
         for fd in (devnull, output):
             os.close(fd)
+        jail.enter(message["workdir"], int(message["disk"]), _RULES, _SUPPORT)
         serve(requests, replies)
     except BaseException:  # noqa: BLE001 - the parent sees the exit code
         os._exit(1)

@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .jail import Support
+
 if TYPE_CHECKING:
     from .runner import Limits
     from .shared import SharedInputs
@@ -46,6 +48,14 @@ def child_env(workdir: Path | None) -> dict[str, str]:
     }
 
 
+def server_env() -> dict[str, str]:
+    """The fork server's environment: a child's, plus the grader's choice about the jail."""
+    env = child_env(None)
+    if "AUTOGRADER_JAIL" in os.environ:
+        env["AUTOGRADER_JAIL"] = os.environ["AUTOGRADER_JAIL"]
+    return env
+
+
 class ForkServer:
     """A fork server: one clean Python with numpy imported, forking a child per submission.
 
@@ -60,12 +70,13 @@ class ForkServer:
 
         self.owner = os.getpid()
         self.held: set[str] = set()
+        self._support: Support | None = None
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock = ours
         self.proc = subprocess.Popen(
             [sys.executable, "-I", "-c", _BOOT, str(theirs.fileno())],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            cwd=tempfile.gettempdir(), env=child_env(None), pass_fds=(theirs.fileno(),), start_new_session=True,
+            cwd=tempfile.gettempdir(), env=server_env(), pass_fds=(theirs.fileno(),), start_new_session=True,
         )
         theirs.close()
 
@@ -98,7 +109,8 @@ class ForkServer:
 
     def spawn(self, workdir: Path, limits: Limits, fds: list[int]) -> Forked:
         reply = self._ask({"op": "spawn", "workdir": str(workdir), "env": child_env(workdir),
-                           "memory": limits.memory_bytes, "files": limits.file_bytes}, fds)
+                           "memory": limits.memory_bytes, "files": limits.file_bytes, "disk": limits.disk_bytes},
+                          fds)
         return Forked(int(reply["pid"]), self)
 
     def hold(self, shared: SharedInputs) -> None:
@@ -107,6 +119,13 @@ class ForkServer:
             with shared.as_file() as handle:
                 self._ask({"op": "hold"}, [handle.fileno()])
             self.held.add(shared.key)
+
+    @property
+    def support(self) -> Support:
+        """What the kernel enforces for this server's children (probed once, in the server)."""
+        if self._support is None:
+            self._support = Support.from_dict(self._ask({"op": "support"}))
+        return self._support
 
     def poll(self, pid: int) -> int | None:
         code = self._ask({"op": "poll", "pid": pid}).get("code")

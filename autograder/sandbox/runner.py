@@ -10,6 +10,7 @@ and the caller goes on in a fresh child.
 
 from __future__ import annotations
 
+import json
 import multiprocessing.util
 import os
 import resource
@@ -28,10 +29,12 @@ from typing import Any
 
 from .. import wire
 from ..loader import LoadedSource
-from .forkserver import PACKAGE_PARENT, Forked, ForkServer, child_env
+from .forkserver import PACKAGE_PARENT, Forked, ForkServer, child_env, server_env
+from .jail import JAIL_FAILED, Support
 from .shared import SharedInputs
 
 OUTPUT_CAP = 20_000
+LOAD_REPLY_LIMIT = 1 << 20  # bytes: what a loaded submission reports (its functions' signatures, notes)
 FLUSH_AFTER = 0.05  # seconds: how often a child sends the replies it has (see Sandbox.call_many)
 _BOOT = (
     f"import sys; sys.path.insert(0, {PACKAGE_PARENT!r}); sys.argv[1:] = sys.argv[1:]; "
@@ -41,11 +44,13 @@ _BOOT = (
 
 @dataclass(frozen=True)
 class Limits:
-    memory_bytes: int = 2 * 1024**3
-    file_bytes: int = 16 * 1024**2
+    memory_bytes: int = 2 * 1024**3  # the submission's whole memory: it runs as one process (see jail)
+    file_bytes: int = 16 * 1024**2  # any one file it writes, its captured output included
+    disk_bytes: int = 16 * 1024**2  # all it writes: its working folder is a tmpfs of this size
     load_timeout: float = 20.0
     grace: float = 2.0
     call_timeout_cap: float | None = None  # lower every function's own time limit
+    submission_seconds: float = 120.0  # all of one submission's calls together
 
 
 @dataclass
@@ -69,10 +74,40 @@ class Request:
     kwargs: dict
     timeout: float
     names: list[str] = field(default_factory=list)  # of the positional arguments, to name changed ones
+    max_reply: int = wire.MAX_MESSAGE  # bytes: a larger reply is refused unread and costs the call
 
 
 class SandboxError(Exception):
     """The submission could not even be loaded (it crashed or hung while loading)."""
+
+
+class JailUnavailable(RuntimeError):
+    """The grader could not put a child in its jail: no fault of the submission's."""
+
+
+def jail_support() -> Support:
+    """What the kernel enforces for this process's sandbox children: asked of the fork
+    server, or (without one) probed once in a fresh interpreter."""
+    zygote = ForkServer.get()
+    if zygote is not None:
+        try:
+            return zygote.support
+        except OSError:
+            pass
+    global _standalone_support
+    if _standalone_support is None:
+        boot = (f"import sys; sys.path.insert(0, {PACKAGE_PARENT!r}); "
+                "from autograder.sandbox.child import probe_main; probe_main()")
+        try:
+            done = subprocess.run([sys.executable, "-I", "-c", boot], capture_output=True, text=True, timeout=60,
+                                  env=server_env(), cwd=tempfile.gettempdir())
+            _standalone_support = Support.from_dict(json.loads(done.stdout))
+        except (OSError, ValueError, subprocess.SubprocessError) as exc:
+            _standalone_support = Support(reasons={"probe": f"could not run ({exc})"})
+    return _standalone_support
+
+
+_standalone_support: Support | None = None
 
 
 class Sandbox:
@@ -91,7 +126,7 @@ class Sandbox:
         self._output: int | None = None  # what the student's code prints (see _capture)
         self._requests = None
         self._replies_fd: int | None = None
-        self._buffer = b""
+        self._buffer = bytearray()
         self._eof = False
         self._counter = 0
 
@@ -114,6 +149,9 @@ class Sandbox:
         reply = self._exchange(message, self.limits.load_timeout)
         if reply is None:
             code = self._stop()
+            if code == JAIL_FAILED:
+                raise JailUnavailable("the sandbox could not be set up for this submission (a problem of the "
+                                      "grader's machine, not of the submission); grade it again")
             raise SandboxError(self._death_message(code, "while your file was being loaded"))
         self.functions = {k: v for k, v in reply.get("functions", {}).items() if isinstance(k, str)}
         uses = reply.get("uses") if isinstance(reply.get("uses"), dict) else {}
@@ -183,19 +221,12 @@ class Sandbox:
             for number, request in enumerate(requests, start=first):
                 started = time.perf_counter()
                 wait = request.timeout if precise else FLUSH_AFTER + longest[number - first]
-                received = self._receive(time.monotonic() + wait + self.limits.grace)
-                if received is None or received[0].get("id") != number:
+                received = self._receive(time.monotonic() + wait + self.limits.grace, request.max_reply)
+                if not isinstance(received, tuple) or received[0].get("id") != number:
                     code = self._stop()
                     if not precise:
                         return
-                    timed_out = time.perf_counter() - started >= request.timeout
-                    text = (
-                        f"did not finish within {request.timeout:g} s (an infinite loop?)"
-                        if timed_out
-                        else self._death_message(code, "during the call")
-                    )
-                    yield Outcome(False, error={"type": "Timeout" if timed_out else "Crash", "message": text,
-                                                "frames": [], "timeout": timed_out})
+                    yield Outcome(False, error=self._failure(received, code, request, started))
                     return
                 answered = number
                 yield _outcome(*received)
@@ -221,8 +252,9 @@ class Sandbox:
                 zygote.hold(self.shared)
             self._proc = zygote.spawn(self._workdir, limits, [req_read, rep_write, output])
         except OSError:
+            support = json.dumps(jail_support().as_dict())
             self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-c", _BOOT, str(req_read), str(rep_write)],
+                [sys.executable, "-I", "-c", _BOOT, str(req_read), str(rep_write), support, str(limits.disk_bytes)],
                 stdin=subprocess.DEVNULL,
                 stdout=output,
                 stderr=output,
@@ -236,7 +268,7 @@ class Sandbox:
         os.close(rep_write)
         self._requests = os.fdopen(req_write, "wb")
         self._replies_fd = rep_read
-        self._buffer = b""
+        self._buffer = bytearray()
         self._eof = False
         if self.shared and isinstance(self._proc, subprocess.Popen):  # no fork server to inherit them from
             try:
@@ -249,20 +281,24 @@ class Sandbox:
             wire.send(self._requests, message)
         except (BrokenPipeError, OSError):
             return None
-        received = self._receive(time.monotonic() + timeout)
-        return received[0] if received else None
+        received = self._receive(time.monotonic() + timeout, LOAD_REPLY_LIMIT)
+        return received[0] if isinstance(received, tuple) else None
 
-    def _receive(self, deadline: float) -> tuple[dict, list] | None:
+    def _receive(self, deadline: float, limit: int = wire.MAX_MESSAGE) -> tuple[dict, list] | None | int:
+        """The next frame, None if the child closed its end or missed the deadline, or the
+        frame's announced size (an int) when it exceeds ``limit``: refused before its bytes
+        are read. Receiving is linear in the bytes: the buffer grows in place."""
         need = 4
         size = None
         while True:
             if size is None and len(self._buffer) >= 4:
-                (size,) = struct.unpack(">I", self._buffer[:4])
-                if size > wire.MAX_MESSAGE:
-                    return None
+                (size,) = struct.unpack_from(">I", self._buffer)
+                if size > min(limit, wire.MAX_MESSAGE):
+                    return size
                 need = 4 + size
             if size is not None and len(self._buffer) >= need:
-                body, self._buffer = self._buffer[4:need], self._buffer[need:]
+                body = bytes(memoryview(self._buffer)[4:need])
+                del self._buffer[:need]
                 try:
                     return wire.unframe(body)
                 except ValueError:
@@ -309,6 +345,17 @@ class Sandbox:
             os.close(self._replies_fd)
             self._replies_fd = None
         return code
+
+    def _failure(self, received: object, code: int | None, request: Request, started: float) -> dict:
+        """The error record of a call that got no proper reply: too large, too slow, or the child died."""
+        if isinstance(received, int):
+            kind, text = "TooLarge", (f"returned {received / 1e6:.1f} MB, far more than its result can take "
+                                      f"(at most {request.max_reply / 1e6:.1f} MB): the call was stopped")
+        elif time.perf_counter() - started >= request.timeout:
+            kind, text = "Timeout", f"did not finish within {request.timeout:g} s (an infinite loop?)"
+        else:
+            kind, text = "Crash", self._death_message(code, "during the call")
+        return {"type": kind, "message": text, "frames": [], "timeout": kind == "Timeout"}
 
     def _death_message(self, code: int | None, when: str) -> str:
         if code is None:

@@ -1,0 +1,304 @@
+"""The jail, attacked: every protection has a submission that tries to get around it.
+
+Each layer is first tried on its own (a process forked here enters the jail with only that
+layer), then the attacks of a student who has read this repository are graded in a real
+class batch (`autograder grade`, as the README runs it) beside honest submissions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import autograder
+from autograder.sandbox import jail
+from autograder.sandbox.runner import jail_support
+from conftest import EXAMPLES, FIXTURES, ROOT, function_result
+
+JAIL = FIXTURES / "hostile" / "jail"
+PACKAGE = Path(autograder.__file__).resolve().parent
+SUPPORT = jail_support()
+needs_full_jail = pytest.mark.skipif(not SUPPORT.complete, reason=f"this kernel lacks a layer: {SUPPORT.summary()}")
+
+
+def run_jailed(tmp_path: Path, support: jail.Support, body, work: Path | None = None) -> str:
+    """Fork, enter the jail with ``support``'s layers, run ``body()`` and return what it said."""
+    if work is None:
+        work = tmp_path / "work"
+        work.mkdir(exist_ok=True)
+    rules = jail.Rules(jail.read_paths(str(PACKAGE))) if support.landlock_abi else None
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        os.dup2(write, 1)
+        try:
+            jail.enter(str(work), 1 << 20, rules, support)
+            out = body()
+        except BaseException as exc:  # noqa: BLE001
+            out = f"raised {type(exc).__name__}: {exc}"
+        os.write(write, str(out).encode())
+        os._exit(0)
+    os.close(write)
+    if rules:
+        rules.close()
+    chunks = []
+    while chunk := os.read(read, 65536):
+        chunks.append(chunk)
+    os.close(read)
+    os.waitpid(pid, 0)
+    return b"".join(chunks).decode()
+
+
+def attempt(action) -> str:
+    try:
+        action()
+        return "allowed"
+    except OSError as exc:
+        return f"refused ({exc.errno})"
+
+
+@pytest.mark.skipif(not SUPPORT.namespaces, reason="no user namespaces here")
+def test_namespaces_alone_hide_the_grader_and_kill_what_is_left(tmp_path):
+    """PID 1 of its own namespace: /proc lists only the sandbox, and a setsid daemon it
+    leaves dies with it (no seccomp here, so the fork itself is allowed)."""
+    before = _pids()
+
+    def body():
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                time.sleep(30)
+            os._exit(0)
+        time.sleep(0.2)
+        return " ".join(sorted(p for p in os.listdir("/proc") if p.isdigit()))
+
+    seen = run_jailed(tmp_path, jail.Support(namespaces=True), body)
+    assert str(os.getpid()) not in seen.split()
+    assert "1" in seen.split() and len(seen.split()) <= 3, seen
+    time.sleep(0.3)
+    ours = _cmdline(str(os.getpid()))
+    assert [p for p in _pids() - before if _cmdline(p) == ours] == []  # forks of this process still alive
+
+
+@pytest.mark.skipif(not SUPPORT.landlock_abi, reason="no Landlock here")
+def test_landlock_alone_reads_only_python_and_writes_only_its_folder(tmp_path):
+    secret = ROOT / "solutions" / "one_hidden_layer.py"
+    outside = tmp_path / "outside.txt"
+
+    def body():
+        return {
+            "solution": attempt(lambda: open(secret).read()),
+            "package": attempt(lambda: open(PACKAGE / "reference.py").read()),
+            "tmp": attempt(lambda: os.listdir(tmp_path)),
+            "write outside": attempt(lambda: open(outside, "w").write("x")),
+            "write own folder": attempt(lambda: open("mine.txt", "w").write("x")),
+            "numpy": attempt(lambda: __import__("numpy").linalg.inv(__import__("numpy").eye(2))),
+            "stdlib": attempt(lambda: __import__("fractions")),
+        }
+
+    seen = eval(run_jailed(tmp_path, jail.Support(landlock_abi=SUPPORT.landlock_abi), body))  # noqa: S307
+    assert seen["solution"].startswith("refused") and seen["package"].startswith("refused"), seen
+    assert seen["tmp"].startswith("refused") and seen["write outside"].startswith("refused"), seen
+    assert seen["write own folder"] == seen["numpy"] == seen["stdlib"] == "allowed", seen
+    assert not outside.exists()
+
+
+@pytest.mark.skipif(not SUPPORT.seccomp, reason="no seccomp filter for this machine")
+def test_seccomp_alone_allows_threads_but_no_process_or_socket(tmp_path):
+    def body():
+        import socket
+        import threading
+
+        ran = []
+        thread = threading.Thread(target=lambda: ran.append(1))
+        thread.start()
+        thread.join()
+        return {"fork": attempt(os.fork), "socket": attempt(socket.socket),
+                "thread": "allowed" if ran else "refused"}
+
+    seen = eval(run_jailed(tmp_path, jail.Support(seccomp=True), body))  # noqa: S307
+    assert seen == {"fork": "refused (1)", "socket": "refused (1)", "thread": "allowed"}, seen
+
+
+def test_a_layer_that_fails_is_never_skipped_silently(tmp_path):
+    """A child promised a layer that cannot be set up (here: its folder is gone) does not run
+    student code."""
+    for layer in (jail.Support(namespaces=True), jail.Support(landlock_abi=SUPPORT.landlock_abi or 1)):
+        said = run_jailed(tmp_path, layer, lambda: "student code ran", work=tmp_path / "gone")
+        assert said == "", layer
+
+
+# -- the attacks, graded in a class batch --------------------------------------------------
+HONEST = {"alice": "correct_classic_npdot.py", "bob": "bug_dw1_missing_1_over_m.py",
+          "carol": "bug_two_tanh_from_z1_and_db2_keepdims.py"}
+
+
+def attack_submission(snippet: Path, paths: dict[str, Path]) -> str:
+    """A correct submission with the attack grafted on: it runs at the first call of sigmoid.
+    Functions the snippet defines replace the honest ones, which stay as `_honest_<name>`."""
+    honest = (EXAMPLES / "correct_classic_npdot.py").read_text(encoding="utf-8")
+    code = snippet.read_text(encoding="utf-8")
+    for name, value in paths.items():
+        code = code.replace("{" + name + "}", str(value))
+    for name in {"sigmoid", *re.findall(r"^def ([a-z]\w*)\(", code, flags=re.M)}:
+        honest = re.sub(rf"^def {name}\(", f"def _honest_{name}(", honest, flags=re.M)
+    wrapper = ("\n\n_done = []\n\n\ndef sigmoid(z):\n    if not _done:\n        _done.append(1)\n        _attack()\n"
+               "    return _honest_sigmoid(z)\n")
+    return honest + "\n\n" + code + wrapper
+
+
+def tree_digest(root: Path, skip: Path | None = None) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and (skip is None or skip not in p.parents)}
+
+
+def grade_cli(folder: Path, out: Path, *extra: str, tmpdir: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TMPDIR": str(tmpdir)} if tmpdir else None
+    return subprocess.run([sys.executable, "-m", "autograder", "grade", str(folder), "--assignment",
+                           "one_hidden_layer", "--out", str(out), *extra],
+                          capture_output=True, text=True, timeout=900, cwd=ROOT, env=env)
+
+
+def scores(out: Path) -> dict[str, tuple[float, str]]:
+    db = sqlite3.connect(out / "gradebook.sqlite")
+    try:
+        return {s: (score, sha) for s, score, sha in db.execute("SELECT student, score, sha256 FROM grades")}
+    finally:
+        db.close()
+
+
+@needs_full_jail
+def test_attacks_in_a_class_batch_cost_only_their_own_marks(tmp_path, grader):
+    classroom = tmp_path / "classroom"
+    submissions, results = classroom / "submissions", classroom / "results"
+    submissions.mkdir(parents=True)
+    for student, example in HONEST.items():
+        shutil.copy(EXAMPLES / example, submissions / f"{student}.py")
+    clean = tmp_path / "clean"
+    done = grade_cli(submissions, clean)
+    assert done.returncode == 0, done.stderr
+    honest_scores = scores(clean)
+
+    paths = {"SUBMISSIONS": submissions, "RESULTS": results, "PACKAGE": PACKAGE}
+    attacks = sorted(JAIL.glob("*.py"))
+    for snippet in attacks:
+        (submissions / f"mallory_{snippet.stem}.py").write_text(attack_submission(snippet, paths), encoding="utf-8")
+    shutil.copy(FIXTURES / "hostile" / "steal_full_marks.py", submissions / "mallory_steal_full_marks.py")
+    before_submissions = tree_digest(submissions)
+    before_package = tree_digest(PACKAGE)
+    before_solutions = tree_digest(ROOT / "solutions")
+
+    scratch = tmp_path / "scratch"  # the batch's TMPDIR: its sandboxes work there
+    scratch.mkdir()
+    done = grade_cli(submissions, results, "--jobs", "2", tmpdir=scratch)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "jail:" in done.stdout + done.stderr
+    after = scores(results)
+    for student in HONEST:
+        assert after[student] == honest_scores[student], student
+    assert after["mallory_steal_full_marks"][0] == 0
+    assert tree_digest(submissions) == before_submissions  # nothing read out, copied or edited
+    assert tree_digest(PACKAGE) == before_package and tree_digest(ROOT / "solutions") == before_solutions
+    assert not Path("/tmp/autograder-planted.txt").exists()
+    assert set(os.listdir(classroom)) == {"submissions", "results"}
+
+    # what each attack could do, told by the attack itself (its printed output)
+    for snippet in attacks:
+        report = grader.grade_file(submissions / f"mallory_{snippet.stem}.py")
+        assert "ATTACK-OK" not in report.output, (snippet.name, report.output)
+        assert "refused" in report.output or snippet.stem == "flood_the_parent", (snippet.name, report.output)
+        if snippet.stem != "flood_the_parent":  # the attack caught its own failures: the honest code scores
+            assert report.score == report.max_score, (snippet.name, report.score)
+    flood = grader.grade_file(submissions / "mallory_flood_the_parent.py")
+    backward = function_result(flood, "backward_propagation")
+    assert backward.score == 0 and "MB" in " ".join(c.feedback for c in backward.checks)
+
+    time.sleep(4.5)  # past the daemon's sleep: had it survived, it would have rewritten the results now
+    assert scores(results) == after
+    assert (results / "grades.csv").read_text(encoding="utf-8").startswith("student,")
+    assert _processes_in(scratch) == [], "a process of the batch outlived it"
+
+    again = grade_cli(submissions, results)
+    assert again.returncode == 0 and scores(results) == after
+
+
+def test_a_pool_of_attacks_never_signals_the_grader(grader, tmp_path):
+    """The grader here is this very process: it counts SIGUSR1s the attacks send."""
+    received = []
+    previous = signal.signal(signal.SIGUSR1, lambda *_: received.append(1))
+    try:
+        for name in ("kill_the_grader", "forge_the_gradebook"):
+            path = tmp_path / f"{name}.py"
+            path.write_text(attack_submission(JAIL / f"{name}.py", {"SUBMISSIONS": tmp_path, "RESULTS": tmp_path,
+                                                                    "PACKAGE": PACKAGE}), encoding="utf-8")
+            report = grader.grade_file(path)
+            if SUPPORT.complete:
+                assert "ATTACK-OK" not in report.output, report.output
+        time.sleep(0.2)
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    assert received == []
+
+
+def test_the_batch_says_what_the_jail_enforces(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "autograder", "doctor"], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert SUPPORT.summary() in done.stdout
+    off = subprocess.run([sys.executable, "-m", "autograder", "doctor"], capture_output=True, text=True, cwd=ROOT,
+                         timeout=120, env={**os.environ, "AUTOGRADER_JAIL": "off"})
+    assert "running with fewer protections" in off.stdout and "AUTOGRADER_JAIL=off" in off.stdout
+
+
+def test_a_reply_far_larger_than_the_result_is_refused_unread(grader, tmp_path):
+    path = tmp_path / "flood.py"
+    path.write_text(attack_submission(JAIL / "flood_the_parent.py", {}), encoding="utf-8")
+    report = grader.grade_file(path)
+    backward = function_result(report, "backward_propagation")
+    feedback = " ".join(c.feedback for c in backward.checks)
+    assert backward.score == 0 and "far more than its result can take" in feedback, feedback
+    assert function_result(report, "forward_propagation").score == function_result(report, "forward_propagation").max_score
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _cmdline(pid: str) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _stat(pid: str) -> list[str]:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
+            return handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return []
+
+
+def _pids() -> set[str]:
+    return {p for p in os.listdir("/proc") if p.isdigit()}
+
+
+def _processes_in(folder: Path) -> list[str]:
+    """Processes working in ``folder`` (the batch's TMPDIR: its fork servers and children)."""
+    found = []
+    for pid in _pids():
+        try:
+            if os.readlink(f"/proc/{pid}/cwd").startswith(str(folder)):
+                found.append(f"{pid}: {_cmdline(pid)[:80]}")
+        except OSError:
+            continue
+    return found
