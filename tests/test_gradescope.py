@@ -49,6 +49,17 @@ def test_zip_grades_a_buggy_notebook_like_autograder_does(tmp_path, assignment):
     assert sum(t["score"] for t in results["tests"]) == pytest.approx(results["score"], abs=0.01)
 
 
+def test_zip_ships_the_solutions_but_the_student_cannot_read_them(tmp_path, assignment):
+    """The autograder zip holds solutions/ (Gradescope grades with them); a submission that
+    delegates every function to them, found through the grader's own package, gets nothing."""
+    root = _gradescope_tree(tmp_path, assignment)
+    shutil.copy(ROOT / "tests" / "fixtures" / "hostile" / "steal_full_marks.py",
+                root / "submission" / "one_hidden_layer.py")
+    results = _run(root)
+    assert results["score"] == 0, results["score"]
+    assert "PermissionError" in json.dumps(results["tests"])
+
+
 def test_missing_submission_is_a_clear_zero(tmp_path, assignment):
     root = _gradescope_tree(tmp_path, assignment)
     results = _run(root)

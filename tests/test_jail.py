@@ -302,3 +302,20 @@ def _processes_in(folder: Path) -> list[str]:
         except OSError:
             continue
     return found
+
+
+@pytest.mark.parametrize("layers", ["off", "namespaces", "landlock", "seccomp", "namespaces,landlock,seccomp"])
+def test_grading_is_the_same_with_any_set_of_layers(layers):
+    """Where a kernel lacks layers, grading goes on with the others, and says so; the
+    solution's thief is stopped whenever Landlock is among them."""
+    env = {**os.environ, "AUTOGRADER_JAIL": layers}
+
+    def check(path: Path) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "autograder", "check", str(path), "-a", "one_hidden_layer"],
+                              capture_output=True, text=True, cwd=ROOT, timeout=300, env=env)
+
+    honest = check(EXAMPLES / "correct_classic_npdot.py")
+    assert honest.returncode == 0 and "100 / 100" in honest.stdout, honest.stdout + honest.stderr
+    thief = check(FIXTURES / "hostile" / "steal_full_marks.py")
+    if "landlock" in layers and SUPPORT.landlock_abi:
+        assert ": 0 / 100" in thief.stdout, thief.stdout[:500]

@@ -29,6 +29,9 @@ STUDENTS = {  # student -> (submission file, functions left as the released stub
     "correct": (ROOT / "solutions" / f"{NAME}.py", ()),
     "tanh_from_z1": (EXAMPLES / "bug_tanh_from_z1.py", ()),
     "no_transpose_no_predict": (EXAMPLES / "bug_dz1_missing_w2_transpose.py", ("predict",)),  # 0 for predict
+    # every function delegates to the reference, found through the grader's package: the
+    # grade(...) cells grade it in the jail, where the solutions cannot be read
+    "steals": (ROOT / "tests" / "fixtures" / "hostile" / "steal_full_marks.py", ()),
 }
 
 
@@ -79,6 +82,7 @@ def test_nbgrader_autograde_matches_autograder_grade(tmp_path: Path) -> None:
                 assert abs(cell.score - fn["score"]) < 0.01, (student, fn["name"], cell.score, fn["score"])
 
     assert ours["correct"]["score"] == 100
+    assert ours["steals"]["score"] == 0
     assert [f["score"] for f in ours["no_transpose_no_predict"]["functions"] if f["name"] == "predict"] == [0]
     buggy = ours["tanh_from_z1"]
     mistakes = [m for f in buggy["functions"] for m in f["mistakes"]]

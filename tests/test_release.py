@@ -9,6 +9,7 @@ import pytest
 
 from autograder.reference import reference_source
 from autograder.release import release
+from autograder.sandbox.runner import jail_support
 from autograder.templates import render_notebook, strip_solutions
 from conftest import FIXTURES
 
@@ -100,3 +101,14 @@ def test_pytest_in_a_fresh_venv_passes_correct_and_names_mistakes(released, assi
     assert wrong.returncode == 1
     assert "1 failed" in wrong.stdout
     assert "[dZ1-tanh-derivative-from-Z1]" in wrong.stdout and "1 − A1²" in wrong.stdout
+
+    # the release's recorded reference results lie beside the student's file: the jail keeps
+    # the student's code from reading them (or anything of the engine's copy)
+    peeks = (FIXTURES / "gradescope" / "tanh_from_z1.py").read_text(encoding="utf-8").replace(
+        "def sigmoid(z):", "def sigmoid(z):\n    import autograder, os\n"
+        "    root = os.path.dirname(os.path.dirname(autograder.__file__))\n"
+        f"    open(os.path.join(root, 'assignments', '{assignment.name}', 'recorded.json')).read()", 1)
+    assert peeks.count("recorded.json") == 1
+    peeked = self_check("peeks", {f"{assignment.name}.py": peeks})
+    if jail_support().landlock_abi:
+        assert "PermissionError" in peeked.stdout, peeked.stdout[-2000:]
