@@ -319,3 +319,39 @@ def test_grading_is_the_same_with_any_set_of_layers(layers):
     thief = check(FIXTURES / "hostile" / "steal_full_marks.py")
     if "landlock" in layers and SUPPORT.landlock_abi:
         assert ": 0 / 100" in thief.stdout, thief.stdout[:500]
+
+
+# -- the parent's own limits ---------------------------------------------------------------
+def _with_body(function: str, body: str) -> str:
+    """The correct submission with ``function``'s body replaced by ``body``."""
+    source = (EXAMPLES / "correct_classic_npdot.py").read_text(encoding="utf-8")
+    head = re.search(rf"^def {function}\(.*?\):\n", source, flags=re.M)
+    rest = re.search(r"^(def |\S)", source[head.end():], flags=re.M)
+    end = head.end() + (rest.start() if rest else len(source[head.end():]))
+    return source[:head.end()] + body + "\n\n" + source[end:]
+
+
+def test_a_function_that_hangs_is_not_called_again_through_its_callers(grader, tmp_path):
+    path = tmp_path / "hangs.py"
+    path.write_text(_with_body("backward_propagation", "    while True:\n        pass\n"), encoding="utf-8")
+    report = grader.grade_file(path)
+    backward, model = function_result(report, "backward_propagation"), function_result(report, "nn_model")
+    assert backward.score == 0 and model.score == 0
+    said = " ".join(c.feedback for c in model.checks)
+    assert "calls your `backward_propagation`, which did not finish" in said, said  # not run to time out again
+    assert "did not finish within" not in said.replace("which did not finish within", "")
+    assert function_result(report, "predict").score == function_result(report, "predict").max_score
+
+
+def test_a_submission_has_a_total_time_budget(tmp_path):
+    from autograder.grading import Grader
+    from autograder.sandbox.runner import Limits
+    from autograder.spec import load_assignment
+
+    path = tmp_path / "slow.py"
+    path.write_text(_with_body("sigmoid", "    import time\n    time.sleep(0.4)\n    z = np.asarray(z, dtype=float)\n"
+                               "    return 1 / (1 + np.exp(-z))\n"), encoding="utf-8")
+    grader = Grader(load_assignment("one_hidden_layer", ROOT), limits=Limits(submission_seconds=2))
+    report = grader.grade_file(path)
+    said = " ".join(c.feedback for f in report.functions for c in f.checks)
+    assert "used up its 2 s of grading time" in said, said[:2000]
