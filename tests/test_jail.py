@@ -124,11 +124,20 @@ def test_seccomp_alone_allows_threads_but_no_process_or_socket(tmp_path):
         thread = threading.Thread(target=lambda: ran.append(1))
         thread.start()
         thread.join()
-        return {"fork": attempt(os.fork), "socket": attempt(socket.socket),
+        def io_uring():
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            params = ctypes.create_string_buffer(120)
+            if libc.syscall(425, 4, params) < 0:  # io_uring_setup(4 entries, params)
+                raise OSError(ctypes.get_errno(), "io_uring_setup")
+
+        return {"fork": attempt(os.fork), "socket": attempt(socket.socket), "io_uring": attempt(io_uring),
                 "thread": "allowed" if ran else "refused"}
 
     seen = eval(run_jailed(tmp_path, jail.Support(seccomp=True), body))  # noqa: S307
-    assert seen == {"fork": "refused (1)", "socket": "refused (1)", "thread": "allowed"}, seen
+    assert seen == {"fork": "refused (1)", "socket": "refused (1)", "io_uring": "refused (1)",
+                    "thread": "allowed"}, seen
 
 
 def test_a_layer_that_fails_is_never_skipped_silently(tmp_path):
@@ -355,3 +364,22 @@ def test_a_submission_has_a_total_time_budget(tmp_path):
     report = grader.grade_file(path)
     said = " ".join(c.feedback for f in report.functions for c in f.checks)
     assert "used up its 2 s of grading time" in said, said[:2000]
+
+
+def test_the_read_rules_open_a_folder_around_the_graders_package(tmp_path):
+    """Installed into a site-packages (not a checkout), the grader's package is left out of an
+    otherwise readable folder; a link to it is left out too."""
+    site = tmp_path / "site-packages"
+    for name in ("numpy", "autograder", "other"):
+        (site / name).mkdir(parents=True)
+    (site / "module.py").write_text("", encoding="utf-8")
+    (site / "alias").symlink_to(site / "autograder")
+    paths: list = []
+    jail._allow(str(site), {str(site / "autograder")}, paths)
+    allowed = {Path(p).name: rights for p, rights in paths}
+    assert allowed[site.name] == jail._FS_READ_DIR  # listed, not read whole
+    assert {"numpy", "other", "module.py"} <= allowed.keys() and allowed["numpy"] == jail.READ
+    assert "autograder" not in allowed and "alias" not in allowed
+    elsewhere: list = []
+    jail._allow(str(site), {str(tmp_path / "checkout" / "autograder")}, elsewhere)
+    assert elsewhere == [(str(site), jail.READ)]  # nothing of the grader beneath: one rule

@@ -11,7 +11,7 @@ Layers, each enforced by the kernel and each reported by :func:`probe`:
   write only its working folder. With ABI >= 4 TCP bind/connect is refused; with ABI >= 6
   it cannot signal a process outside the sandbox or reach an abstract unix socket.
 - **seccomp**: no new process (threads are allowed: they share the memory limit), no
-  socket, no ptrace, no new namespace.  One process per submission is also what makes
+  socket, no ptrace or reading another process's memory, no new namespace, no io_uring.  One process per submission is also what makes
   ``RLIMIT_AS`` a bound on the submission's whole memory.
 - **no privileges**: every capability dropped and ``no_new_privs`` set.
 
@@ -53,10 +53,15 @@ _READ_FILE_ONLY = _FS_EXECUTE | _FS_READ_FILE  # a rule on a file takes file rig
 # seccomp: (audit arch, {syscall: errno}, clone, x32 bit) per machine; errno 0 means "clone"
 _EPERM, _ENOSYS = 1, 38
 _SECCOMP = {
-    "x86_64": (0xC000003E, {"fork": 57, "vfork": 58, "socket": 41, "ptrace": 101, "unshare": 272,
-                            "setns": 308, "clone3": 435}, 56, True),
-    "aarch64": (0xC00000B7, {"socket": 198, "ptrace": 117, "unshare": 97, "setns": 268, "clone3": 435}, 220, False),
+    "x86_64": (0xC000003E, {"fork": 57, "vfork": 58, "socket": 41, "ptrace": 101, "unshare": 272, "setns": 308,
+                            "process_vm_readv": 310, "process_vm_writev": 311, "io_uring_setup": 425,
+                            "io_uring_enter": 426, "io_uring_register": 427, "pidfd_getfd": 438, "clone3": 435},
+               56, True),
+    "aarch64": (0xC00000B7, {"socket": 198, "ptrace": 117, "unshare": 97, "setns": 268, "process_vm_readv": 270,
+                             "process_vm_writev": 271, "io_uring_setup": 425, "io_uring_enter": 426,
+                             "io_uring_register": 427, "pidfd_getfd": 438, "clone3": 435}, 220, False),
 }
+# io_uring is refused because it can open sockets and do I/O without the system calls above.
 
 JAIL_FAILED = 121  # exit code of a child whose jail could not be set up as promised
 
