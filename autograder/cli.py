@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import platform
 import shutil
 import sys
 from pathlib import Path
@@ -93,6 +95,9 @@ def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path,
     if not submissions:
         raise click.ClickException("no .py or .ipynb submission found")
     gradebook = Gradebook(out / "gradebook.sqlite")
+    jail = None if scheduler else _jail_line()  # on a cluster, each worker's kernel decides (`autograder doctor`)
+    if jail:
+        click.echo(jail, err=True)
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.description}"))
     with Progress(*columns, console=_stderr_console(), transient=False) as bar:
@@ -108,19 +113,37 @@ def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path,
 
         result = grade_class(spec, submissions, gradebook, jobs=jobs, progress=stored, force=force,
                              scheduler=scheduler)
-    lines = write_results(out, spec, result.iter_report_texts(), written)
+    lines = write_results(out, spec, result.iter_report_texts(), written, jail=jail)
     gradebook.close()
     width = max(len(line.student) for line in lines)
     for line in lines:
-        detail = f"error: {line.error}" if line.error else ", ".join(line.mistakes)
+        detail = f"{'not graded' if line.retry else 'error'}: {line.error}" if line.error else ", ".join(line.mistakes)
         click.echo(f"{line.student:<{width}}  {line.score:6.2f} / {line.max_score:g}  {detail}")
-    scores = [line.score for line in lines]
-    click.echo(f"{len(lines)} submission(s): {result.graded} graded, {result.skipped} unchanged; "
-               f"mean {sum(scores) / len(scores):.1f}; {sum(1 for line in lines if line.error)} not gradable")
+    scores = [line.score for line in lines if not line.retry]  # a failed grading is no zero of the student's
+    mean = f"mean {sum(scores) / len(scores):.1f}" if scores else "no mean"
+    click.echo(f"{len(lines)} submission(s): {result.graded} graded, {result.skipped} unchanged, "
+               f"{result.retry} could not be graded (will be retried on the next run); {mean}; "
+               f"{sum(1 for line in lines if line.error and not line.retry)} not gradable (their own error)")
     click.echo(f"results in {out}/ (grades.csv, report.json, feedback/, gradescope/, gradebook.sqlite)")
     if json_out and json_out.resolve() != (out / "report.json").resolve():
         json_out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(out / "report.json", json_out)
+
+
+def _jail_line() -> str:
+    from .sandbox.runner import jail_support
+
+    return jail_support().summary()
+
+
+@main.command()
+def doctor() -> None:
+    """What this machine's kernel enforces around student code (see README: Security)."""
+    from .sandbox.jail import landlock_abi
+
+    click.echo(_jail_line())
+    click.echo(f"kernel {platform.release()}, Landlock ABI offered: {landlock_abi() or 'none'}, "
+               f"running as uid {os.geteuid()}, python {sys.executable}")
 
 
 @main.command()

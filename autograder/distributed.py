@@ -5,7 +5,9 @@ of the assignment (spec, catalogue, solution) — so workers need this package
 installed but no shared filesystem. Each worker unpacks the course once (keyed by
 its hash) and grades a chunk with the same :class:`Grader` and sandbox as a local
 run: isolation is unchanged, only the place differs. Reports come back as plain
-dicts and the gradebook stays with the instructor's process.
+dicts and the gradebook stays with the instructor's process. A chunk that does not
+come back (its worker lost) is reported per student as a failure, which the batch
+stores as a ``"grader"`` report: not current, graded again on the next run.
 """
 
 from __future__ import annotations

@@ -4,20 +4,26 @@ correct ones full marks; the gradebook survives a SIGKILL and the rerun finishes
 import csv
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from functools import partial
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from autograder.batch import grade_class, write_results
+from autograder import batch
+from autograder.batch import grade_class, grade_safely, write_results
+from autograder.cli import main
 from autograder.gradebook import Gradebook
 from autograder.layout import discover
 from autograder.sandbox.runner import Limits
 from autograder.synthetic import make_class
-from conftest import ROOT
+from conftest import EXAMPLES, FIXTURES, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -156,3 +162,124 @@ def test_class_summary_counts_each_mistake_once_per_student(graded_class):
     (top, function, step), count = max(((k, len(v)) for k, v in students_with.items()), key=lambda kv: kv[1])
     assert f"`{top}` — {count} student(s) ({function}, step {step})" in summary
     assert "dZ1" in (results / "summary.html").read_text()
+
+
+def _kill_worker(marks: str, student: str) -> None:
+    """Run in a pool worker before it grades ``student`` (``batch._worker_hook``): when
+    ``marks/<student>`` exists the worker is SIGKILLed, as the OOM killer or a submission
+    out of its sandbox would; a mark reading "once" is used up by that death."""
+    mark = Path(marks) / student
+    if mark.is_file():
+        if mark.read_text() == "once":
+            mark.unlink()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _class_folder(folder: Path, files: dict[str, Path]) -> Path:
+    folder.mkdir(parents=True)
+    for student, source in files.items():
+        shutil.copy(source, folder / f"{student}{source.suffix}")
+    return folder
+
+
+def _current(database: Path) -> dict[str, int]:
+    with sqlite3.connect(database) as db:
+        return dict(db.execute("SELECT student, current FROM grades"))
+
+
+def test_a_dying_worker_costs_no_honest_submission_and_its_victim_is_graded_next_run(
+        assignment, grader, tmp_path, monkeypatch):
+    """Real submissions graded with --jobs 2 while pool workers die: 'victim' kills its worker
+    every time, 'flaky' the first time only. Every other report is exactly what grading the file
+    alone gives; flaky is graded in the same run; victim is stored as not graded, not current,
+    and the next run grades exactly it."""
+    files = {"ada": EXAMPLES / "correct_classic_npdot.py", "bob": EXAMPLES / "bug_dw1_missing_1_over_m.py",
+             "cy": EXAMPLES / "bug_tanh_from_z1.py", "dee": EXAMPLES / "correct_notebook_messy.ipynb",
+             "eve": EXAMPLES / "bug_two_keepdims_and_transpose.py",
+             "crash": FIXTURES / "hostile" / "crash_on_call.py", "corrupt": FIXTURES / "hostile" / "corrupt.ipynb",
+             "flaky": EXAMPLES / "bug_db2_wrong_axis.py", "victim": EXAMPLES / "correct_matmul_style.py"}
+    folder = _class_folder(tmp_path / "class", files)
+    expected = {student: grade_safely(grader, student, folder / f"{student}{path.suffix}")
+                for student, path in files.items()}
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    (marks / "victim").write_text("always")
+    (marks / "flaky").write_text("once")
+    monkeypatch.setattr(batch, "_worker_hook", partial(_kill_worker, str(marks)))
+    subs, _ = discover([folder], assignment.name)
+    database = tmp_path / "results" / "gradebook.sqlite"
+    book = Gradebook(database)
+
+    result = grade_class(assignment, subs, book, jobs=2, limits=Limits(call_timeout_cap=3))
+    assert (result.graded, result.skipped, result.retry) == (len(files) - 1, 0, 1)
+    reports = result.reports
+    for student in files.keys() - {"victim"}:
+        assert reports[student] == expected[student], student  # exact scores, whole report
+    assert expected["victim"]["score"] == assignment.max_score > 0
+    assert expected["crash"]["score"] < assignment.max_score and expected["corrupt"]["error_kind"] == "submission"
+    victim = reports["victim"]
+    assert victim["score"] == 0 and victim["error_kind"] == "grader"
+    assert "the grading worker died 2 times" in victim["error"] and "next run" in victim["error"]
+    assert not (marks / "flaky").exists()  # flaky's worker did die once
+    assert _current(database) == {student: int(student != "victim") for student in files}
+
+    (marks / "victim").unlink()
+    again = grade_class(assignment, subs, book, jobs=2, limits=Limits(call_timeout_cap=3))
+    assert (again.graded, again.skipped, again.retry) == (1, len(files) - 1, 0)
+    assert again.reports["victim"] == expected["victim"]
+    assert _current(database) == dict.fromkeys(files, 1)
+    book.close()
+
+
+def test_command_line_says_how_many_will_be_retried(tmp_path, monkeypatch):
+    files = {"ada": EXAMPLES / "correct_einsum.py", "bob": EXAMPLES / "bug_tanh_from_z1.py",
+             "victim": EXAMPLES / "correct_classic_npdot.py"}
+    folder = _class_folder(tmp_path / "class", files)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    (marks / "victim").write_text("always")
+    monkeypatch.setattr(batch, "_worker_hook", partial(_kill_worker, str(marks)))
+    monkeypatch.setenv("AUTOGRADER_ROOT", str(ROOT))
+    command = ["grade", str(folder), "-a", "one_hidden_layer", "--jobs", "2", "--out", str(tmp_path / "results")]
+
+    first = CliRunner().invoke(main, command)
+    assert first.exit_code == 0, first.output
+    assert "3 submission(s): 2 graded, 0 unchanged, 1 could not be graded (will be retried on the next run)" \
+        in first.output
+    assert "not graded: the grading worker died" in next(line for line in first.output.splitlines()
+                                                         if line.startswith("victim"))
+    scores = _csv_scores(tmp_path / "results")
+    assert f"; mean {(scores['ada'] + scores['bob']) / 2:.1f}; 0 not gradable" in first.output  # victim's 0 left out
+
+    (marks / "victim").unlink()
+    second = CliRunner().invoke(main, command)
+    assert second.exit_code == 0, second.output
+    assert "3 submission(s): 1 graded, 2 unchanged, 0 could not be graded" in second.output
+    assert _csv_scores(tmp_path / "results") == {**scores, "victim": 100}
+
+
+def _csv_scores(results: Path) -> dict[str, float]:
+    with open(results / "grades.csv") as handle:
+        return {row["student"]: float(row["score"]) for row in csv.DictReader(handle)}
+
+
+def test_workers_that_always_die_still_end_the_batch(assignment, tmp_path, monkeypatch):
+    """Every worker dies before grading anything (a broken machine, not one submission): the batch
+    ends, nothing is given a zero as a verdict, and each row waits for the next run."""
+    files = {name: EXAMPLES / "correct_einsum.py" for name in ("ada", "bob", "cy", "dee", "eve", "fay", "gus")}
+    folder = _class_folder(tmp_path / "class", files)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    for student in files:
+        (marks / student).write_text("always")
+    monkeypatch.setattr(batch, "_worker_hook", partial(_kill_worker, str(marks)))
+    subs, _ = discover([folder], assignment.name)
+    database = tmp_path / "gradebook.sqlite"
+    book = Gradebook(database)
+    result = grade_class(assignment, subs, book, jobs=2)
+    assert (result.graded, result.skipped, result.retry) == (0, 0, len(files))
+    assert _current(database) == dict.fromkeys(files, 0)
+    errors = {r["error"].split(" (")[0] for _, r in result.iter_reports()}
+    assert errors == {"the grading worker died 2 times while grading this file, the last time alone",
+                      "the grading workers kept dying before grading anything"}, errors
+    book.close()

@@ -301,12 +301,13 @@ def _pids() -> set[str]:
     return {p for p in os.listdir("/proc") if p.isdigit()}
 
 
-def _processes_in(folder: Path) -> list[str]:
-    """Processes working in ``folder`` (the batch's TMPDIR: its fork servers and children)."""
+def _processes_in(folder: Path, inside: bool = False) -> list[str]:
+    """Processes working in ``folder`` (the batch's TMPDIR: its fork servers and children), or
+    only ``inside`` a folder of it (the sandbox children)."""
     found = []
     for pid in _pids():
         try:
-            if os.readlink(f"/proc/{pid}/cwd").startswith(str(folder)):
+            if os.readlink(f"/proc/{pid}/cwd").startswith(str(folder) + (os.sep if inside else "")):
                 found.append(f"{pid}: {_cmdline(pid)[:80]}")
         except OSError:
             continue
@@ -383,3 +384,47 @@ def test_the_read_rules_open_a_folder_around_the_graders_package(tmp_path):
     elsewhere: list = []
     jail._allow(str(site), {str(tmp_path / "checkout" / "autograder")}, elsewhere)
     assert elsewhere == [(str(site), jail.READ)]  # nothing of the grader beneath: one rule
+
+
+def test_report_json_and_the_run_say_what_the_jail_enforced(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "correct_classic_npdot.py", folder / "alice.py")
+    done = grade_cli(folder, tmp_path / "results")
+    assert done.returncode == 0, done.stderr
+    assert SUPPORT.summary() in done.stderr
+    report = __import__("json").loads((tmp_path / "results" / "report.json").read_text(encoding="utf-8"))
+    assert report["jail"] == SUPPORT.summary() and report["submissions"][0]["score"] == 100
+
+
+def test_kill_9_of_a_batch_leaves_no_process_behind(tmp_path):
+    """Workers die with the grading process, fork servers when their worker's socket closes,
+    sandboxes with their fork server."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for i in range(4):  # each worker busy waiting for a sandbox that loops (10 s time limit)
+        (folder / f"s{i}.py").write_text(_with_body("sigmoid", "    while True:\n        pass\n"), encoding="utf-8")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    mark = f"AUTOGRADER_TEST_MARK={os.getpid()}-{time.time_ns()}"
+    env = {**os.environ, "TMPDIR": str(scratch), mark.split("=")[0]: mark.split("=")[1]}
+    batch = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(folder), "--assignment",
+                              "one_hidden_layer", "--out", str(tmp_path / "results"), "--jobs", "2"],
+                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while len(_processes_in(scratch, inside=True)) < 2 and time.monotonic() < deadline:  # until sandboxes run
+        time.sleep(0.05)
+    assert _processes_in(scratch, inside=True), "the batch never started a sandbox"
+    batch.kill()
+    batch.wait()
+    time.sleep(2)
+    marked = [p for p in _pids() if _environ_has(p, mark)]
+    assert marked == [] and _processes_in(scratch) == [], (marked, _processes_in(scratch))
+
+
+def _environ_has(pid: str, entry: str) -> bool:
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as handle:
+            return entry.encode() in handle.read().split(b"\0")
+    except OSError:
+        return False
