@@ -182,3 +182,14 @@ def test_a_callable_that_fails_every_attribute_lookup_is_not_a_crash(grader):
     assert report.error is None, report.error
     sigmoid = function_result(report, "sigmoid")
     assert sigmoid.score == sigmoid.max_score, [c.feedback for c in sigmoid.checks if not c.passed]
+
+
+def test_attacks_held_before_the_jail_stay_held(grader):
+    """Forged reply frames, a C-stack overflow, KeyboardInterrupt and values equal to anything
+    cost their own function only."""
+    report = grader.grade_file(HOSTILE / "held_attacks.py")
+    assert report.error is None
+    for name in ("sigmoid", "sigmoid_derivative", "layer_sizes", "initialize_parameters"):
+        assert function_result(report, name).score < function_result(report, name).max_score / 2, name
+    cost = function_result(report, "compute_cost")
+    assert cost.score == cost.max_score, [c.feedback for c in cost.checks if not c.passed]
