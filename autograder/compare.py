@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .disclose import TRUSTED, Disclosure
 from .wire import Opaque
 
 RTOL = 1e-4
@@ -189,46 +190,50 @@ class Relation:
     factor: float | None = None
 
 
-def relation(got: Any, expected: Any, m: int | None = None) -> Relation | None:
-    """The simplest relation between a wrong numeric value and the expected one."""
+def relation(got: Any, expected: Any, m: int | None = None, show: Disclosure = TRUSTED) -> Relation | None:
+    """The simplest relation between a wrong numeric value and the expected one (its text
+    says of the student's value only what ``show`` allows: see :mod:`autograder.disclose`)."""
     g, e = as_array(got), as_array(expected)
     if g is None or e is None:
         return None
     lost_column = e.ndim == 2 and e.shape[1] == 1 and g.shape == (e.shape[0],)
     if g.size == 1 and e.size == 1 and g.shape != e.shape and not lost_column and _allclose(g.reshape(e.shape), e, RTOL):
         kind = "a plain number" if e.ndim == 0 else f"shape {_shape(e)}"
-        return Relation("wrong-shape", f"the value is right but it has shape {_shape(g)}; it should be {kind}"
+        return Relation("wrong-shape", f"the value is right but it has {show.shape_phrase(g.shape)}; it should be {kind}"
                         + (" (float(np.squeeze(...)) gives one)" if e.ndim == 0 else ""))
     if g.shape == e.shape or (g.size == 1 and e.size == 1 and not lost_column):
         g = g.reshape(e.shape)
         bad = ~np.isfinite(g) & np.isfinite(e)
         if bad.any():
             where = tuple(int(i) for i in np.argwhere(bad)[0])
-            return Relation("not-finite", f"it contains {_nonfinite(g[bad])} where the result is finite (first at index {list(where)})")
+            at = f" (first at index {list(where)})" if show.open else ""
+            return Relation("not-finite", f"it contains {_nonfinite(g[bad])} where the result is finite{at}")
         if e.ndim == 2 and e.shape[0] == e.shape[1] and e.shape[0] > 1 and _allclose(g.T, e, RTOL):
             return Relation("transposed", "it is the expected result transposed")
-        return _scaling(g, e, m) or Relation("differs", "")
+        return _scaling(g, e, m, show) or Relation("differs", "")
+    has = f"it has {show.shape_phrase(g.shape)} instead of {_shape(e)}"
     if g.shape[::-1] == e.shape and g.ndim == 2:
         if _allclose(g.T, e, RTOL):
-            return Relation("transposed", f"it has shape {_shape(g)} instead of {_shape(e)}: it is the expected result transposed")
-        scaled = _scaling(g.T, e, m)
+            return Relation("transposed", f"{has}: it is the expected result transposed")
+        scaled = _scaling(g.T, e, m, show)
         if scaled:
-            return Relation("transposed", f"it has shape {_shape(g)} instead of {_shape(e)}: it is the expected result transposed, and {scaled.text}", scaled.factor)
+            return Relation("transposed", f"{has}: it is the expected result transposed, and {scaled.text}", scaled.factor)
     if lost_column:
         if _allclose(g.reshape(e.shape), e, RTOL):
-            return Relation("missing-keepdims", f"it has shape {_shape(g)} instead of {_shape(e)}: the values are right but the column dimension was dropped (keepdims=True keeps it)")
-        return Relation("missing-keepdims", f"it has shape {_shape(g)} instead of {_shape(e)}: the column dimension was dropped (keepdims=True keeps it), and the values differ too")
+            return Relation("missing-keepdims", f"{has}: the values are right but the column dimension was dropped (keepdims=True keeps it)")
+        return Relation("missing-keepdims", f"{has}: the column dimension was dropped (keepdims=True keeps it), and the values differ too")
     if g.size == 1 and e.size > 1:
         if g.ndim == 0 or g.shape == (1,):
-            return Relation("reduced-to-scalar", f"it is a single number ({g.reshape(-1)[0]:.4g}); the result has shape {_shape(e)}")
-        return Relation("wrong-shape", f"it has shape {_shape(g)} instead of {_shape(e)}: check which arrays "
+            value = show.number(g.reshape(-1)[0], ".4g")
+            return Relation("reduced-to-scalar", f"it is a single number{f' ({value})' if value else ''}; the result has shape {_shape(e)}")
+        return Relation("wrong-shape", f"{has}: check which arrays "
                         "were multiplied (a product of the wrong pair can collapse to one entry)")
     if e.ndim == 2 and e.shape[1] == 1 and (g.ndim == 1 or (g.ndim == 2 and g.shape[0] == 1)):
-        return Relation("wrong-axis", f"it has shape {_shape(g)} instead of {_shape(e)}: the sum ran over the wrong axis (the examples are the columns, axis=1)")
-    return Relation("wrong-shape", f"it has shape {_shape(g)} instead of {_shape(e)}")
+        return Relation("wrong-axis", f"{has}: the sum ran over the wrong axis (the examples are the columns, axis=1)")
+    return Relation("wrong-shape", has)
 
 
-def _scaling(g: np.ndarray, e: np.ndarray, m: int | None) -> Relation | None:
+def _scaling(g: np.ndarray, e: np.ndarray, m: int | None, show: Disclosure = TRUSTED) -> Relation | None:
     denom = float(np.sum(e * e))
     if denom == 0 or not np.isfinite(g).all():
         return None
@@ -246,19 +251,24 @@ def _scaling(g: np.ndarray, e: np.ndarray, m: int | None) -> Relation | None:
         # A single number is near m/k for some k by chance; dividing by k itself is exact.
         near = 1e-3 if e.size > 1 else 1e-9
         if k > 1 and k != m and abs(m / k - factor) < near * factor:
-            return Relation("scaled", f"it is the expected result times {m}/{k}: it was divided by {k} instead of "
-                            f"m = {m} — is m read from a global variable or from the wrong array?", factor)
+            shown = show.count(k)
+            said = (f"times {m}/{shown}: it was divided by {shown} instead of m = {m}" if shown else
+                    f"divided by a number other than m = {m}")
+            return Relation("scaled", f"it is the expected result {said} — is m read from a global variable "
+                            "or from the wrong array?", factor)
     if m and m > 1 and abs(factor + m) < 1e-3 * m:
         return Relation("scaled", f"it is the expected result times −{m} (= −m)", factor)
     if e.size <= 1:  # any number is a multiple of any other: only m, 1/m and −1 say something
         return None
-    return Relation("scaled", f"it is the expected result times {factor:.4g}", factor)
+    shown = show.number(factor, ".4g")
+    return Relation("scaled", f"it is the expected result times {shown or 'a constant factor'}", factor)
 
 
-def difference_text(got: Any, expected: Any) -> str:
-    """Where and by how much two same-shape arrays differ."""
+def difference_text(got: Any, expected: Any, show: Disclosure = TRUSTED) -> str:
+    """Where and by how much two same-shape arrays differ (nothing on hidden inputs: every
+    part of it, the expected values too, is a value of those inputs)."""
     g, e = as_array(got), as_array(expected)
-    if g is None or e is None:
+    if g is None or e is None or not show.open:
         return ""
     if g.size == 1 and e.size == 1:
         return f"expected {_num(e.reshape(-1)[0])}, got {_num(g.reshape(-1)[0])}"
@@ -282,19 +292,26 @@ def shape_of(value: Any) -> tuple[int, ...] | None:
     return None if arr is None else tuple(arr.shape)
 
 
-def describe_type(value: Any) -> str:
-    """A short, student-readable description of a value's type and shape."""
+def describe_type(value: Any, show: Disclosure = TRUSTED) -> str:
+    """A short, student-readable description of a value's type and shape (of a student's value,
+    what ``show`` allows of it)."""
     if isinstance(value, Opaque):
-        return f"a {value.type_name}"
+        name = show.object_type(value.type_name)
+        return f"a {name}" if name else "an object"
     if isinstance(value, dict):
-        keys = ", ".join(map(str, list(value)[:8]))
-        return f"a dict with keys {keys}" if keys else "an empty dict"
-    if isinstance(value, tuple):
-        return f"a tuple of {len(value)}"
-    if isinstance(value, list):
-        return f"a list of {len(value)}"
+        if not value:
+            return "an empty dict"
+        shown = [name for name in (show.name(k) for k in list(value)[:8]) if name]
+        more = len(shown) < len(value)
+        if not shown:
+            return "a dict with other keys"
+        return f"a dict with keys {', '.join(shown)}" + (" and others" if more and not show.open else "")
+    if isinstance(value, (tuple, list)):
+        kind = "a tuple" if isinstance(value, tuple) else "a list"
+        n = show.count(len(value))
+        return f"{kind} of {n}" if n is not None else kind
     if isinstance(value, np.ndarray):
-        return f"an array of shape {_shape(value)}"
+        return f"an array of {show.shape_phrase(value.shape)}"
     if value is None:
         return "None"
     return f"a {type(value).__name__}"

@@ -22,6 +22,7 @@ import numpy as np
 
 from . import compare
 from .cases import Call, Workload
+from .disclose import for_call
 from .execute import Execution
 from .explain import error_signature, explain_error, shape_hint
 from .judge import (
@@ -201,7 +202,7 @@ def diagnose(fn: FunctionSpec, result: FunctionResult, workload: Workload, run: 
              functions_right: Callable[[], set[str]] | None = None) -> list[Mistake]:
     """Mistakes for one function, each reported once with the steps it affects."""
     calls = workload.for_function(fn.name)
-    mistakes = _interface(fn, [c for c in calls if not c.extreme], run)
+    mistakes = _interface(fn, [c for c in calls if not c.extreme], run, workload)
     if any(m.id in ("wrong-return-type", "missing-keys") for m in mistakes):
         return mistakes
     if fn.compare != "values":
@@ -214,26 +215,29 @@ def diagnose(fn: FunctionSpec, result: FunctionResult, workload: Workload, run: 
     right = (functions_right() if functions_right else right_everywhere(workload, run)) - {fn.name}
     named, left = _fingerprint(fn, calls, student, wrong, workload, prints, right)
     mistakes += named
-    mistakes += _analyse(fn, calls, student, left, workload)
+    mistakes += _analyse(fn, calls, student, left, workload, run)
     return mistakes
 
 
-def _interface(fn: FunctionSpec, calls: list[Call], run: Execution) -> list[Mistake]:
+def _interface(fn: FunctionSpec, calls: list[Call], run: Execution, workload: Workload) -> list[Mistake]:
     found: list[Mistake] = []
     for call in calls:
         outcome = run.outcomes.get(call.id)
         if not outcome or not outcome.ok:
             continue
         problem = structure_problem(outcome.value, call.expected)
-        if problem:
+        if problem:  # said as far as this call's inputs allow
+            problem = structure_problem(outcome.value, call.expected, for_call(call, run, workload.assignment))
             kind = "missing-keys" if "without the key" in problem else "wrong-return-type"
             found.append(Mistake(kind, fn.name, f"{fn.name} {problem}.", GENERIC[kind], source="analysis"))
             break
-    changed = sorted({name for c in calls for name in run.mutated.get(c.id, [])})
-    if changed:
+    changed = sorted({shown for c in calls for name in run.mutated.get(c.id, [])
+                      if (shown := for_call(c, run, workload.assignment).name(name))})
+    if changed or any(run.mutated.get(c.id) for c in calls):
         found.append(Mistake(
             "modifies-input", fn.name,
-            f"{fn.name} changed {', '.join(changed)} in place.", GENERIC["modifies-input"], source="analysis",
+            f"{fn.name} changed {', '.join(changed) or 'one of its inputs'} in place.", GENERIC["modifies-input"],
+            source="analysis",
         ))
     return found
 
@@ -426,7 +430,7 @@ def _named(mistake: MistakeSpec, fn: FunctionSpec, cells: set, doc_link=None) ->
     )
 
 
-def _analyse(fn, calls, student, left: set, workload: Workload) -> list[Mistake]:
+def _analyse(fn, calls, student, left: set, workload: Workload, run: Execution) -> list[Mistake]:
     """Analytic findings for wrong cells no catalogue entry explains, grouped by relation."""
     groups: dict[tuple, list[Cell]] = {}
     texts: dict[tuple, str] = {}
@@ -434,15 +438,16 @@ def _analyse(fn, calls, student, left: set, workload: Workload) -> list[Mistake]
         for got, expected, call in student[cell]:
             if _matches(got, expected):
                 continue
+            show = for_call(call, run, workload.assignment)  # what the message may say of this call
             if isinstance(got, MutantError):
                 record = got.record
-                kind = "shape-error" if shape_hint(record) else "exception"
+                kind = "shape-error" if shape_hint(record, show) else "exception"
                 if record.get("type") in ("NotImplementedError",):
                     break
-                key = (kind, explain_error(record))
-                texts[key] = explain_error(record)
+                key = (kind, explain_error(record, show))
+                texts[key] = key[1]
             else:
-                rel = compare.relation(got, expected, call.context.get("m"))
+                rel = compare.relation(got, expected, call.context.get("m"), show)
                 kind = rel.kind if rel else "differs"
                 key = (kind, None)
                 texts.setdefault(key, rel.text if rel and rel.text else "the values differ")

@@ -105,8 +105,8 @@ def _planned(workload: Workload, box: Sandbox, ref: dict, result: Execution) -> 
             try:
                 binding = bind(fn.name, ref[fn.name], box.functions[fn.name], call.args, call.context)
             except CannotCall as exc:
-                result.skipped[call.id] = str(exc)
-                _add(notes, str(exc))
+                result.skipped[call.id] = exc.said(call.variant_args)
+                _add(notes, exc.said(call.variant_args))
                 continue
             for note in binding.notes:
                 _add(notes, note)
@@ -200,7 +200,8 @@ def execute_trusted(module: Any, workload: Workload, functions: set[str] | None 
     Used to validate the catalogue: values go through the same wire encoding as a
     student's. Functions outside ``functions`` are taken from ``base``.
     """
-    result = Execution(defined={n for n in workload.assignment.functions if callable(getattr(module, n, None))})
+    result = Execution(defined={n for n in workload.assignment.functions if callable(getattr(module, n, None))},
+                       sources=source_lines(module))
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         for name in workload.assignment.functions:

@@ -1,4 +1,7 @@
-"""Explain an exception raised inside student code in terms of the arrays involved."""
+"""Explain an exception raised inside student code in terms of the arrays involved.
+
+What of the student's error record may be said (its message, type name, place, the shapes
+in scope) is decided by a :class:`~autograder.disclose.Disclosure`: see that module."""
 
 from __future__ import annotations
 
@@ -6,32 +9,40 @@ import ast
 import re
 from functools import lru_cache
 
+from .disclose import NEUTRAL_EXCEPTION, TRUSTED, Disclosure
+
 _SHAPE = re.compile(r"\((\d+(?:\s*,\s*\d+)*)\s*,?\s*\)")
+STOPPED = ("Crash", "Timeout", "TooLarge")  # the sandbox's kinds: the call never returned
 
 
-def where(error: dict) -> str:
+def where(error: dict, show: Disclosure = TRUSTED) -> str:
     """``cell 7, line 3: `dZ1 = ...``` for the innermost student frame."""
     frames = error.get("frames") or []
-    if not frames:
+    last = show.frame(frames[-1]) if frames else None
+    if not last:
         return ""
-    last = frames[-1]
     text = f"`{last['text']}`" if last.get("text") else ""
     return f"{last['file']}, line {last['line']}" + (f": {text}" if text else "")
 
 
-def explain_error(error: dict) -> str:
+def explain_error(error: dict, show: Disclosure = TRUSTED) -> str:
     """A student-readable account of an error record from the sandbox."""
-    kind, message = error.get("type", "Error"), error.get("message", "")
-    if error.get("timeout") or kind in ("Crash", "Timeout"):
-        place = where(error)
-        return f"it {message}" + (f" — it was running {place}" if place else "")
+    kind, message = str(error.get("type", "Error")), str(error.get("message", ""))
+    if error.get("timeout") or kind in STOPPED:
+        place = where(error, show)
+        return f"it {show.stopped(kind, message)}" + (f" — it was running {place}" if place else "")
     if kind == "NotImplementedError":
         return "it is not implemented yet (it raises NotImplementedError)"
-    text = f"it raised {kind}: {message}"
-    place = where(error)
+    text = f"it raised {show.exception(kind) or NEUTRAL_EXCEPTION}"
+    said = show.message(message) if show.open else _grader_message(kind, message, show)
+    if said:
+        text += f": {said}"
+    if error.get("unset"):  # the grader's own finding (execute._explain_unset_global)
+        text += f" ({error['unset']}: a graded function should work from its own parameters)"
+    place = where(error, show)
     if place:
         text += f" — at {place}"
-    hint = shape_hint(error)
+    hint = shape_hint(error, show)
     if hint:
         text += f". {hint}"
     elif "only 0-dimensional" in message or "only length-1" in message or "only size-1" in message:
@@ -41,12 +52,29 @@ def explain_error(error: dict) -> str:
     return text
 
 
-def shape_hint(error: dict) -> str:
+def _grader_message(kind: str, message: str, show: Disclosure) -> str | None:
+    """On hidden inputs, the few messages the grader can say in its own words: an undefined
+    name or a missing key that occurs in the submission's source."""
+    if kind == "NameError":
+        match = re.fullmatch(r"name '(\w+)' is not defined", message)
+        if match and show.name(match.group(1)):
+            return f"name '{match.group(1)}' is not defined"
+    if kind == "KeyError":
+        match = re.fullmatch(r"'(\w+)'", message)
+        if match and show.name(match.group(1)):
+            return f"'{match.group(1)}'"
+    return None
+
+
+def shape_hint(error: dict, show: Disclosure = TRUSTED) -> str:
     """For a failed product on the error line: the operands' shapes and what would fit."""
-    pairs = failing_operands(error)
+    pairs = failing_operands(error, show)
     if not pairs:
         return ""
     (left, ls), (right, rs), op = pairs[0]
+    if not show.shapes_ok(ls, rs):
+        return (f"{left} and {right} have shapes that "
+                + ("cannot be multiplied as matrices" if op == "matmul" else "cannot be combined elementwise"))
     text = f"{left} is {_fmt(ls)} and {right} is {_fmt(rs)}"
     if op == "matmul" and len(ls) == 2 and len(rs) == 2:
         if ls[0] == rs[0]:
@@ -73,14 +101,16 @@ def error_signature(error: dict) -> tuple:
     return (error.get("type"), re.sub(r"\d+", "#", error.get("message", ""))[:80])
 
 
-def failing_operands(error: dict) -> list:
-    """Operand pairs on the error line whose shapes cannot be combined by their operator."""
+def failing_operands(error: dict, show: Disclosure = TRUSTED) -> list:
+    """Operand pairs on the error line whose shapes cannot be combined by their operator
+    (the line as ``show`` has it: the grader's copy of the submission)."""
     frames = error.get("frames") or []
-    shapes = error.get("locals") or {}
-    if not frames or not frames[-1].get("text"):
+    last = show.frame(frames[-1]) if frames else None
+    shapes = error.get("locals") if isinstance(error.get("locals"), dict) else {}
+    if not last or not isinstance(last.get("text"), str) or not last["text"]:
         return []
     found = []
-    for pair, op in _operations(frames[-1]["text"]):
+    for pair, op in _operations(last["text"]):
         resolved = [_resolve(p, shapes) for p in pair]
         if all(resolved) and not _compatible(resolved[0][1], resolved[1][1], op):
             found.append((resolved[0], resolved[1], op))
@@ -125,7 +155,7 @@ def _resolve(node: ast.expr, shapes: dict):
         if isinstance(index, ast.Constant) and isinstance(index.value, str):
             key = f"{node.value.id}[{index.value!r}]"
     shape = shapes.get(key) if key else None
-    if not isinstance(shape, list):
+    if not isinstance(shape, list) or len(shape) > 32 or not all(type(n) is int for n in shape):
         return None
     return (ast.unparse(node) + (".T" if transpose else ""), list(reversed(shape)) if transpose else shape)
 

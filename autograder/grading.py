@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .cases import Workload, build_workload
 from .diagnose import diagnose, right_everywhere
+from .disclose import for_call
 from .execute import Execution, execute
 from .judge import FunctionResult, judge_function, judge_steps, release_gated
 from .loader import SUFFIXES, LoadedSource, load_file
@@ -42,6 +43,8 @@ class SubmissionReport:
             "score": self.score,
             "max_score": round(self.max_score, 2),
             "error": self.error,
+            # whose error: the submission's own (its verdict); the batch says "grader" when grading failed
+            "error_kind": "submission" if self.error else None,
             "notes": self.notes,
             "functions": [
                 {
@@ -160,11 +163,18 @@ def _note_errors_in_helpers(workload: Workload, run: Execution, report: Submissi
             names = [f.get("function") for f in frames]
             if not frames or names[-1] not in full or result.name not in names:
                 continue
-            helper, caller = frames[-1], frames[len(names) - 1 - names[::-1].index(result.name)]
-            local = sorted((outcome.error.get("locals") or {}).items(), key=lambda kv: "[" in kv[0])  # plain names first
-            shapes = ", ".join(f"{k} is {tuple(v) if isinstance(v, list) else v}" for k, v in local[:5])
+            show = for_call(call, run, workload.assignment)  # the call's inputs may be hidden ones
+            function = names[-1]  # one of the assignment's names (in ``full``)
+            helper = show.frame(frames[-1])
+            caller = show.frame(frames[len(names) - 1 - names[::-1].index(result.name)])
+            scope = outcome.error.get("locals") if isinstance(outcome.error.get("locals"), dict) else {}
+            local = sorted(scope.items(), key=lambda kv: "[" in str(kv[0]))  # plain names first
+            said = [f"{name} is {shape if isinstance(v, list) else 'a number'}" for k, v in local
+                    if (name := show.name(k)) and (v == "number" or (isinstance(v, list) and (shape := show.shape(v))))]
+            shapes = ", ".join(said[:5])
+            at = f"at line {caller['line']} (`{caller['text']}`)" if caller else "where it calls it"
             result.notes.append(
-                f"the error is raised inside your {helper['function']} (line {helper.get('line')}), which passes "
-                f"its own checks: look at what {result.name} gives it at line {caller.get('line')} "
-                f"(`{caller.get('text', '')}`)" + (f" — there {shapes}" if shapes else ""))
+                f"the error is raised inside your {function}" + (f" (line {helper['line']})" if helper else "")
+                + f", which passes its own checks: look at what {result.name} gives it {at}"
+                + (f" — there {shapes}" if shapes else ""))
             break

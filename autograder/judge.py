@@ -16,6 +16,7 @@ import numpy as np
 
 from . import compare
 from .cases import Call, Workload, call_id
+from .disclose import TRUSTED, WITHHELD_SHAPE, Disclosure, for_call
 from .execute import Execution
 from .explain import explain_error
 from .reference import reference_info, spec_helpers
@@ -82,7 +83,7 @@ def judge_function(fn: FunctionSpec, workload: Workload, run: Execution,
     result = FunctionResult(fn.name, notes=list(run.function_notes.get(fn.name, [])))
     calls = workload.for_function(fn.name)
     ref = reference_info(workload.assignment).functions
-    ctx = _Context(fn, run, ref, spec_helpers(workload.assignment), functions_right)
+    ctx = _Context(fn, run, ref, spec_helpers(workload.assignment), functions_right, workload)
     if calls and all(run.skipped.get(c.id) == "not defined" for c in calls):
         result.status = "missing"
     elif calls and all(_is_not_implemented(run, c) for c in calls):
@@ -121,10 +122,15 @@ class _Context:
     """Shared lookups for the checks of one function."""
 
     def __init__(self, fn: FunctionSpec, run: Execution, ref: dict, helpers: dict,
-                 functions_right: Callable[[], set[str]]) -> None:
+                 functions_right: Callable[[], set[str]], workload: Workload | None = None) -> None:
         self.fn, self.run, self.ref, self.helpers = fn, run, ref, helpers
         self.functions_right = functions_right
+        self.assignment = workload.assignment if workload is not None else None
         self._failures: dict[str, str | None] = {}
+
+    def show(self, call: Call) -> Disclosure:
+        """What the feedback on this call may say of the student's output (autograder.disclose)."""
+        return for_call(call, self.run, self.assignment)
 
     def other(self, call: Call, case: str) -> Any:
         """The student's result for the same function and variant on another case (a property
@@ -150,7 +156,7 @@ class _Context:
         if outcome is None:
             return "it was not run"
         if not outcome.ok:
-            return explain_error(outcome.error or {})
+            return explain_error(outcome.error or {}, self.show(call))
         return None
 
     def value(self, call: Call) -> Any:
@@ -163,13 +169,21 @@ class _Context:
             return None, failure
         got = student_step(self.fn, call, step, self.run)
         if isinstance(got, StepMissing):
-            return None, f"{step} could not be read from your result: {got.reason}"
+            return None, f"{step} could not be read from your result: {got.text(self.show(call))}"
         return got, None
 
 
 @dataclass
 class StepMissing:
-    reason: str
+    reason: str  # the grader's words, or what Python said when the step expression failed
+    value: Any = None  # the result the step could not be read from
+    error: str = ""  # the type of that failure (IndexError, TypeError)
+
+    def text(self, show: Disclosure = TRUSTED) -> str:
+        if not self.error:
+            return self.reason
+        said = show.message(self.reason)
+        return f"it is {compare.describe_type(self.value, show)} ({self.error}{': ' + said if said else ''})"
 
 
 @lru_cache(maxsize=1024)
@@ -185,7 +199,7 @@ def step_value(expr: str, out: Any) -> Any:
     except KeyError as exc:
         return StepMissing(f"it has no key {exc}")
     except (IndexError, TypeError) as exc:
-        return StepMissing(f"it is {compare.describe_type(out)} ({type(exc).__name__}: {exc})")
+        return StepMissing(str(exc), out, type(exc).__name__)
 
 
 def student_step(fn: FunctionSpec, call: Call, step: str, run: Execution) -> Any:
@@ -286,35 +300,46 @@ def _structure(call: Call, ctx: _Context) -> str | None:
     failure = ctx.failure(call)
     if failure:
         return failure
-    problem = structure_problem(ctx.value(call), call.expected)
-    return f"{ctx.fn.name} {problem}" if problem else None
+    if structure_problem(ctx.value(call), call.expected) is None:  # the common case, said nothing
+        return None
+    return f"{ctx.fn.name} {structure_problem(ctx.value(call), call.expected, ctx.show(call))}"
 
 
-def structure_problem(got: Any, expected: Any) -> str | None:
+def structure_problem(got: Any, expected: Any, show: Disclosure = TRUSTED) -> str | None:
     """How the shape of a result (dict keys, tuple length, array or number) is off."""
     if isinstance(expected, dict):
         if not isinstance(got, dict):
-            return f"should return a dict with keys {', '.join(map(str, expected))}; it returned {compare.describe_type(got)}"
+            return f"should return a dict with keys {', '.join(map(str, expected))}; it returned {compare.describe_type(got, show)}"
         missing = [k for k in expected if k not in got]
         if missing:
             return (f"returned a dict without the key(s) {', '.join(map(str, missing))} "
-                    f"(it has {', '.join(map(str, got)) or 'no keys'})")
+                    f"(it has {_keys(got, show)})")
         for key, value in expected.items():
-            inner = structure_problem(got[key], value)
+            inner = structure_problem(got[key], value, show)
             if inner:
                 return f"{key}: {inner}"
         return None
     if isinstance(expected, tuple) and compare.as_array(expected) is None:
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-            return f"should return a tuple of {len(expected)}; it returned {compare.describe_type(got)}"
+            return f"should return a tuple of {len(expected)}; it returned {compare.describe_type(got, show)}"
         for i, (g, e) in enumerate(zip(got, expected)):
-            inner = structure_problem(g, e)
+            inner = structure_problem(g, e, show)
             if inner:
                 return f"item {i}: {inner}"
         return None
     if compare.as_array(expected) is not None and compare.as_array(got) is None:
-        return f"should return {compare.describe_type(expected)}; it returned {compare.describe_type(got)}"
+        return f"should return {compare.describe_type(expected)}; it returned {compare.describe_type(got, show)}"
     return None
+
+
+def _keys(got: dict, show: Disclosure) -> str:
+    """The keys of a student's dict, as far as ``show`` allows."""
+    if not got:
+        return "no keys"
+    names = [name for name in (show.name(k) for k in list(got)[:12]) if name]
+    if not names:
+        return "other keys"
+    return ", ".join(names) + (" and others" if len(names) < len(got) else "")
 
 
 def _shape(call: Call, ctx: _Context, step: str) -> str | None:
@@ -324,16 +349,17 @@ def _shape(call: Call, ctx: _Context, step: str) -> str | None:
     if failure:
         return failure
     expected = expected_step(ctx.fn, call, step)
+    show = ctx.show(call)
     want, have = compare.shape_of(expected), compare.shape_of(got)
     if have is None and want is not None:
-        return f"{step} should be {compare.describe_type(expected)}; it is {compare.describe_type(got)}"
+        return f"{step} should be {compare.describe_type(expected)}; it is {compare.describe_type(got, show)}"
     if want != have:
         if want == () and have is not None and int(np.prod(have)) == 1:
-            return f"{step} should be a plain number; it is an array of shape {have} (use float(np.squeeze(...)))"
-        rel = compare.relation(got, expected, call.context.get("m"))
-        if rel and rel.text.startswith("it has shape"):  # the relation already names both shapes
+            return f"{step} should be a plain number; it is an array of {show.shape_phrase(have)} (use float(np.squeeze(...)))"
+        rel = compare.relation(got, expected, call.context.get("m"), show)
+        if rel and rel.text.startswith("it has "):  # the relation already names both shapes
             return f"{step} {rel.text.removeprefix('it ')}"
-        text = f"{step} should have shape {want}; it has shape {have}"
+        text = f"{step} should have shape {want}; it has {show.shape_phrase(have)}"
         if rel and rel.kind != "wrong-shape":
             text += f" — {rel.text}"
         return text
@@ -347,27 +373,27 @@ def _values(call: Call, ctx: _Context, step: str) -> str | None:
     if failure:
         return failure
     expected = expected_step(ctx.fn, call, step)
+    show = ctx.show(call)
     if compare.close(got, expected):
         g, e = compare.as_array(got), compare.as_array(expected)
         if g is not None and e is not None and g.shape != e.shape and e.size > 1:
             # Right numbers in a shape that broadcasts wrongly downstream (b - lr*db with db of
             # shape (n,) is (n, n)): the step is not usable as it is.
-            rel = compare.relation(got, expected, call.context.get("m"))
+            rel = compare.relation(got, expected, call.context.get("m"), show)
             why = f" — {rel.text}" if rel and rel.kind != "wrong-shape" else ""
-            return (f"{step} has the right numbers in the wrong shape {g.shape} (expected {e.shape}){why}; "
-                    "used as it is, it would broadcast into wrong values in the next step")
+            shape = show.shape(g.shape)
+            return (f"{step} has the right numbers in {f'the wrong shape {shape}' if shape else WITHHELD_SHAPE} "
+                    f"(expected {e.shape}){why}; used as it is, it would broadcast into wrong values in the next step")
         return None
-    return f"{step} is wrong: " + describe_wrong(got, expected, call.context.get("m"))
+    return f"{step} is wrong: " + describe_wrong(got, expected, call.context.get("m"), show)
 
 
-def describe_wrong(got: Any, expected: Any, m: int | None) -> str:
-    """Expected versus got, where they differ and by what factor."""
-    if compare.as_array(expected) is None:
-        return f"expected {compare.describe_type(expected)}, got {compare.describe_type(got)}"
-    if compare.as_array(got) is None:
-        return f"expected {compare.describe_type(expected)}, got {compare.describe_type(got)}"
-    rel = compare.relation(got, expected, m)
-    diff = compare.difference_text(got, expected)
+def describe_wrong(got: Any, expected: Any, m: int | None, show: Disclosure = TRUSTED) -> str:
+    """Expected versus got, where they differ and by what factor (as far as ``show`` allows)."""
+    if compare.as_array(expected) is None or compare.as_array(got) is None:
+        return f"expected {compare.describe_type(expected)}, got {compare.describe_type(got, show)}"
+    rel = compare.relation(got, expected, m, show)
+    diff = compare.difference_text(got, expected, show)
     parts = [p for p in (diff, rel.text if rel and rel.kind != "differs" else "") if p]
     return "; ".join(parts) if parts else "the values differ"
 
@@ -378,17 +404,20 @@ def _gradcheck(call: Call, ctx: _Context, step: str) -> str | None:
         return failure
     key = _grad_steps(ctx.fn).get(step)
     numeric = call.numeric_grad[key] if key else call.numeric_grad
+    show = ctx.show(call)
     g = compare.as_array(got)
     if g is None or g.shape != numeric.shape:
-        return f"{step} cannot be compared with the numerical gradient (shape {compare.shape_of(got)}, expected {numeric.shape})"
+        has = "it is not an array" if g is None else f"it has {show.shape_phrase(g.shape)}"
+        return f"{step} cannot be compared with the numerical gradient ({has}; expected shape {numeric.shape})"
     with np.errstate(all="ignore"):
         err = float(np.linalg.norm(g - numeric) / max(np.linalg.norm(g) + np.linalg.norm(numeric), 1e-12))
     if err < GRAD_TOLERANCE:
         return None
-    rel = compare.relation(got, numeric, call.context.get("m"))
+    rel = compare.relation(got, numeric, call.context.get("m"), show)
     extra = f"; {rel.text}" if rel and rel.kind not in ("differs",) and rel.text else ""
+    error = show.number(err, ".2g")
     return (f"{step} does not match the numerical gradient of the cost (central differences of J "
-            f"through the reference forward pass): relative error {err:.2g}{extra}")
+            f"through the reference forward pass){f': relative error {error}' if error else ''}{extra}")
 
 
 def _finite(call: Call, ctx: _Context) -> str | None:
@@ -419,14 +448,30 @@ def _property_checker(prop, ctx: _Context) -> Callable[[Call], str | None]:
         try:
             if prop.problem:
                 problem = eval(_compiled(prop.problem), scope)  # noqa: S307 - spec text on plain data
-                return None if problem is None else str(problem)
+                if problem is None:
+                    return None
+                # the spec's helper may quote the student's values: said on public inputs only
+                return str(problem) if ctx.show(call).open else (
+                    f"{ctx.fn.name} does not pass this check on these inputs (the details are only given "
+                    "for public inputs)")
             if eval(_compiled(prop.expr), scope):  # noqa: S307 - spec text on plain data
                 return None
             value = eval(_compiled(prop.value), scope) if prop.value else None  # noqa: S307
-            return prop.message.format(value=value) if value is not None else prop.message
+            if value is None:
+                return prop.message
+            return prop.message.format(value=value if ctx.show(call).open else _Withheld())
         except Exception as exc:  # noqa: BLE001 - a malformed result fails the property
-            return f"could not check that {ctx.fn.name} {prop.name}: {type(exc).__name__}: {exc}"
+            said = ctx.show(call).message(exc)
+            return (f"could not check that {ctx.fn.name} {prop.name}: {type(exc).__name__}"
+                    + (f": {said}" if said else ""))
     return check
+
+
+class _Withheld:
+    """A value of the student's in a property's message, on hidden inputs."""
+
+    def __format__(self, spec: str) -> str:
+        return "(not shown for hidden inputs)"
 
 
 def _inputs(call: Call, ctx: _Context) -> str | None:
@@ -435,7 +480,9 @@ def _inputs(call: Call, ctx: _Context) -> str | None:
         return failure
     changed = ctx.run.mutated.get(call.id)
     if changed:
-        return (f"{ctx.fn.name} changed its input {', '.join(changed)} in place; compute new arrays "
+        show = ctx.show(call)
+        names = ", ".join(name for name in map(show.name, changed) if name) or "(one of them)"
+        return (f"{ctx.fn.name} changed its input {names} in place; compute new arrays "
                 "instead (e.g. W = W - learning_rate * dW, not W -= …), the caller still needs the originals")
     return None
 

@@ -21,6 +21,17 @@ CANNOT_CHECK = "cannot be checked with"
 class CannotCall(Exception):
     """The call cannot be made with this signature (e.g. a variant argument is missing)."""
 
+    def __init__(self, text: str, without_value: str | None = None, parameter: str | None = None) -> None:
+        super().__init__(text)
+        self.without_value = without_value or text  # the same, not quoting the argument's value
+        self.parameter = parameter
+
+    def said(self, constants: dict[str, Any]) -> str:
+        """The text for feedback: the value is quoted only for an argument that is one of the
+        spec's constants (a variant such as activation='sigmoid'), never for a case's input,
+        which may be a hidden one."""
+        return str(self) if self.parameter in constants else self.without_value
+
 
 @dataclass
 class Binding:
@@ -75,7 +86,9 @@ def bind(
             )
             continue
         raise CannotCall(
-            f"your {function} has no `{ref.name}` parameter, so it {CANNOT_CHECK} {ref.name}={value!r}"
+            f"your {function} has no `{ref.name}` parameter, so it {CANNOT_CHECK} {ref.name}={value!r}",
+            f"your {function} has no `{ref.name}` parameter, so it {CANNOT_CHECK} the {ref.name} of these inputs",
+            ref.name,
         )
     for param in named:
         if param["name"] in assigned or param["default"]:

@@ -115,15 +115,18 @@ def test_landlock_alone_reads_only_python_and_writes_only_its_folder(tmp_path):
 
 
 @pytest.mark.skipif(not SUPPORT.seccomp, reason="no seccomp filter for this machine")
-def test_seccomp_alone_allows_threads_but_no_process_or_socket(tmp_path):
+def test_seccomp_alone_allows_no_other_task_socket_or_file_mode_change(tmp_path):
+    victim = tmp_path / "graders-file.txt"
+    victim.write_text("x", encoding="utf-8")
+    victim.chmod(0o644)
+
     def body():
         import socket
         import threading
 
-        ran = []
-        thread = threading.Thread(target=lambda: ran.append(1))
-        thread.start()
-        thread.join()
+        def thread():
+            threading.Thread(target=lambda: None).start()
+
         def io_uring():
             import ctypes
 
@@ -132,12 +135,19 @@ def test_seccomp_alone_allows_threads_but_no_process_or_socket(tmp_path):
             if libc.syscall(425, 4, params) < 0:  # io_uring_setup(4 entries, params)
                 raise OSError(ctypes.get_errno(), "io_uring_setup")
 
+        def thread_refused():
+            try:
+                thread()
+            except RuntimeError:  # "can't start new thread"
+                raise OSError(1, "no thread") from None
+
         return {"fork": attempt(os.fork), "socket": attempt(socket.socket), "io_uring": attempt(io_uring),
-                "thread": "allowed" if ran else "refused"}
+                "thread": attempt(thread_refused), "chmod": attempt(lambda: os.chmod(victim, 0o777)),
+                "memfd": attempt(lambda: os.memfd_create("x"))}
 
     seen = eval(run_jailed(tmp_path, jail.Support(seccomp=True), body))  # noqa: S307
-    assert seen == {"fork": "refused (1)", "socket": "refused (1)", "io_uring": "refused (1)",
-                    "thread": "allowed"}, seen
+    assert set(seen.values()) == {"refused (1)"}, seen
+    assert victim.stat().st_mode & 0o777 == 0o644
 
 
 def test_a_layer_that_fails_is_never_skipped_silently(tmp_path):

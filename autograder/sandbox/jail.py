@@ -10,9 +10,11 @@ Layers, each enforced by the kernel and each reported by :func:`probe`:
   library, the site-packages entries other than the grader's own, system libraries) and
   write only its working folder. With ABI >= 4 TCP bind/connect is refused; with ABI >= 6
   it cannot signal a process outside the sandbox or reach an abstract unix socket.
-- **seccomp**: no new process (threads are allowed: they share the memory limit), no
-  socket, no ptrace or reading another process's memory, no new namespace, no io_uring.  One process per submission is also what makes
-  ``RLIMIT_AS`` a bound on the submission's whole memory.
+- **seccomp**: one process with one thread (no fork, clone or thread), no socket, no
+  io_uring, no ptrace or reading another process's memory, no new namespace, no keyring,
+  SysV IPC or memfd, no change to any file's mode, owner, times or attributes (see
+  ``_DENIED``). One task per submission is what makes ``RLIMIT_AS`` a bound on its whole
+  memory, and keeps it from using up the machine's process IDs.
 - **no privileges**: every capability dropped and ``no_new_privs`` set.
 
 The syscalls are made with ``ctypes`` rather than a binding: Python has none in the standard
@@ -31,8 +33,7 @@ import sysconfig
 from dataclasses import dataclass, field
 
 # -- kernel constants (include/uapi/linux/*.h) ------------------------------------------
-_CLONE_NEWNS, _CLONE_NEWUSER, _CLONE_NEWPID = 0x00020000, 0x10000000, 0x20000000
-_CLONE_THREAD = 0x00010000
+_CLONE_NEWNS, _CLONE_NEWUSER, _CLONE_NEWPID, _CLONE_NEWIPC = 0x00020000, 0x10000000, 0x20000000, 0x08000000
 _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REC, _MS_PRIVATE = 2, 4, 8, 1 << 14, 1 << 18
 _PR_SET_PDEATHSIG, _PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP = 1, 38, 22
 _PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
@@ -50,18 +51,28 @@ _SCOPE_ABSTRACT_UNIX_SOCKET, _SCOPE_SIGNAL = 1, 2
 READ = _FS_EXECUTE | _FS_READ_FILE | _FS_READ_DIR
 _READ_FILE_ONLY = _FS_EXECUTE | _FS_READ_FILE  # a rule on a file takes file rights only
 
-# seccomp: (audit arch, {syscall: errno}, clone, x32 bit) per machine; errno 0 means "clone"
-_EPERM, _ENOSYS = 1, 38
-_SECCOMP = {
-    "x86_64": (0xC000003E, {"fork": 57, "vfork": 58, "socket": 41, "ptrace": 101, "unshare": 272, "setns": 308,
-                            "process_vm_readv": 310, "process_vm_writev": 311, "io_uring_setup": 425,
-                            "io_uring_enter": 426, "io_uring_register": 427, "pidfd_getfd": 438, "clone3": 435},
-               56, True),
-    "aarch64": (0xC00000B7, {"socket": 198, "ptrace": 117, "unshare": 97, "setns": 268, "process_vm_readv": 270,
-                             "process_vm_writev": 271, "io_uring_setup": 425, "io_uring_enter": 426,
-                             "io_uring_register": 427, "pidfd_getfd": 438, "clone3": 435}, 220, False),
+# seccomp: the system calls refused, by name, and their numbers on each machine (x86_64, aarch64).
+# New tasks (a process or a thread: a thread bomb would use up the machine's PIDs); sockets,
+# io_uring (it opens sockets and files without those calls); another process's memory or
+# descriptors; new namespaces; the kernel's keyrings and SysV IPC (both outlive the process);
+# memfd (memory outside RLIMIT_AS); and the metadata of files Landlock does not cover
+# (mode, owner, times, extended attributes: the grader's own files share its uid).
+_DENIED = {
+    "clone": (56, 220), "clone3": (435, 435), "fork": (57, None), "vfork": (58, None),
+    "socket": (41, 198), "io_uring_setup": (425, 425), "io_uring_enter": (426, 426),
+    "io_uring_register": (427, 427), "ptrace": (101, 117), "process_vm_readv": (310, 270),
+    "process_vm_writev": (311, 271), "pidfd_getfd": (438, 438), "unshare": (272, 97), "setns": (308, 268),
+    "add_key": (248, 217), "request_key": (249, 218), "keyctl": (250, 219), "shmget": (29, 194),
+    "semget": (64, 190), "msgget": (68, 186), "memfd_create": (319, 279), "userfaultfd": (323, 282),
+    "bpf": (321, 280), "perf_event_open": (298, 241),
+    "chmod": (90, None), "fchmod": (91, 52), "fchmodat": (268, 53), "fchmodat2": (452, 452),
+    "chown": (92, None), "fchown": (93, 55), "lchown": (94, None), "fchownat": (260, 54),
+    "utime": (132, None), "utimes": (235, None), "futimesat": (261, None), "utimensat": (280, 88),
+    "setxattr": (188, 5), "lsetxattr": (189, 6), "fsetxattr": (190, 7), "removexattr": (197, 14),
+    "lremovexattr": (198, 15), "fremovexattr": (199, 16), "setxattrat": (463, 463), "removexattrat": (466, 466),
 }
-# io_uring is refused because it can open sockets and do I/O without the system calls above.
+_EPERM, _ENOSYS = 1, 38
+_ARCH = {"x86_64": (0, 0xC000003E), "aarch64": (1, 0xC00000B7)}  # column in _DENIED, audit arch
 
 JAIL_FAILED = 121  # exit code of a child whose jail could not be set up as promised
 
@@ -229,12 +240,17 @@ def enter(workdir: str, disk_bytes: int, rules: Rules | None, support: Support) 
             rules.close()
 
 
-def _unshare_and_fork() -> None:
+def _new_namespaces() -> None:
+    """Enter a user namespace (mapping our own uid and gid) with PID, mount and IPC ones."""
     uid, gid = os.geteuid(), os.getegid()
-    _check(_libc.unshare(_CLONE_NEWUSER | _CLONE_NEWPID | _CLONE_NEWNS), "unshare")
+    _check(_libc.unshare(_CLONE_NEWUSER | _CLONE_NEWPID | _CLONE_NEWNS | _CLONE_NEWIPC), "unshare")
     _write("/proc/self/setgroups", "deny")
     _write("/proc/self/uid_map", f"{uid} {uid} 1")
     _write("/proc/self/gid_map", f"{gid} {gid} 1")
+
+
+def _unshare_and_fork() -> None:
+    _new_namespaces()
     pid = os.fork()  # the first process of the new PID namespace: PID 1
     if pid == 0:
         return
@@ -319,30 +335,24 @@ def _landlock(abi: int, workdir: str, rules: Rules | None) -> None:
 
 
 def _seccomp() -> None:
-    arch, denied, clone, x32 = _SECCOMP[platform.machine()]
+    """A classic BPF filter: the calls in ``_DENIED`` fail with EPERM (clone3 with ENOSYS, so
+    that the C library falls back to clone, refused too); a call of another architecture
+    kills the process."""
+    column, arch = _ARCH[platform.machine()]
 
-    def stmt(code: int, k: int) -> bytes:
-        return struct.pack("HBBI", code, 0, 0, k)
-
-    def jump(code: int, k: int, jt: int, jf: int) -> bytes:
+    def op(code: int, k: int, jt: int = 0, jf: int = 0) -> bytes:
         return struct.pack("HBBI", code, jt, jf, k)
 
-    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
-    allow, kill = 0x7FFF0000, 0x80000000
-
-    def errno(n: int) -> int:
-        return 0x00050000 | n
-
-    prog = [stmt(ld, 4), jump(jeq, arch, 1, 0), stmt(ret, kill), stmt(ld, 0)]
-    if x32:  # x32 system calls share the arch value: refuse them all
-        prog += [jump(jge, 0x40000000, 0, 1), stmt(ret, kill)]
-    for name, number in denied.items():
-        prog += [jump(jeq, number, 0, 1), stmt(ret, errno(_ENOSYS if name == "clone3" else _EPERM))]
-    # clone: threads (CLONE_THREAD) only; glibc falls back to it when clone3 says ENOSYS
-    prog += [jump(jeq, clone, 0, 4), stmt(ld, 16), jump(jset, _CLONE_THREAD, 0, 1), stmt(ret, allow),
-             stmt(ret, errno(_EPERM)), stmt(ret, allow)]  # not clone: jump to the last, allow
-    filters = b"".join(prog)
-    buffer = ctypes.create_string_buffer(filters)
+    load, equal, at_least, ret = 0x20, 0x15, 0x35, 0x06
+    allow, kill, refuse = 0x7FFF0000, 0x80000000, 0x00050000
+    prog = [op(load, 4), op(equal, arch, 1, 0), op(ret, kill), op(load, 0)]
+    if column == 0:  # x32 system calls share x86_64's arch value: refuse them all
+        prog += [op(at_least, 0x40000000, 0, 1), op(ret, kill)]
+    for name, numbers in _DENIED.items():
+        if numbers[column] is not None:
+            prog += [op(equal, numbers[column], 0, 1), op(ret, refuse | (_ENOSYS if name == "clone3" else _EPERM))]
+    prog.append(op(ret, allow))
+    buffer = ctypes.create_string_buffer(b"".join(prog))
     fprog = struct.pack("HxxxxxxQ", len(prog), ctypes.addressof(buffer))
     _check(_libc.prctl(_PR_SET_SECCOMP, ctypes.c_ulong(_SECCOMP_MODE_FILTER), ctypes.c_char_p(fprog), 0, 0),
            "seccomp")
@@ -366,11 +376,11 @@ def probe(scratch: str) -> Support:
     tries = {
         "namespaces": Support(namespaces=True),
         "landlock": Support(landlock_abi=abi),
-        "seccomp": Support(seccomp=platform.machine() in _SECCOMP),
+        "seccomp": Support(seccomp=platform.machine() in _ARCH),
     }
     if not abi and "landlock" in chosen:
         support.reasons["landlock"] = "the kernel offers no Landlock (needs Linux >= 5.13 with it enabled)"
-    if platform.machine() not in _SECCOMP and "seccomp" in chosen:
+    if platform.machine() not in _ARCH and "seccomp" in chosen:
         support.reasons["seccomp"] = f"no filter written for {platform.machine()}"
     tries = {k: v for k, v in tries.items() if k not in support.reasons}
     for layer, alone in tries.items():
@@ -428,11 +438,7 @@ def _try(support: Support, scratch: str) -> tuple[bool, str]:
 def _unshare_and_fork_probe(write_fd: int) -> None:
     """As :func:`_unshare_and_fork`, but the process outside only waits (its pipe stays open
     for the one inside to answer on)."""
-    uid, gid = os.geteuid(), os.getegid()
-    _check(_libc.unshare(_CLONE_NEWUSER | _CLONE_NEWPID | _CLONE_NEWNS), "unshare")
-    _write("/proc/self/setgroups", "deny")
-    _write("/proc/self/uid_map", f"{uid} {uid} 1")
-    _write("/proc/self/gid_map", f"{gid} {gid} 1")
+    _new_namespaces()
     pid = os.fork()
     if pid == 0:
         return
