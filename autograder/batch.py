@@ -105,15 +105,19 @@ def _grade_one(student: str, path: str) -> dict:
 
 
 def grade_safely(grader: Grader, student: str, path: Path) -> dict:
-    """A report for any submission; an error in the grader itself costs only this one."""
+    """A report for any submission; an error in the grader itself costs only this one. Its
+    details go to the grader's own log (stderr), not into the report: the exception may
+    carry what the submission's child sent, and the report is the student's to read."""
     try:
         report = grader.grade_file(path, label=path.name).as_dict()
     except Exception as exc:  # noqa: BLE001 - never lose the batch to one submission
+        print(f"autograder: internal error while grading {student} ({path}):\n{traceback.format_exc()}",
+              file=sys.stderr)
         report = {
             "assignment": grader.assignment.name, "submission": path.name, "score": 0.0,
             "max_score": grader.assignment.max_score,
-            "error": f"internal error while grading ({type(exc).__name__}: {exc}); "
-                     f"please report it: {traceback.format_exc(limit=2)[-300:]}",
+            "error": f"internal error while grading ({type(exc).__name__}); the grader's log has the details, "
+                     "please report it; this submission is graded again on the next run",
             "error_kind": GRADER, "notes": [], "functions": [],
         }
     report["student"] = student

@@ -42,7 +42,7 @@ class Workload:
     assignment: Assignment
     seed: int
     calls: list[Call] = field(default_factory=list)
-    _shared: SharedInputs | None = field(default=None, repr=False)
+    _shared: dict[str, SharedInputs] = field(default_factory=dict, repr=False)
 
     def for_function(self, name: str) -> list[Call]:
         return [c for c in self.calls if c.function == name]
@@ -50,11 +50,14 @@ class Workload:
     def by_id(self) -> dict[str, Call]:
         return {c.id: c for c in self.calls}
 
-    def shared_inputs(self) -> SharedInputs:
-        """The calls' inputs, handed to the sandbox side once for the whole batch."""
-        if self._shared is None:
-            self._shared = SharedInputs.of(v for c in self.calls for v in (*c.args.values(), *c.context.values()))
-        return self._shared
+    def shared_inputs(self, visibility: str) -> SharedInputs:
+        """The inputs of the calls with this visibility, handed to the sandbox side once for
+        the whole batch (public ones to the fork server, hidden ones to each child that makes
+        hidden calls: see ``execute``)."""
+        if visibility not in self._shared:
+            self._shared[visibility] = SharedInputs.of(
+                v for c in self.calls if c.visibility == visibility for v in (*c.args.values(), *c.context.values()))
+        return self._shared[visibility]
 
 
 def call_id(function: str, variant: str | None, case: str) -> str:

@@ -181,7 +181,8 @@ class Disclosure:
         return {"file": file, "line": line, "text": lines[line - 1].strip(), "function": frame.get("function")}
 
     def stopped(self, kind: str, message: Any) -> str:
-        """A call that hung, killed the child or flooded it (kinds Timeout, Crash, TooLarge):
+        """A call that hung, killed the child, flooded it, sent garbage or ran out the
+        submission's time (the kinds of ``runner.STOPPED``):
         the sandbox's wording; on hidden inputs without the numbers the child could choose."""
         text = str(message)
         if self.open:
@@ -197,6 +198,10 @@ def stopped_wording(kind: str, message: str) -> str:
     (or chooses among a few fixed words): used on hidden inputs and for the calls skipped after it."""
     if kind == "TooLarge":
         return "returned far more data than its result can take: the call was stopped"
+    if kind == "Malformed":
+        return "sent back a reply the grader could not read"
+    if kind == "Budget":
+        return "was stopped: the submission used up its grading time"
     if kind == "Crash":
         if "stopped answering" in message:
             return "your code stopped answering during the call"

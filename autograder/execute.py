@@ -22,7 +22,7 @@ from .disclose import load_notes, stopped_wording
 from .loader import LoadedSource
 from .reference import reference_info, source_lines
 from .sandbox.inputs import changed_inputs
-from .sandbox.runner import Limits, Outcome, Request, Sandbox, SandboxError
+from .sandbox.runner import STOPPED, Limits, Outcome, Request, Sandbox, SandboxError
 from .sandbox.trace import error_record
 from .signature import CannotCall, bind
 
@@ -44,27 +44,41 @@ class Execution:
 
 
 def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = None) -> Execution:
-    """Load the submission in a child process and make every call of the workload."""
+    """Load the submission and make every call of the workload: the calls on public inputs in
+    one child, those on hidden inputs in another. The first child never holds a hidden input
+    (nor anything a hidden call left behind), so what it says — shown to the student under
+    the public rule of :mod:`autograder.disclose` — cannot carry one out."""
     result = Execution(notes=list(loaded.notes), sources=loaded.sources)
     if loaded.error:
         result.error = loaded.error
         return result
     ref = reference_info(workload.assignment).parameters
-    box = Sandbox(loaded, limits, workload.shared_inputs())
-    try:
-        box.start()
-    except SandboxError as exc:
-        box.close()
-        result.error = str(exc)
-        return result
-    try:
-        result.notes += load_notes(box.notes, loaded)  # the child's words, checked against the file
-        result.defined = set(box.functions)
-        result.uses = box.uses
-        _run_calls(_planned(workload, box, ref, result), box, result)
-        result.output = box.output
-    finally:
-        box.close()
+    limits = limits or Limits()
+    deadline = time.monotonic() + limits.submission_seconds
+    stuck: dict[str, str] = {}
+    loaded_once = False
+    for visibility in ("public", "hidden"):
+        calls = [c for c in workload.calls if (c.visibility == "public") == (visibility == "public")]
+        if not calls:
+            continue
+        box = Sandbox(loaded, limits, workload.shared_inputs(visibility), hold_in_server=visibility == "public")
+        try:
+            box.start()
+        except SandboxError as exc:
+            box.close()
+            result.error = str(exc)
+            return result
+        try:
+            if not loaded_once:  # the same file loads the same way in both children
+                loaded_once = True
+                result.notes += load_notes(box.notes, loaded)  # the child's words, checked against the file
+                result.defined = set(box.functions)
+                result.uses = box.uses
+            _run_calls(_planned(calls, workload, box, ref, result), box, result, deadline, stuck)
+            if visibility == "public":  # what it printed on hidden inputs may hold them
+                result.output = box.output
+        finally:
+            box.close()
     return result
 
 
@@ -91,14 +105,14 @@ def _nbytes(value: Any) -> int:
     return 32
 
 
-def _planned(workload: Workload, box: Sandbox, ref: dict, result: Execution) -> list[_Planned]:
-    """Every call the submission can take, bound to its own signature, in workload order."""
+def _planned(calls: list[Call], workload: Workload, box: Sandbox, ref: dict, result: Execution) -> list[_Planned]:
+    """Every one of ``calls`` the submission can take, bound to its own signature, in workload order."""
     cap = box.limits.call_timeout_cap
     planned: list[_Planned] = []
     for fn in workload.assignment.functions.values():
         timeout = min(fn.timeout, cap) if cap else fn.timeout
         notes: list[str] = []
-        for call in workload.for_function(fn.name):
+        for call in (c for c in calls if c.function == fn.name):
             if fn.name not in box.functions:
                 result.skipped[call.id] = "not defined"
                 continue
@@ -112,20 +126,19 @@ def _planned(workload: Workload, box: Sandbox, ref: dict, result: Execution) -> 
                 _add(notes, note)
             planned.append(_Planned(call, Request(fn.name, binding.args, binding.kwargs, timeout, binding.names,
                                                   reply_limit(call.expected))))
-        if notes:
-            result.function_notes[fn.name] = notes
+        for note in notes:  # the two children bind the same way: each note once
+            _add(result.function_notes.setdefault(fn.name, []), note)
     return planned
 
 
-def _run_calls(planned: list[_Planned], box: Sandbox, result: Execution) -> None:
+def _run_calls(planned: list[_Planned], box: Sandbox, result: Execution, deadline: float,
+               stuck: dict[str, str]) -> None:
     """All calls in one batch. A batch cut short without a verdict is run again from where
     it stopped, one reply per call, to see which call hangs or kills the child; after such a
     call, the rest of that function is skipped, and so are the calls of functions that use it
     (they would only hang again); the other functions go on in a fresh child. The submission
     as a whole has ``Limits.submission_seconds``: past it, the calls left are not made."""
-    deadline = time.monotonic() + box.limits.submission_seconds
-    precise = False
-    stuck: dict[str, str] = {}  # function -> why its calls stopped
+    precise = False  # stuck: function -> why its calls stopped (shared by both children)
     while planned:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -134,7 +147,7 @@ def _run_calls(planned: list[_Planned], box: Sandbox, result: Execution) -> None
                                                 "of grading time")
             return
         requests = [replace(p.request, timeout=min(p.request.timeout, left)) for p in planned]
-        outcomes = box.call_many(requests, precise=precise)
+        outcomes = box.call_many(requests, precise=precise, until=deadline)
         done = 0
         for item, outcome in zip(planned, outcomes):
             done += 1
@@ -143,7 +156,7 @@ def _run_calls(planned: list[_Planned], box: Sandbox, result: Execution) -> None
             if outcome.ok:
                 if outcome.changed:
                     result.mutated[item.call.id] = outcome.changed
-            elif outcome.error and outcome.error.get("type") in STOPPING:
+            elif outcome.error and outcome.error.get("type") in STOPPED:
                 # said of the calls skipped after it too, hidden ones included: the grader's words only
                 stuck[item.call.function] = stopped_wording(str(outcome.error["type"]), str(outcome.error.get("message", "")))
                 break
@@ -157,9 +170,6 @@ def _run_calls(planned: list[_Planned], box: Sandbox, result: Execution) -> None
                 result.skipped[item.call.id] = why
             else:
                 planned.append(item)
-
-
-STOPPING = ("Timeout", "Crash", "TooLarge")  # errors after which a function's other calls are not made
 
 
 def _blocked_by(function: str, stuck: dict[str, str], uses: dict[str, set[str]]) -> str | None:

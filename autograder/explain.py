@@ -10,9 +10,9 @@ import re
 from functools import lru_cache
 
 from .disclose import NEUTRAL_EXCEPTION, TRUSTED, Disclosure
+from .sandbox.runner import STOPPED
 
 _SHAPE = re.compile(r"\((\d+(?:\s*,\s*\d+)*)\s*,?\s*\)")
-STOPPED = ("Crash", "Timeout", "TooLarge")  # the sandbox's kinds: the call never returned
 
 
 def where(error: dict, show: Disclosure = TRUSTED) -> str:

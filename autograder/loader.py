@@ -78,9 +78,13 @@ def load_file(path: Path) -> LoadedSource:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return LoadedSource(error=f"{path.name} is not UTF-8 text; save it again as UTF-8")
-    if path.suffix == ".ipynb":
-        return load_notebook_text(text, path.name)
-    return load_python_text(text, path.name)
+    try:
+        if path.suffix == ".ipynb":
+            return load_notebook_text(text, path.name)
+        return load_python_text(text, path.name)
+    except (RecursionError, MemoryError):  # Python's own parser gives up on such nesting
+        return LoadedSource(error=f"{path.name} is nested too deeply to be read (an expression or block "
+                                  "thousands of levels deep)")
 
 
 def load_python_text(text: str, name: str) -> LoadedSource:

@@ -98,12 +98,22 @@ def decode(data: Any, buffers: list[bytes] | None = None, shared: dict[str, Any]
            fresh: bool = True) -> Any:
     """Rebuild plain values from :func:`encode` output (parent side: trusts nothing).
 
-    A reference is looked up in ``shared`` (only the child passes it): a fresh copy of the
-    value, or with ``fresh=False`` the held value itself (to compare with after a call)."""
+    Never raises: whatever does not have the form :func:`encode` gives (a shape that is not a
+    list of sizes, a float that is not one, a dict that is not pairs, nesting too deep)
+    becomes an ``Opaque``. A reference is looked up in ``shared`` (only the child passes it):
+    a fresh copy of the value, or with ``fresh=False`` the held value itself (to compare with
+    after a call)."""
+    try:
+        return _decode(data, buffers, shared, fresh)
+    except (ValueError, TypeError, KeyError, OverflowError, RecursionError, MemoryError):
+        return Opaque("value", "malformed")
+
+
+def _decode(data: Any, buffers: list[bytes] | None, shared: dict[str, Any] | None, fresh: bool) -> Any:
     if data is None or isinstance(data, (bool, int, float, str)):
         return data
     if isinstance(data, list):
-        return [decode(v, buffers, shared, fresh) for v in data]
+        return [_decode(v, buffers, shared, fresh) for v in data]
     if not isinstance(data, dict):
         return Opaque(type(data).__name__, "unexpected")
     if "__ref__" in data:
@@ -112,7 +122,7 @@ def decode(data: Any, buffers: list[bytes] | None = None, shared: dict[str, Any]
         value = shared[data["__ref__"]]
         return fresh_copy(value) if fresh else value
     if "__float__" in data:
-        return float(data["__float__"])
+        return float(str(data["__float__"])[:40])
     if "__nd__" in data:
         try:
             dtype = _dtype(str(data["dtype"]))
@@ -120,7 +130,10 @@ def decode(data: Any, buffers: list[bytes] | None = None, shared: dict[str, Any]
             return Opaque("ndarray", "unknown dtype")
         if dtype.kind not in _ALLOWED_KINDS:
             return Opaque("ndarray", f"dtype {dtype} refused")
-        shape = tuple(int(n) for n in data["shape"])
+        sizes = data["shape"]
+        if not isinstance(sizes, list) or len(sizes) > 32 or not all(type(n) is int and n >= 0 for n in sizes):
+            return Opaque("ndarray", "malformed shape")
+        shape = tuple(sizes)
         where = data["__nd__"]
         if isinstance(where, str):
             raw = base64.b64decode(where)
@@ -128,14 +141,14 @@ def decode(data: Any, buffers: list[bytes] | None = None, shared: dict[str, Any]
             raw = buffers[where]
         else:
             return Opaque("ndarray", "no data")
-        if min(shape, default=0) < 0 or len(raw) != dtype.itemsize * math.prod(shape):
+        if len(raw) != dtype.itemsize * math.prod(shape):
             return Opaque("ndarray", "size does not match shape")
         arr = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
         return arr[()] if data.get("scalar") else arr
-    if "__tuple__" in data:
-        return tuple(decode(v, buffers, shared, fresh) for v in data["__tuple__"])
-    if "__dict__" in data:
-        return {k if isinstance(k, (str, int)) else str(k): decode(v, buffers, shared, fresh)
+    if "__tuple__" in data and isinstance(data["__tuple__"], list):
+        return tuple(_decode(v, buffers, shared, fresh) for v in data["__tuple__"])
+    if "__dict__" in data and isinstance(data["__dict__"], list):
+        return {k if isinstance(k, (str, int)) else str(k)[:100]: _decode(v, buffers, shared, fresh)
                 for k, v in data["__dict__"]}
     if "__opaque__" in data:
         return Opaque(str(data["__opaque__"])[:80], str(data.get("text", ""))[:200])

@@ -313,14 +313,19 @@ def _pids() -> set[str]:
 
 def _processes_in(folder: Path, inside: bool = False) -> list[str]:
     """Processes working in ``folder`` (the batch's TMPDIR: its fork servers and children), or
-    only ``inside`` a folder of it (the sandbox children)."""
+    only ``inside`` a folder of it (the sandbox children). A jailed child's working folder is
+    a mount of its own namespace (from here it reads "/"): its HOME, a folder inside, tells."""
     found = []
+    inner = str(folder) + os.sep
     for pid in _pids():
         try:
-            if os.readlink(f"/proc/{pid}/cwd").startswith(str(folder) + (os.sep if inside else "")):
-                found.append(f"{pid}: {_cmdline(pid)[:80]}")
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+            with open(f"/proc/{pid}/environ", "rb") as handle:
+                home = next((e[5:].decode() for e in handle.read().split(b"\0") if e.startswith(b"HOME=")), "")
         except OSError:
             continue
+        if home.startswith(inner) or cwd.startswith(inner if inside else str(folder)):
+            found.append(f"{pid}: {_cmdline(pid)[:80]}")
     return found
 
 
@@ -438,3 +443,45 @@ def _environ_has(pid: str, entry: str) -> bool:
             return entry.encode() in handle.read().split(b"\0")
     except OSError:
         return False
+
+
+def test_replies_made_to_break_the_parent_cost_their_calls_only(grader, assignment):
+    """An array whose shape is text (once an uncaught ValueError, whose message — the hidden
+    inputs — became an 'internal error' in the student's feedback) and JSON nested too deep."""
+    from autograder.cases import build_workload
+    from autograder.feedback import render_markdown
+
+    report = grader.grade_file(FIXTURES / "hostile" / "malformed_replies.py")
+    assert report.error is None
+    assert function_result(report, "sigmoid").score < function_result(report, "sigmoid").max_score
+    assert function_result(report, "layer_sizes").score == function_result(report, "layer_sizes").max_score
+    text = render_markdown(report.as_dict(), "mallory")
+    assert "HIDDEN" not in text and "internal error" not in text
+    hidden = [v for c in build_workload(assignment).calls if c.visibility == "hidden" and c.function == "sigmoid"
+              for v in c.args.values()]
+    assert hidden and not any(repr(float(v.ravel()[0])) in text for v in hidden)
+
+
+def test_a_slow_but_correct_submission_gets_no_more_than_its_budget(tmp_path):
+    """Each call sleeps until just before its own timer, then answers right: the budget holds
+    for calls in flight too, not only between them."""
+    from autograder.grading import Grader
+    from autograder.sandbox.runner import Limits
+    from autograder.spec import load_assignment
+
+    path = tmp_path / "slow.py"
+    path.write_text(_with_body("sigmoid", "    import signal, time\n    left = signal.getitimer(signal.ITIMER_REAL)[0]\n"
+                               "    time.sleep(max(0.0, left - 0.05))\n    z = np.asarray(z, dtype=float)\n"
+                               "    return 1 / (1 + np.exp(-z))\n"), encoding="utf-8")
+    grader = Grader(load_assignment("one_hidden_layer", ROOT), limits=Limits(call_timeout_cap=1, submission_seconds=3))
+    report = grader.grade_file(path)
+    said = " ".join(c.feedback for f in report.functions for c in f.checks)
+    assert "used up its" in said, said[:2000]
+    assert report.score < report.max_score
+
+
+def test_a_file_nested_too_deeply_to_parse_is_a_clear_error(grader, tmp_path):
+    path = tmp_path / "deep.py"
+    path.write_text("import numpy as np\n\nK = " + "+".join(["1"] * 50_000) + "\n", encoding="utf-8")
+    report = grader.grade_file(path)
+    assert report.score == 0 and report.error and "nested too deeply" in report.error

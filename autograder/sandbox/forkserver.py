@@ -3,7 +3,7 @@
 Starting Python and importing numpy costs a few hundred milliseconds per submission;
 forking a process that already did costs a few. The server is started fresh (never
 forked from the grader), so what a child inherits holds nothing of the grader but the
-batch's inputs (see :mod:`.shared`), which the child is called with anyway: no reference
+batch's public inputs (see :mod:`.shared`), which the child is called with anyway: no reference
 solution, no expected result. The child side lives in ``child.zygote``.
 """
 
@@ -114,7 +114,8 @@ class ForkServer:
         return Forked(int(reply["pid"]), self)
 
     def hold(self, shared: SharedInputs) -> None:
-        """Give the server a workload's inputs, once: every child forked later has them."""
+        """Give the server a workload's public inputs, once: every child forked later has them.
+        Never hidden ones: a child that runs public calls must not have them in its memory."""
         if shared.key not in self.held:
             with shared.as_file() as handle:
                 self._ask({"op": "hold"}, [handle.fileno()])

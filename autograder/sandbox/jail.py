@@ -4,7 +4,8 @@ Layers, each enforced by the kernel and each reported by :func:`probe`:
 
 - **namespaces** (user + PID + mount): the child is PID 1 of a PID namespace of its own, so
   it sees no process outside it and every process it might leave behind dies with it; its
-  mount namespace gets its own ``/proc`` (only the sandbox's processes) and a private
+  mount namespace gets its own ``/proc`` (only the sandbox's processes; under Landlock not even
+  that is readable) and a private
   ``tmpfs`` on its working folder, with a size quota, that vanishes with the namespace.
 - **landlock** (kernel >= 5.13): it can read only what Python and numpy need (the standard
   library, the site-packages entries other than the grader's own, system libraries) and
@@ -55,7 +56,8 @@ _READ_FILE_ONLY = _FS_EXECUTE | _FS_READ_FILE  # a rule on a file takes file rig
 # New tasks (a process or a thread: a thread bomb would use up the machine's PIDs); sockets,
 # io_uring (it opens sockets and files without those calls); another process's memory or
 # descriptors; new namespaces; the kernel's keyrings and SysV IPC (both outlive the process);
-# memfd (memory outside RLIMIT_AS); and the metadata of files Landlock does not cover
+# memfd (memory outside RLIMIT_AS); leaving the process group it is killed with, or clearing
+# its parent-death signal (prctl); and the metadata of files Landlock does not cover
 # (mode, owner, times, extended attributes: the grader's own files share its uid).
 _DENIED = {
     "clone": (56, 220), "clone3": (435, 435), "fork": (57, None), "vfork": (58, None),
@@ -65,6 +67,7 @@ _DENIED = {
     "add_key": (248, 217), "request_key": (249, 218), "keyctl": (250, 219), "shmget": (29, 194),
     "semget": (64, 190), "msgget": (68, 186), "memfd_create": (319, 279), "userfaultfd": (323, 282),
     "bpf": (321, 280), "perf_event_open": (298, 241),
+    "prctl": (157, 167), "setsid": (112, 157), "setpgid": (109, 154),
     "chmod": (90, None), "fchmod": (91, 52), "fchmodat": (268, 53), "fchmodat2": (452, 452),
     "chown": (92, None), "fchown": (93, 55), "lchown": (94, None), "fchownat": (260, 54),
     "utime": (132, None), "utimes": (235, None), "futimesat": (261, None), "utimensat": (280, 88),
@@ -225,7 +228,6 @@ def enter(workdir: str, disk_bytes: int, rules: Rules | None, support: Support) 
         if support.namespaces:
             _unshare_and_fork()
             _prctl(_PR_SET_PDEATHSIG, 9)  # our keeper outside the namespace died: so do we
-            os.setsid()  # a group of its own: kill(0, …) reaches no process outside the namespace
             _private_mounts(workdir, disk_bytes)
         os.chdir(workdir)
         _drop_privileges()
@@ -319,15 +321,13 @@ def _landlock(abi: int, workdir: str, rules: Rules | None) -> None:
                      "landlock_create_ruleset")
     try:
         fds = list(rules.fds) if rules else []
-        work = os.open(workdir, _O_PATH | _O_CLOEXEC)
-        proc = os.open("/proc", _O_PATH | _O_CLOEXEC)
-        fds += [(work, fs_rights), (proc, _FS_READ_FILE | _FS_READ_DIR)]
+        work = os.open(workdir, _O_PATH | _O_CLOEXEC)  # not /proc: it shows the machine's network and more
+        fds.append((work, fs_rights))
         for fd, rights in fds:
             rule = struct.pack("=Qi", rights & fs_rights, fd)
             _check(_libc.syscall(_LANDLOCK_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(_LANDLOCK_RULE_PATH_BENEATH),
                                  rule, ctypes.c_uint32(0)), "landlock_add_rule")
         os.close(work)
-        os.close(proc)
         _check(_libc.syscall(_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)),
                "landlock_restrict_self")
     finally:

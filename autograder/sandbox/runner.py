@@ -77,6 +77,11 @@ class Request:
     max_reply: int = wire.MAX_MESSAGE  # bytes: a larger reply is refused unread and costs the call
 
 
+# Error kinds of the sandbox's own (the call never returned a value): after one of them a
+# function's other calls, and its callers', are not made (see execute).
+STOPPED = ("Timeout", "Crash", "TooLarge", "Malformed", "Budget")
+
+
 class SandboxError(Exception):
     """The submission could not even be loaded (it crashed or hung while loading)."""
 
@@ -114,10 +119,14 @@ class Sandbox:
     """One student's code, alive in a child process across many calls."""
 
     def __init__(self, loaded: LoadedSource, limits: Limits | None = None,
-                 shared: SharedInputs | None = None) -> None:
+                 shared: SharedInputs | None = None, hold_in_server: bool = True) -> None:
         self.loaded = loaded
         self.limits = limits or Limits()
         self.shared = shared
+        # Inputs the fork server may hold (so that every child it forks has them): public ones.
+        # Hidden inputs go to this sandbox's own child in a message, and no other child ever
+        # has them in its memory (see execute: the public calls run in a child of their own).
+        self.hold_in_server = hold_in_server
         self.functions: dict[str, list[dict] | None] = {}
         self.uses: dict[str, set[str]] = {}  # function -> the student's functions it refers to
         self.notes: list[str] = []
@@ -153,7 +162,7 @@ class Sandbox:
                 raise JailUnavailable("the sandbox could not be set up for this submission (a problem of the "
                                       "grader's machine, not of the submission); grade it again")
             raise SandboxError(self._death_message(code, "while your file was being loaded"))
-        self.functions = {k: v for k, v in reply.get("functions", {}).items() if isinstance(k, str)}
+        self.functions = _clean_signatures(reply.get("functions"))
         uses = reply.get("uses") if isinstance(reply.get("uses"), dict) else {}
         self.uses = {k: {n for n in v if n in self.functions} for k, v in uses.items()
                      if k in self.functions and isinstance(v, list)}
@@ -180,8 +189,10 @@ class Sandbox:
             return ""
 
     # -- calls -----------------------------------------------------------
-    def call_many(self, requests: list[Request], precise: bool = False) -> Iterator[Outcome]:
+    def call_many(self, requests: list[Request], precise: bool = False,
+                  until: float | None = None) -> Iterator[Outcome]:
         """Make the calls in order, sent as one message; yield each outcome as it arrives.
+        Nothing is waited for past ``until`` (the submission's budget, a ``time.monotonic()``).
 
         The child sends its replies together, every ``FLUSH_AFTER`` seconds and at the end.
         If it then hangs or dies, which call did it is not known: the batch just stops, and
@@ -221,15 +232,17 @@ class Sandbox:
             for number, request in enumerate(requests, start=first):
                 started = time.perf_counter()
                 wait = request.timeout if precise else FLUSH_AFTER + longest[number - first]
-                received = self._receive(time.monotonic() + wait + self.limits.grace, request.max_reply)
+                deadline = time.monotonic() + wait + self.limits.grace
+                received = self._receive(deadline if until is None else min(deadline, until), request.max_reply)
                 if not isinstance(received, tuple) or received[0].get("id") != number:
                     code = self._stop()
                     if not precise:
                         return
-                    yield Outcome(False, error=self._failure(received, code, request, started))
+                    over = until is not None and time.monotonic() >= until
+                    yield Outcome(False, error=self._failure(received, code, request, started, over))
                     return
                 answered = number
-                yield _outcome(*received)
+                yield _outcome(*received, request.timeout)
         finally:
             if answered < self._counter:  # the batch was cut short: its other calls must not run on
                 self._stop()
@@ -248,7 +261,7 @@ class Sandbox:
         try:
             if zygote is None:
                 raise OSError("no fork server")
-            if self.shared:
+            if self.shared and self.hold_in_server:
                 zygote.hold(self.shared)
             self._proc = zygote.spawn(self._workdir, limits, [req_read, rep_write, output])
         except OSError:
@@ -270,7 +283,7 @@ class Sandbox:
         self._replies_fd = rep_read
         self._buffer = bytearray()
         self._eof = False
-        if self.shared and isinstance(self._proc, subprocess.Popen):  # no fork server to inherit them from
+        if self.shared and (isinstance(self._proc, subprocess.Popen) or not self.hold_in_server):  # not inherited
             try:
                 wire.send(self._requests, *self.shared.message())
             except (BrokenPipeError, OSError):
@@ -301,7 +314,7 @@ class Sandbox:
                 del self._buffer[:need]
                 try:
                     return wire.unframe(body)
-                except ValueError:
+                except (ValueError, RecursionError, MemoryError):  # malformed, or JSON nested to break the parser
                     return None
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -346,9 +359,13 @@ class Sandbox:
             self._replies_fd = None
         return code
 
-    def _failure(self, received: object, code: int | None, request: Request, started: float) -> dict:
-        """The error record of a call that got no proper reply: too large, too slow, or the child died."""
-        if isinstance(received, int):
+    def _failure(self, received: object, code: int | None, request: Request, started: float,
+                 over_budget: bool = False) -> dict:
+        """The error record of a call that got no proper reply: too large, too slow, cut off by
+        the submission's budget, or the child died."""
+        if over_budget:
+            kind, text = "Budget", "was stopped: the submission used up its grading time"
+        elif isinstance(received, int):
             kind, text = "TooLarge", (f"returned {received / 1e6:.1f} MB, far more than its result can take "
                                       f"(at most {request.max_reply / 1e6:.1f} MB): the call was stopped")
         elif time.perf_counter() - started >= request.timeout:
@@ -423,18 +440,27 @@ def _kill_group(pid: int) -> None:
         pass
 
 
-def _outcome(reply: dict, buffers: list) -> Outcome:
-    if reply.get("ok"):
-        return Outcome(
-            True,
-            value=wire.decode(reply.get("value"), buffers),
-            changed=[str(n)[:80] for n in reply.get("changed", []) if isinstance(n, str)][:10]
-            if isinstance(reply.get("changed"), list) else [],
-            warnings=[str(w) for w in reply.get("warnings", [])][:3],
-            seconds=float(reply.get("seconds", 0.0)),
-        )
-    error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
-    return Outcome(False, error=_clean_error(error), seconds=float(reply.get("seconds", 0.0)))
+def _outcome(reply: dict, buffers: list, timeout: float) -> Outcome:
+    """A reply as an outcome. Whatever its content (the child is the student's), this never
+    raises: a reply the grader cannot read costs that call, in the grader's words."""
+    try:
+        seconds = min(max(float(reply.get("seconds", 0.0)), 0.0), timeout + 60) if \
+            isinstance(reply.get("seconds", 0.0), (int, float)) else 0.0
+        if reply.get("ok"):
+            changed = reply.get("changed")
+            return Outcome(
+                True,
+                value=wire.decode(reply.get("value"), buffers),
+                changed=[n[:80] for n in changed if isinstance(n, str)][:10] if isinstance(changed, list) else [],
+                warnings=[str(w)[:200] for w in reply.get("warnings", [])][:3]
+                if isinstance(reply.get("warnings"), list) else [],
+                seconds=seconds,
+            )
+        error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+        return Outcome(False, error=_clean_error(error), seconds=seconds)
+    except Exception:  # noqa: BLE001 - a reply made to break the parent
+        return Outcome(False, error={"type": "Malformed", "message": "sent back a reply the grader could not read",
+                                     "frames": [], "locals": {}, "timeout": False})
 
 
 def _apply_limits(limits: Limits) -> None:
@@ -458,6 +484,41 @@ def _clean_error(error: dict) -> dict:
             for f in frames[:5]
             if isinstance(f, dict)
         ],
-        "locals": error.get("locals") if isinstance(error.get("locals"), dict) else {},
+        "locals": _clean_locals(error.get("locals")),
         "timeout": bool(error.get("timeout", False)),
     }
+
+
+def _clean_locals(scope: object) -> dict:
+    """The shapes in scope an error record names (see trace.shapes_in): names as short
+    strings, each a shape (a short list of sizes) or "number"; anything else is dropped."""
+    if not isinstance(scope, dict):
+        return {}
+    clean = {}
+    for name, shape in list(scope.items())[:80]:
+        if not isinstance(name, str):
+            continue
+        if shape == "number" or (isinstance(shape, list) and len(shape) <= 8
+                                 and all(type(n) is int and 0 <= n < 2**31 for n in shape)):
+            clean[name[:80]] = shape
+    return clean
+
+
+def _clean_signatures(functions: object) -> dict[str, list[dict] | None]:
+    """The loaded functions' signatures as the child reports them (see child._signature):
+    one that does not have that form is unknown (None), never an error in the parent."""
+    if not isinstance(functions, dict):
+        return {}
+    clean: dict[str, list[dict] | None] = {}
+    for name, params in list(functions.items())[:500]:
+        if not isinstance(name, str):
+            continue
+        ok = isinstance(params, list) and len(params) <= 64 and all(
+            isinstance(p, dict) and isinstance(p.get("name"), str) and p.get("kind") in _KINDS
+            and isinstance(p.get("default"), bool) for p in params)
+        clean[name[:200]] = [{"name": p["name"][:80], "kind": p["kind"], "default": p["default"]} for p in params] \
+            if ok else None
+    return clean
+
+
+_KINDS = {"POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD", "VAR_POSITIONAL", "KEYWORD_ONLY", "VAR_KEYWORD"}

@@ -1,10 +1,10 @@
 """Inputs every submission of a batch is called with, held by the sandbox side once.
 
-Every child used to receive the same arrays with every batch and decode them twice
-(once to call with, once to compare with afterwards). Now the fork server receives
-them once per workload and its children inherit them: a call names its inputs, the
-child calls with fresh copies and compares with the held originals. A child holds no
-more than before (it is called with these very inputs); expected results never go there.
+A call names its inputs; the child calls with fresh copies and compares with the held
+originals. The public inputs are held by the fork server once per workload and every child
+inherits them; the hidden ones are sent (one message) to the child that makes the hidden
+calls, so that no child making public calls ever has them in its memory. A child holds no
+more than it is called with; expected results never go there.
 """
 
 from __future__ import annotations
