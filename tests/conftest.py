@@ -45,3 +45,47 @@ def grader_for(name: str) -> Grader:
     if name not in _graders:
         _graders[name] = Grader(load_assignment(name, ROOT), limits=Limits(call_timeout_cap=3))
     return _graders[name]
+
+
+# -- snapshot of every example's report (tests/test_examples.py) -------------------------------
+# A change detector for refactors: the whole JSON report of every example, digested. A change
+# meant to alter feedback regenerates it with `pytest tests/test_examples.py --update-snapshots`
+# (review `git diff tests/snapshots/` before committing it).
+SNAPSHOT = Path(__file__).resolve().parent / "snapshots" / "example_reports.json"
+_new_snapshot: dict = {}
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-snapshots", action="store_true", help="rewrite tests/snapshots/ from this run")
+
+
+@pytest.fixture(scope="session")
+def snapshot(request):
+    import json
+
+    stored = json.loads(SNAPSHOT.read_text(encoding="utf-8")) if SNAPSHOT.is_file() else {}
+    return stored, request.config.getoption("--update-snapshots")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    import json
+
+    if _new_snapshot and session.config.getoption("--update-snapshots"):
+        SNAPSHOT.parent.mkdir(exist_ok=True)
+        stored = json.loads(SNAPSHOT.read_text(encoding="utf-8")) if SNAPSHOT.is_file() else {}
+        stored.update(_new_snapshot)
+        SNAPSHOT.write_text(json.dumps(stored, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def report_digest(report) -> dict:
+    """What the snapshot keeps of a report: scores and mistakes to read, a digest of the rest."""
+    import hashlib
+    import json
+
+    whole = report.as_dict()
+    return {
+        "score": whole["score"],
+        "functions": {f["name"]: f["score"] for f in whole["functions"]},
+        "mistakes": sorted({m["id"] for f in whole["functions"] for m in f["mistakes"]}),
+        "digest": hashlib.sha256(json.dumps(whole, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16],
+    }

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, grader_for, mistake_ids
+from conftest import ROOT, _new_snapshot, grader_for, mistake_ids, report_digest
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -40,9 +40,15 @@ def test_every_assignment_has_examples():
 
 
 @pytest.mark.parametrize(("assignment", "name"), CASES)
-def test_example_verdict_and_named_mistakes(assignment, name):
+def test_example_verdict_and_named_mistakes(assignment, name, snapshot):
     expected = MANIFESTS[assignment][name]
     report = grader_for(assignment).grade_file(ROOT / "examples" / "submissions" / assignment / name)
+    stored, update = snapshot
+    key, seen = f"{assignment}/{name}", report_digest(report)
+    if update:
+        _new_snapshot[key] = seen
+    else:  # the whole report, as it was when the snapshot was taken (see conftest.SNAPSHOT)
+        assert stored.get(key) == seen, f"{key} changed: {stored.get(key)} -> {seen}"
     assert report.error is None, report.error
     if expected["verdict"] == "full":
         lost = [c.name + ": " + c.feedback for f in report.functions for c in f.checks if not c.passed]
