@@ -6,6 +6,7 @@ batch (and by the mistake fingerprints, which run on the very same inputs).
 
 from __future__ import annotations
 
+import ast
 import copy
 import hashlib
 from dataclasses import dataclass, field
@@ -89,17 +90,30 @@ def _cached_workload(assignment: Assignment, public_only: bool) -> Workload:
     for fn in assignment.functions.values():
         if fn.name not in ref:
             raise SpecError(f"{assignment.name}: the reference has no function {fn.name}")
+        derives = _derives(fn, assignment)
         for case in assignment.cases_for(fn):
             if case.name not in namespaces:
                 continue
+            ns = _case_namespace(assignment, case, ref, fn.name) if derives else namespaces[case.name]
             for label in fn.variant_labels():
-                workload.calls.append(_make_call(fn, case, label, namespaces[case.name], ref))
+                workload.calls.append(_make_call(fn, case, label, ns, ref))
     return workload
 
 
-def _case_namespace(assignment: Assignment, case: CaseSpec, ref: dict) -> dict[str, Any]:
+def _derives(fn: FunctionSpec, assignment: Assignment) -> bool:
+    """Whether an argument of ``fn`` is built by calling a graded function (backward's cache
+    from forward_propagation). Such a call draws its inputs on their own: were they the
+    case's, the argument would be the graded function's expected result on those very inputs,
+    held by the child that is asked for it (forward answered by looking the cache up)."""
+    names = {n.id for expr in fn.args.values() for n in ast.walk(ast.parse(expr, mode="eval"))
+             if isinstance(n, ast.Name)}
+    return bool(names & set(assignment.functions))
+
+
+def _case_namespace(assignment: Assignment, case: CaseSpec, ref: dict, stream: str = "") -> dict[str, Any]:
+    """The case's inputs; with a ``stream``, drawn apart from every other function's."""
     base = assignment.public_seed if case.visibility == "public" else assignment.hidden_seed
-    seed = case_seed(base, case.name)
+    seed = case_seed(base, f"{case.name}/{stream}" if stream else case.name)
     ns: dict[str, Any] = {"np": np, "rng": np.random.default_rng(seed), "seed": seed % 10_000}
     ns.update(ref)
     ns.update(case.dims)

@@ -98,6 +98,10 @@ def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path,
     jail = None if scheduler else _jail_line()  # on a cluster, each worker's kernel decides (`autograder doctor`)
     if jail:
         click.echo(jail, err=True)
+    if "AUTOGRADER_HIDDEN_SEED" not in os.environ:
+        click.echo("note: the hidden inputs come from hidden_seed in assignment.toml, which anyone with this "
+                   "repository can read; for a real class set AUTOGRADER_HIDDEN_SEED to a number of your own",
+                   err=True)
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.description}"))
     with Progress(*columns, console=_stderr_console(), transient=False) as bar:

@@ -56,11 +56,11 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
     limits = limits or Limits()
     deadline = time.monotonic() + limits.submission_seconds
     stuck: dict[str, str] = {}
-    loaded_once = False
+    signatures: dict[str, list[dict] | None] = {}
     for visibility in ("public", "hidden"):
         calls = [c for c in workload.calls if (c.visibility == "public") == (visibility == "public")]
-        if not calls:
-            continue
+        if visibility == "hidden" and not calls:
+            break
         box = Sandbox(loaded, limits, workload.shared_inputs(visibility), hold_in_server=visibility == "public")
         try:
             box.start()
@@ -69,12 +69,14 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
             result.error = str(exc)
             return result
         try:
-            if not loaded_once:  # the same file loads the same way in both children
-                loaded_once = True
+            if visibility == "public":  # what the file defines, as the child without hidden inputs says
+                signatures = box.functions
                 result.notes += load_notes(box.notes, loaded)  # the child's words, checked against the file
                 result.defined = set(box.functions)
                 result.uses = box.uses
-            _run_calls(_planned(calls, workload, box, ref, result), box, result, deadline, stuck)
+            # the hidden calls are bound to those same signatures: nothing the second child
+            # reports about itself reaches a note or a check
+            _run_calls(_planned(calls, workload, signatures, limits, ref, result), box, result, deadline, stuck)
             if visibility == "public":  # what it printed on hidden inputs may hold them
                 result.output = box.output
         finally:
@@ -105,19 +107,21 @@ def _nbytes(value: Any) -> int:
     return 32
 
 
-def _planned(calls: list[Call], workload: Workload, box: Sandbox, ref: dict, result: Execution) -> list[_Planned]:
-    """Every one of ``calls`` the submission can take, bound to its own signature, in workload order."""
-    cap = box.limits.call_timeout_cap
+def _planned(calls: list[Call], workload: Workload, signatures: dict[str, list[dict] | None], limits: Limits,
+             ref: dict, result: Execution) -> list[_Planned]:
+    """Every one of ``calls`` the submission can take, bound to its own signature (as the
+    child of the public calls reported it), in workload order."""
+    cap = limits.call_timeout_cap
     planned: list[_Planned] = []
     for fn in workload.assignment.functions.values():
         timeout = min(fn.timeout, cap) if cap else fn.timeout
         notes: list[str] = []
         for call in (c for c in calls if c.function == fn.name):
-            if fn.name not in box.functions:
+            if fn.name not in signatures:
                 result.skipped[call.id] = "not defined"
                 continue
             try:
-                binding = bind(fn.name, ref[fn.name], box.functions[fn.name], call.args, call.context)
+                binding = bind(fn.name, ref[fn.name], signatures[fn.name], call.args, call.context)
             except CannotCall as exc:
                 result.skipped[call.id] = exc.said(call.variant_args)
                 _add(notes, exc.said(call.variant_args))

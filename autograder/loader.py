@@ -137,7 +137,8 @@ def load_notebook_text(text: str, name: str) -> LoadedSource:
     for cell in cells:
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
             source = cell.get("source", "")
-            sources.append("".join(source) if isinstance(source, list) else str(source))
+            # nbformat's lines are strings; a hand-edited file may hold anything there
+            sources.append("".join(map(str, source)) if isinstance(source, list) else str(source))
     return load_cells(sources, name, result)
 
 

@@ -7,6 +7,8 @@ import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .execute import Execution, execute_trusted
 from .grading import Grader, SubmissionReport
 from .reference import callers_of, combinable, mutant_module, reference_module
@@ -50,6 +52,7 @@ def validate(assignment: Assignment, pairs: bool = True) -> list[Row]:
         for m1, m2 in itertools.combinations(assignment.mistakes, 2):
             if m1.function == m2.function and m1.step != m2.step and combinable(assignment, (m1, m2)):
                 rows.append(_check_mutants(grader, base, source, (m1, m2), only_own=True))
+    rows.append(_inputs_row(grader))
     for path in sorted((assignment.folder / "alternatives").glob("*.py")):
         report = grader.grade_file(path)
         ok = report.score >= report.max_score - 1e-6 and not report.error
@@ -78,6 +81,42 @@ def _check_mutants(grader: Grader, base: Execution, source: str, mistakes: tuple
         problem = f"{', '.join(masked)} cannot show (masked by the other mistake)"
     return Row("pair" if len(mistakes) > 1 else "mistake", report.submission, report.score,
                report.max_score, expected, named, lost and not missing, problem)
+
+
+def _inputs_row(grader: Grader) -> Row:
+    """No call's expected result may be an input the same child holds for another call: a
+    submission could look it up instead of computing it (backward's cache is forward's result
+    on backward's own inputs, drawn apart from forward's: see cases._derives). The call's own
+    inputs in its result (linear_forward's cache) and arrays of 0s and 1s, equal by chance,
+    do not count."""
+    problems = []
+    for visibility in ("public", "hidden"):
+        calls = [c for c in grader.workload.calls if c.visibility == visibility]
+        held = _arrays([v for c in calls for v in (*c.args.values(), *c.context.values())])
+        for call in calls:
+            own = _arrays(list(call.args.values()))
+            if any(_among(a, held) and not _among(a, own) for a in _arrays([call.expected])):
+                problems.append(call.id)
+    problem = f"expected results held as inputs: {', '.join(problems[:4])}" if problems else ""
+    return Row("inputs", "no expected result among the held inputs", 0.0, 0.0, [], [], not problems, problem)
+
+
+def _arrays(values: list) -> list[np.ndarray]:
+    found, todo = [], list(values)
+    while todo:
+        value = todo.pop()
+        if isinstance(value, np.ndarray):
+            if value.size >= 2 and value.dtype.kind == "f" and not np.isin(value, (0.0, 1.0)).all():
+                found.append(value)
+        elif isinstance(value, dict):
+            todo += value.values()
+        elif isinstance(value, (list, tuple)):
+            todo += value
+    return found
+
+
+def _among(value: np.ndarray, pool: list[np.ndarray]) -> bool:
+    return any(other.shape == value.shape and np.array_equal(other, value) for other in pool)
 
 
 def _masked(grader: Grader, pair: tuple[MistakeSpec, ...]) -> list[str]:

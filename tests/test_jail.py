@@ -142,12 +142,21 @@ def test_seccomp_alone_allows_no_other_task_socket_or_file_mode_change(tmp_path)
                 raise OSError(1, "no thread") from None
 
         return {"fork": attempt(os.fork), "socket": attempt(socket.socket), "io_uring": attempt(io_uring),
+                "socketpair": attempt(socket.socketpair),
                 "thread": attempt(thread_refused), "chmod": attempt(lambda: os.chmod(victim, 0o777)),
                 "memfd": attempt(lambda: os.memfd_create("x"))}
 
     seen = eval(run_jailed(tmp_path, jail.Support(seccomp=True), body))  # noqa: S307
     assert set(seen.values()) == {"refused (1)"}, seen
     assert victim.stat().st_mode & 0o777 == 0o644
+
+
+def test_the_jail_keeps_few_descriptors_open(tmp_path):
+    """Each pipe or socket buffer is kernel memory outside the memory limit."""
+    import resource
+
+    said = run_jailed(tmp_path, jail.Support(), lambda: resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    assert said == "64"
 
 
 def test_a_layer_that_fails_is_never_skipped_silently(tmp_path):
@@ -485,3 +494,11 @@ def test_a_file_nested_too_deeply_to_parse_is_a_clear_error(grader, tmp_path):
     path.write_text("import numpy as np\n\nK = " + "+".join(["1"] * 50_000) + "\n", encoding="utf-8")
     report = grader.grade_file(path)
     assert report.score == 0 and report.error and "nested too deeply" in report.error
+
+
+def test_forward_propagation_cannot_be_looked_up_in_backwards_held_cache(grader):
+    """Each call whose arguments are built by a graded function draws its inputs apart
+    (cases._derives), so no held cache is forward's result on forward's own inputs."""
+    report = grader.grade_file(FIXTURES / "hostile" / "forward_from_held_cache.py")
+    forward = function_result(report, "forward_propagation")
+    assert forward.score == 0, [c.feedback for c in forward.checks if c.passed]

@@ -221,3 +221,15 @@ def test_notes_of_loading_are_rebuilt_from_the_file():
     assert len(notes) == 2
     assert notes[0].startswith(f"{where}: `{unit.source.strip()}` failed (E_480674_805010: xxx")
     assert len(notes[0]) < 300 and "testCases_v2" in notes[1]
+
+
+def test_code_run_at_load_cannot_publish_hidden_inputs_as_parameter_names(grader, assignment):
+    """The hidden inputs reach their child only after it has loaded the file, and hidden calls
+    are bound to the signatures the other child (which never holds them) reported."""
+    import struct
+
+    report = grader.grade_file(HOSTILE / "leak_through_signature.py")
+    text = student_texts(report)
+    hidden = {struct.pack(">d", x).hex() for call in _calls(assignment, hidden=True)
+              for value in call.args.values() for x in _floats(value, [])}
+    assert hidden and not [h for h in hidden if h in text]

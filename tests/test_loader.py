@@ -163,3 +163,17 @@ def test_an_old_format_notebook_is_upgraded_by_nbformat():
     assert loaded.functions == ["f"]
     current = load_notebook_text(notebook("def f(x):\n    return x\n"), "new.ipynb")
     assert current.error is None and current.functions == ["f"]
+
+
+def test_a_notebook_whose_cell_lines_are_not_strings_still_loads(tmp_path):
+    """A hand-edited notebook with a number among a cell's lines (it crashed the loader)."""
+    import json
+
+    from autograder.loader import load_file
+
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+              "source": ["import numpy as np\n", "def sigmoid(z):\n", "    return 1 / (1 + np.exp(-z))\n", 7]}]
+    path = tmp_path / "odd.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}), encoding="utf-8")
+    loaded = load_file(path)
+    assert loaded.error is None and "sigmoid" in loaded.functions

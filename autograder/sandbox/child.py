@@ -103,15 +103,16 @@ class _TimeLimit:
 
 
 def main() -> None:
-    """A child started on its own (no fork server): ``requests replies support disk`` in argv,
+    """A child started on its own (no fork server): ``requests replies support disk open_files``
+    in argv,
     the support found by the parent (see ``runner.jail_support``)."""
     import json
 
     global _SUPPORT, _RULES
-    requests, replies, support, disk = sys.argv[-4:]
+    requests, replies, support, disk, open_files = sys.argv[-5:]
     _SUPPORT = jail.Support.from_dict(json.loads(support))
     _RULES = jail.Rules(jail.read_paths(_package_dir())) if _SUPPORT.landlock_abi else None
-    jail.enter(os.getcwd(), int(disk), _RULES, _SUPPORT)
+    jail.enter(os.getcwd(), int(disk), _RULES, _SUPPORT, int(open_files))
     serve(int(requests), int(replies))
 
 
@@ -223,7 +224,7 @@ def _become_child(message: dict, fds: list[int], resource) -> None:
         os.dup2(output, 2)
         for fd in (devnull, output):
             os.close(fd)
-        jail.enter(message["workdir"], int(message["disk"]), _RULES, _SUPPORT)
+        jail.enter(message["workdir"], int(message["disk"]), _RULES, _SUPPORT, int(message["open_files"]))
         serve(requests, replies)
     except BaseException:  # noqa: BLE001 - the parent sees the exit code
         os._exit(1)

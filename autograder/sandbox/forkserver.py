@@ -109,7 +109,8 @@ class ForkServer:
 
     def spawn(self, workdir: Path, limits: Limits, fds: list[int]) -> Forked:
         reply = self._ask({"op": "spawn", "workdir": str(workdir), "env": child_env(workdir),
-                           "memory": limits.memory_bytes, "files": limits.file_bytes, "disk": limits.disk_bytes},
+                           "memory": limits.memory_bytes, "files": limits.file_bytes, "disk": limits.disk_bytes,
+                           "open_files": limits.open_files},
                           fds)
         return Forked(int(reply["pid"]), self)
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
+import resource
 import struct
 import sys
 import sysconfig
@@ -53,7 +54,8 @@ READ = _FS_EXECUTE | _FS_READ_FILE | _FS_READ_DIR
 _READ_FILE_ONLY = _FS_EXECUTE | _FS_READ_FILE  # a rule on a file takes file rights only
 
 # seccomp: the system calls refused, by name, and their numbers on each machine (x86_64, aarch64).
-# New tasks (a process or a thread: a thread bomb would use up the machine's PIDs); sockets,
+# New tasks (a process or a thread: a thread bomb would use up the machine's PIDs); sockets
+# (socketpair too: their buffers are kernel memory outside RLIMIT_AS),
 # io_uring (it opens sockets and files without those calls); another process's memory or
 # descriptors; new namespaces; the kernel's keyrings and SysV IPC (both outlive the process);
 # memfd (memory outside RLIMIT_AS); leaving the process group it is killed with, or clearing
@@ -61,7 +63,7 @@ _READ_FILE_ONLY = _FS_EXECUTE | _FS_READ_FILE  # a rule on a file takes file rig
 # (mode, owner, times, extended attributes: the grader's own files share its uid).
 _DENIED = {
     "clone": (56, 220), "clone3": (435, 435), "fork": (57, None), "vfork": (58, None),
-    "socket": (41, 198), "io_uring_setup": (425, 425), "io_uring_enter": (426, 426),
+    "socket": (41, 198), "socketpair": (53, 199), "io_uring_setup": (425, 425), "io_uring_enter": (426, 426),
     "io_uring_register": (427, 427), "ptrace": (101, 117), "process_vm_readv": (310, 270),
     "process_vm_writev": (311, 271), "pidfd_getfd": (438, 438), "unshare": (272, 97), "setns": (308, 268),
     "add_key": (248, 217), "request_key": (249, 218), "keyctl": (250, 219), "shmget": (29, 194),
@@ -216,8 +218,9 @@ class Rules:
 
 
 # -- entering the jail ------------------------------------------------------------------
-def enter(workdir: str, disk_bytes: int, rules: Rules | None, support: Support) -> None:
-    """Jail the calling process (already forked, with its rlimits set) for student code.
+def enter(workdir: str, disk_bytes: int, rules: Rules | None, support: Support, open_files: int = 64) -> None:
+    """Jail the calling process (already forked, with its rlimits set) for student code; it
+    keeps at most ``open_files`` descriptors open (each pipe holds kernel memory).
 
     Returns in a new process that is PID 1 of its own namespace; the calling process stays
     outside, waits for it and exits with its status (it never returns). Each layer that
@@ -235,11 +238,11 @@ def enter(workdir: str, disk_bytes: int, rules: Rules | None, support: Support) 
             _landlock(support.landlock_abi, workdir, rules)
         if support.seccomp:
             _seccomp()
+        if rules is not None:
+            rules.close()  # before the limit: the rules may hold more descriptors than it allows
+        resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
     except BaseException:  # noqa: BLE001 - any failure: fail closed
         os._exit(JAIL_FAILED)
-    finally:
-        if rules is not None:
-            rules.close()
 
 
 def _new_namespaces() -> None:

@@ -47,6 +47,7 @@ class Limits:
     memory_bytes: int = 2 * 1024**3  # the submission's whole memory: it runs as one process (see jail)
     file_bytes: int = 16 * 1024**2  # any one file it writes, its captured output included
     disk_bytes: int = 16 * 1024**2  # all it writes: its working folder is a tmpfs of this size
+    open_files: int = 64  # descriptors: each pipe it could open holds kernel memory outside memory_bytes
     load_timeout: float = 20.0
     grace: float = 2.0
     call_timeout_cap: float | None = None  # lower every function's own time limit
@@ -168,6 +169,13 @@ class Sandbox:
                      if k in self.functions and isinstance(v, list)}
         if not self.notes:
             self.notes = [str(n) for n in reply.get("notes", [])][:20]
+        # Inputs the child did not inherit go to it now, after the load: code that runs at load
+        # time (a decorator, a class body) never sees them, so nothing it reports can carry them.
+        if self.shared and (isinstance(self._proc, subprocess.Popen) or not self.hold_in_server):
+            try:
+                wire.send(self._requests, *self.shared.message())
+            except (BrokenPipeError, OSError):
+                pass  # the child is gone: the first call says how
 
     def close(self) -> None:
         self._stop()
@@ -267,7 +275,8 @@ class Sandbox:
         except OSError:
             support = json.dumps(jail_support().as_dict())
             self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-c", _BOOT, str(req_read), str(rep_write), support, str(limits.disk_bytes)],
+                [sys.executable, "-I", "-c", _BOOT, str(req_read), str(rep_write), support, str(limits.disk_bytes),
+                 str(limits.open_files)],
                 stdin=subprocess.DEVNULL,
                 stdout=output,
                 stderr=output,
@@ -283,11 +292,6 @@ class Sandbox:
         self._replies_fd = rep_read
         self._buffer = bytearray()
         self._eof = False
-        if self.shared and (isinstance(self._proc, subprocess.Popen) or not self.hold_in_server):  # not inherited
-            try:
-                wire.send(self._requests, *self.shared.message())
-            except (BrokenPipeError, OSError):
-                pass  # the child is gone: the load that follows says how
 
     def _exchange(self, message: dict, timeout: float) -> dict | None:
         try:
