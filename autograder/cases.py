@@ -53,11 +53,13 @@ class Workload:
 
     def shared_inputs(self, visibility: str) -> SharedInputs:
         """The inputs of the calls with this visibility, handed to the sandbox side once for
-        the whole batch (public ones to the fork server, hidden ones to each child that makes
-        hidden calls: see ``execute``)."""
+        the whole batch (public ones to the fork server, hidden ones to each child once its
+        public calls are done: see ``execute``)."""
         if visibility not in self._shared:
             self._shared[visibility] = SharedInputs.of(
-                v for c in self.calls if c.visibility == visibility for v in (*c.args.values(), *c.context.values()))
+                (v for c in self.calls if (c.visibility == "public") == (visibility == "public")
+                 for v in (*c.args.values(), *c.context.values())),
+                prefix=visibility[0])
         return self._shared[visibility]
 
 

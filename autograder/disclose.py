@@ -31,12 +31,11 @@ m", a line number in the student's own file) stays: each carries a few bits at m
 notes of loading (which runs on no input) get the public rule, rebuilt from the grader's
 copy of the file (:func:`load_notes`).
 
-Caveat, outside this module: the sandbox child that runs the public calls also holds the
-hidden inputs (``autograder.sandbox.child._HELD``, shared by every call of the batch) and
-keeps its state across calls, so "public" here means "called with public inputs", not
-"could not have read hidden ones". Until public calls run in a child that never held or
-received hidden inputs, free text on public checks is an open channel (see
-``tests/test_leaks.py``); :func:`for_call` is where to close it.
+What makes the public rule safe lies outside this module: the child makes every public
+call before it is handed a hidden input, loads the file before it is handed any, and only
+the output printed before the hidden inputs arrived is kept (``execute.execute``,
+``Sandbox.reveal``). So nothing said under the public rule can carry a hidden input out
+(``tests/test_leaks.py`` tries).
 """
 
 from __future__ import annotations

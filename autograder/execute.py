@@ -44,10 +44,11 @@ class Execution:
 
 
 def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = None) -> Execution:
-    """Load the submission and make every call of the workload: the calls on public inputs in
-    one child, those on hidden inputs in another. The first child never holds a hidden input
-    (nor anything a hidden call left behind), so what it says — shown to the student under
-    the public rule of :mod:`autograder.disclose` — cannot carry one out."""
+    """Load the submission in a child process and make every call of the workload: first the
+    calls on public inputs, then — once the child is handed the hidden inputs — those on
+    hidden inputs. What the child says before it holds a hidden input (its load, the public
+    calls' results and errors, its output) is what the student may be shown under the public
+    rule of :mod:`autograder.disclose`; nothing in it can carry a hidden input out."""
     result = Execution(notes=list(loaded.notes), sources=loaded.sources)
     if loaded.error:
         result.error = loaded.error
@@ -56,31 +57,26 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
     limits = limits or Limits()
     deadline = time.monotonic() + limits.submission_seconds
     stuck: dict[str, str] = {}
-    signatures: dict[str, list[dict] | None] = {}
-    for visibility in ("public", "hidden"):
-        calls = [c for c in workload.calls if (c.visibility == "public") == (visibility == "public")]
-        if visibility == "hidden" and not calls:
-            break
-        box = Sandbox(loaded, limits, workload.shared_inputs(visibility), hold_in_server=visibility == "public")
-        try:
-            box.start()
-        except SandboxError as exc:
-            box.close()
-            result.error = str(exc)
-            return result
-        try:
-            if visibility == "public":  # what the file defines, as the child without hidden inputs says
-                signatures = box.functions
-                result.notes += load_notes(box.notes, loaded)  # the child's words, checked against the file
-                result.defined = set(box.functions)
-                result.uses = box.uses
-            # the hidden calls are bound to those same signatures: nothing the second child
-            # reports about itself reaches a note or a check
+    box = Sandbox(loaded, limits, workload.shared_inputs("public"))
+    try:
+        box.start()
+    except SandboxError as exc:
+        box.close()
+        result.error = str(exc)
+        return result
+    try:
+        result.notes += load_notes(box.notes, loaded)  # the child's words, checked against the file
+        result.defined = set(box.functions)
+        result.uses = box.uses
+        signatures = box.functions  # as loaded before any hidden input: every call is bound to them
+        for visibility in ("public", "hidden"):
+            calls = [c for c in workload.calls if (c.visibility == "public") == (visibility == "public")]
+            if visibility == "hidden" and calls:
+                box.reveal(workload.shared_inputs("hidden"))
             _run_calls(_planned(calls, workload, signatures, limits, ref, result), box, result, deadline, stuck)
-            if visibility == "public":  # what it printed on hidden inputs may hold them
-                result.output = box.output
-        finally:
-            box.close()
+        result.output = box.output  # printed before the hidden inputs were revealed
+    finally:
+        box.close()
     return result
 
 

@@ -303,7 +303,8 @@ def _run_batch(message: dict, buffers: list, namespace: dict, sources: dict, rep
     """One reply per call, sent together once ``flush_after`` seconds have gone by since the
     last send, and at the end (a fast batch is one write, one wake-up of the parent); with
     ``flush_after`` 0, each reply as soon as its call is made."""
-    shared = _HELD.get(str(message.get("shared")), {})
+    keys = message.get("shared") if isinstance(message.get("shared"), list) else []
+    shared = {name: value for key in keys for name, value in _HELD.get(str(key), {}).items()}
     flush_after = float(message.get("flush_after", 0))
     pending: list[bytes] = []
     last = time.monotonic()

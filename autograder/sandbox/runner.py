@@ -120,14 +120,15 @@ class Sandbox:
     """One student's code, alive in a child process across many calls."""
 
     def __init__(self, loaded: LoadedSource, limits: Limits | None = None,
-                 shared: SharedInputs | None = None, hold_in_server: bool = True) -> None:
+                 shared: SharedInputs | None = None) -> None:
         self.loaded = loaded
         self.limits = limits or Limits()
-        self.shared = shared
-        # Inputs the fork server may hold (so that every child it forks has them): public ones.
-        # Hidden inputs go to this sandbox's own child in a message, and no other child ever
-        # has them in its memory (see execute: the public calls run in a child of their own).
-        self.hold_in_server = hold_in_server
+        self.shared = shared  # public inputs: the fork server holds them, every child inherits them
+        # Inputs revealed later (the hidden ones, once the public calls are done): sent to the
+        # child then, and to every fresh child after its load (see reveal).
+        self.revealed: list[SharedInputs] = []
+        self._refs: dict[int, str] = dict(shared.refs) if shared else {}
+        self._public_output: int | None = None  # bytes of output printed before the first reveal
         self.functions: dict[str, list[dict] | None] = {}
         self.uses: dict[str, set[str]] = {}  # function -> the student's functions it refers to
         self.notes: list[str] = []
@@ -171,11 +172,27 @@ class Sandbox:
             self.notes = [str(n) for n in reply.get("notes", [])][:20]
         # Inputs the child did not inherit go to it now, after the load: code that runs at load
         # time (a decorator, a class body) never sees them, so nothing it reports can carry them.
-        if self.shared and (isinstance(self._proc, subprocess.Popen) or not self.hold_in_server):
-            try:
-                wire.send(self._requests, *self.shared.message())
-            except (BrokenPipeError, OSError):
-                pass  # the child is gone: the first call says how
+        inherited = not isinstance(self._proc, subprocess.Popen)
+        for held in [*([self.shared] if self.shared and not inherited else []), *self.revealed]:
+            self._send_inputs(held)
+
+    def reveal(self, inputs: SharedInputs) -> None:
+        """Hand the child more inputs (the hidden ones), from now on. What it printed before
+        stays the only output shown (see ``output``): anything later may hold them."""
+        if self._public_output is None and self._output is not None:
+            self._public_output = os.fstat(self._output).st_size
+        elif self._public_output is None:
+            self._public_output = 0
+        self.revealed.append(inputs)
+        self._refs.update(inputs.refs)
+        if self._proc is not None and not self._eof:
+            self._send_inputs(inputs)
+
+    def _send_inputs(self, held: SharedInputs) -> None:
+        try:
+            wire.send(self._requests, *held.message())
+        except (BrokenPipeError, OSError):
+            pass  # the child is gone: the first call says how
 
     def close(self) -> None:
         self._stop()
@@ -188,11 +205,12 @@ class Sandbox:
 
     @property
     def output(self) -> str:
-        """What the student's code printed (capped)."""
+        """What the student's code printed (capped) before any input was revealed."""
         if self._output is None:
             return ""
+        cap = OUTPUT_CAP if self._public_output is None else min(OUTPUT_CAP, self._public_output)
         try:
-            return os.pread(self._output, OUTPUT_CAP, 0).decode("utf-8", "replace")
+            return os.pread(self._output, cap, 0).decode("utf-8", "replace")
         except OSError:
             return ""
 
@@ -216,7 +234,7 @@ class Sandbox:
         buffers: list[bytes] = []
         first = self._counter + 1
         batch = []
-        refs = self.shared.refs if self.shared else None
+        refs = self._refs or None
         for request in requests:
             self._counter += 1
             batch.append({
@@ -228,7 +246,8 @@ class Sandbox:
                 "names": request.names,
             })
         try:
-            wire.send(self._requests, {"op": "calls", "calls": batch, "shared": self.shared and self.shared.key,
+            keys = [held.key for held in ([self.shared] if self.shared else []) + self.revealed]
+            wire.send(self._requests, {"op": "calls", "calls": batch, "shared": keys,
                                        "flush_after": 0 if precise else FLUSH_AFTER}, buffers)
         except (BrokenPipeError, OSError):
             pass  # the child is gone: the first receive below says how
@@ -269,7 +288,7 @@ class Sandbox:
         try:
             if zygote is None:
                 raise OSError("no fork server")
-            if self.shared and self.hold_in_server:
+            if self.shared:
                 zygote.hold(self.shared)
             self._proc = zygote.spawn(self._workdir, limits, [req_read, rep_write, output])
         except OSError:

@@ -2,9 +2,9 @@
 
 A call names its inputs; the child calls with fresh copies and compares with the held
 originals. The public inputs are held by the fork server once per workload and every child
-inherits them; the hidden ones are sent (one message) to the child that makes the hidden
-calls, so that no child making public calls ever has them in its memory. A child holds no
-more than it is called with; expected results never go there.
+inherits them; the hidden ones are sent (one message) to a child only once its public calls
+are done, so that no public call ever runs with them in memory. A child holds no more than
+it is called with; expected results never go there.
 """
 
 from __future__ import annotations
@@ -27,13 +27,14 @@ class SharedInputs:
     refs: dict[int, str] = field(repr=False)  # id(value) -> its name; the values are kept alive above
 
     @classmethod
-    def of(cls, values: Iterable[Any]) -> SharedInputs:
-        """The arrays and containers among ``values`` (numbers travel as they are)."""
+    def of(cls, values: Iterable[Any], prefix: str = "i") -> SharedInputs:
+        """The arrays and containers among ``values`` (numbers travel as they are), named
+        ``prefix`` + a number (a child may hold several sets: their names must not meet)."""
         named: dict[str, Any] = {}
         refs: dict[int, str] = {}
         for value in values:
             if isinstance(value, (np.ndarray, dict, list, tuple)) and id(value) not in refs:
-                refs[id(value)] = name = f"i{len(named)}"
+                refs[id(value)] = name = f"{prefix}{len(named)}"
                 named[name] = value
         return cls(uuid.uuid4().hex, named, refs)
 
