@@ -9,7 +9,7 @@ __all__ = ["check"]
 
 def __getattr__(name: str):
     if name == "check":  # `from autograder import check` in a student's notebook
-        from .selfcheck import check
+        from autograder.selfcheck import check
 
         return check
     raise AttributeError(name)

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import click
 
-from .feedback import render_text
-from .grading import Grader, submission_files
-from .loader import load_file
-from .selfcheck import guess_assignment
-from .spec import SpecError, assignment_names, load_assignment
+from autograder.grading import Grader, submission_files
+from autograder.load.source import load_file
+from autograder.report.feedback import render_text
+from autograder.selfcheck import guess_assignment
+from autograder.spec import SpecError, assignment_names, load_assignment
 
 
 def _assignment(name: str | None, hint_files: list[Path] | None = None):
@@ -83,9 +83,9 @@ def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path,
     """Grade a class: files, folders, per-student folders or nbgrader's submitted/ tree."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .batch import grade_class, write_feedback, write_results
-    from .gradebook import Gradebook
-    from .layout import discover
+    from autograder.classroom.batch import grade_class, write_feedback, write_results
+    from autograder.classroom.gradebook import Gradebook
+    from autograder.classroom.layout import discover
 
     files, _ = submission_files(list(paths))
     spec = _assignment(assignment, files[:1])
@@ -135,7 +135,7 @@ def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path,
 
 
 def _jail_line() -> str:
-    from .sandbox.runner import jail_support
+    from autograder.run.sandbox.runner import jail_support
 
     return jail_support().summary()
 
@@ -143,7 +143,7 @@ def _jail_line() -> str:
 @main.command()
 def doctor() -> None:
     """What this machine's kernel enforces around student code (see README: Security)."""
-    from .sandbox.jail import landlock_abi
+    from autograder.run.sandbox.jail import landlock_abi
 
     click.echo(_jail_line())
     click.echo(f"kernel {platform.release()}, Landlock ABI offered: {landlock_abi() or 'none'}, "
@@ -154,8 +154,8 @@ def doctor() -> None:
 @click.argument("results", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("results"))
 def report(results: Path) -> None:
     """Class summary from a results folder: histogram, mistakes per step, most common mistakes."""
-    from .gradebook import Gradebook
-    from .summary import write_summary
+    from autograder.classroom.gradebook import Gradebook
+    from autograder.report.summary import write_summary
 
     if not (results / "gradebook.sqlite").is_file():
         raise click.ClickException(f"{results} holds no gradebook.sqlite: run `autograder grade --out {results}` first")
@@ -182,8 +182,8 @@ def _stderr_console():
 @click.option("--check", "check_only", is_flag=True, help="Only report stale templates (exit 1 if any).")
 def generate(names: tuple[str, ...], check_only: bool) -> None:
     """Generate student_templates/ and docs/mistakes.md from the solutions and catalogues."""
-    from .catalogue_doc import mistakes_doc_path, render_mistakes
-    from .templates import stale_templates, write_templates
+    from autograder.authoring.generate import stale_templates, write_templates
+    from autograder.authoring.mistakes_doc import mistakes_doc_path, render_mistakes
 
     stale_any = False
     everything = [load_assignment(n) for n in assignment_names()]
@@ -219,8 +219,8 @@ def _write_json(path: Path, assignment: str, submissions: list[dict]) -> None:
 @click.option("--no-pairs", is_flag=True, help="Skip the pairs of mistakes (faster).")
 def validate(names: tuple[str, ...], no_pairs: bool) -> None:
     """Check the checks: reference full marks, every catalogued mistake caught and named."""
-    from .validate import render
-    from .validate import validate as run_validation
+    from autograder.authoring.validate import render
+    from autograder.authoring.validate import validate as run_validation
 
     failed = False
     for name in names or assignment_names():
@@ -241,7 +241,7 @@ def export() -> None:
 @click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
 def export_nbgrader(assignment: str, course_dir: Path) -> None:
     """Write COURSE_DIR/source/ASSIGNMENT/ for `nbgrader generate_assignment`."""
-    from .integrations.nbgrader import export
+    from autograder.integrations.nbgrader import export
 
     for path in export(_assignment(assignment), course_dir):
         click.echo(f"wrote {path}")
@@ -252,7 +252,7 @@ def export_nbgrader(assignment: str, course_dir: Path) -> None:
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 def export_otter(assignment: str, out_dir: Path) -> None:
     """Write an otter-grader master notebook for `otter assign`."""
-    from .integrations.otter import export
+    from autograder.integrations.otter import export
 
     for path in export(_assignment(assignment), out_dir):
         click.echo(f"wrote {path}")
@@ -263,7 +263,7 @@ def export_otter(assignment: str, out_dir: Path) -> None:
 @click.argument("out_zip", type=click.Path(dir_okay=False, path_type=Path))
 def export_gradescope(assignment: str, out_zip: Path) -> None:
     """Write a Gradescope autograder zip (setup.sh, run_autograder, engine, assignment)."""
-    from .integrations.gradescope import export
+    from autograder.integrations.gradescope import export
 
     click.echo(f"wrote {export(_assignment(assignment), out_zip)}")
 
@@ -273,7 +273,7 @@ def export_gradescope(assignment: str, out_zip: Path) -> None:
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 def release(assignment: str, out_dir: Path) -> None:
     """Write what students get: notebook, stub, public tests and recorded data, no solution."""
-    from .release import release as write_release
+    from autograder.authoring.release import release as write_release
 
     for path in write_release(_assignment(assignment), out_dir):
         click.echo(f"wrote {path}")

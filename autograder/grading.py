@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import sys
+import traceback
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from .cases import Workload, build_workload
-from .diagnose import diagnose, right_everywhere
-from .disclose import for_call
-from .execute import Execution, execute
-from .judge import FunctionResult, judge_function, judge_steps, release_gated
-from .loader import SUFFIXES, LoadedSource, load_file
-from .recorded import fingerprints_for
-from .reference import reach, reference_info
-from .repair import adopt_orphans
-from .sandbox.runner import Limits
-from .signature import CANNOT_CHECK
-from .spec import Assignment
+from autograder.diagnose.mistakes import diagnose
+from autograder.diagnose.recorded import fingerprints_for
+from autograder.judge.cases import Workload, build_workload
+from autograder.judge.checks import FunctionResult, judge_function, judge_steps, release_gated, right_everywhere
+from autograder.judge.disclose import for_call, load_notes
+from autograder.judge.reference import reach, reference_info
+from autograder.load.adopt import adopt_orphans
+from autograder.load.source import SUFFIXES, LoadedSource, load_file
+from autograder.run.execute import Execution, execute
+from autograder.run.sandbox.runner import Limits
+from autograder.run.signature import CANNOT_CHECK
+from autograder.spec import Assignment
+
+GRADER = "grader"  # report["error_kind"] of a report that is no verdict: graded again on the next run
 
 
 @dataclass
@@ -86,6 +90,7 @@ class Grader:
             adopt_orphans(loaded, {n: p for n, p in reference_info(self.assignment).parameters.items()
                                    if n in self.assignment.functions})
         run = execute(loaded, self.workload, self.limits)
+        run.notes += load_notes(run.child_notes, loaded)  # the child's words, checked against the file
         report.notes = run.notes
         report.output = run.output
         if run.error:
@@ -178,3 +183,23 @@ def _note_errors_in_helpers(workload: Workload, run: Execution, report: Submissi
                 + f", which passes its own checks: look at what {result.name} gives it {at}"
                 + (f" — there {shapes}" if shapes else ""))
             break
+
+
+def grade_safely(grader: Grader, student: str, path: Path) -> dict:
+    """A report for any submission; an error in the grader itself costs only this one. Its
+    details go to the grader's own log (stderr), not into the report: the exception may
+    carry what the submission's child sent, and the report is the student's to read."""
+    try:
+        report = grader.grade_file(path, label=path.name).as_dict()
+    except Exception as exc:  # noqa: BLE001 - never lose the batch to one submission
+        print(f"autograder: internal error while grading {student} ({path}):\n{traceback.format_exc()}",
+              file=sys.stderr)
+        report = {
+            "assignment": grader.assignment.name, "submission": path.name, "score": 0.0,
+            "max_score": grader.assignment.max_score,
+            "error": f"internal error while grading ({type(exc).__name__}); the grader's log has the details, "
+                     "please report it; this submission is graded again on the next run",
+            "error_kind": GRADER, "notes": [], "functions": [],
+        }
+    report["student"] = student
+    return report

@@ -12,10 +12,10 @@ import os
 from functools import cached_property
 from pathlib import Path
 
-from .feedback import render_function, render_text
-from .grading import Grader, SubmissionReport
-from .loader import LoadedSource, load_cells, load_file
-from .spec import Assignment, assignment_names, load_assignment
+from autograder.grading import Grader, SubmissionReport
+from autograder.load.source import LoadedSource, load_cells, load_file
+from autograder.report.feedback import render_function, render_text
+from autograder.spec import Assignment, assignment_names, load_assignment
 
 
 class PublicChecks:

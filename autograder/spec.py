@@ -133,7 +133,7 @@ class Assignment:
 
     @property
     def recorded(self) -> Path | None:
-        """Public checks recorded for a release (see recorded.py), used when there is no solution."""
+        """Public checks recorded for a release (see judge.release_record), used when there is no solution."""
         path = self.folder / "recorded.json"
         return path if self.solution is None and path.is_file() else None
 

@@ -27,9 +27,9 @@ SUBMISSION = ROOT / "examples" / "submissions" / "one_hidden_layer" / "correct_c
 
 def children(count: int) -> dict:
     """In this process: start, load and stop ``count`` sandbox children; wall and CPU each."""
-    from autograder.loader import load_file
-    from autograder.sandbox.forkserver import ForkServer
-    from autograder.sandbox.runner import Sandbox, jail_support
+    from autograder.load.source import load_file
+    from autograder.run.sandbox.forkserver import ForkServer
+    from autograder.run.sandbox.runner import Sandbox, jail_support
 
     loaded = load_file(SUBMISSION)
     support = jail_support()
@@ -62,7 +62,7 @@ def machine_busy() -> float:
 
 def layers(count: int) -> dict:
     """Each layer's set-up alone, timed inside a forked process (median of ``count``)."""
-    from autograder.sandbox import jail
+    from autograder.run.sandbox import jail
 
     support = jail.probe(tempfile.mkdtemp())
     package = str(ROOT / "autograder")

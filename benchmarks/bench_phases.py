@@ -22,10 +22,10 @@ from pathlib import Path
 from machine import load_average, machine, proc_stat  # benchmarks/machine.py, beside this script
 
 from autograder import grading
-from autograder.batch import grade_safely
-from autograder.sandbox.forkserver import ForkServer
+from autograder.authoring.synthetic_class import make_class
+from autograder.grading import grade_safely
+from autograder.run.sandbox.forkserver import ForkServer
 from autograder.spec import load_assignment
-from autograder.synthetic import make_class
 
 ROOT = Path(__file__).resolve().parents[1]
 PHASES = {"load_file": "read the file", "execute": "run it (worker side)",

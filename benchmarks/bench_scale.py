@@ -19,8 +19,8 @@ from pathlib import Path
 
 from machine import load_average, machine, proc_stat  # benchmarks/machine.py, beside this script
 
+from autograder.authoring.synthetic_class import make_class
 from autograder.spec import load_assignment
-from autograder.synthetic import make_class
 
 ROOT = Path(__file__).resolve().parents[1]
 

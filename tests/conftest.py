@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from autograder.grading import Grader
-from autograder.sandbox.runner import Limits
+from autograder.run.sandbox.runner import Limits
 from autograder.spec import assignment_names, load_assignment
 
 ROOT = Path(__file__).resolve().parents[1]

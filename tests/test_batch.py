@@ -16,13 +16,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from autograder import batch
-from autograder.batch import grade_class, grade_safely, write_results
+from autograder.authoring.synthetic_class import make_class
+from autograder.classroom import batch
+from autograder.classroom.batch import grade_class, write_results
+from autograder.classroom.gradebook import Gradebook
+from autograder.classroom.layout import discover
 from autograder.cli import main
-from autograder.gradebook import Gradebook
-from autograder.layout import discover
-from autograder.sandbox.runner import Limits
-from autograder.synthetic import make_class
+from autograder.grading import grade_safely
+from autograder.run.sandbox.runner import Limits
 from conftest import EXAMPLES, FIXTURES, ROOT
 
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from autograder.compare import _allclose
+from autograder.judge.compare import _allclose
 
 
 def test_allclose_matches_numpy_on_awkward_values():
@@ -31,7 +31,7 @@ def test_allclose_matches_numpy_on_awkward_values():
 def test_close_all_agrees_with_close_on_every_kind_of_value():
     """The batched comparison takes plain arrays through one vectorised pass and everything
     else (dicts, tuples, lost keepdims, strings, None) one by one: same verdicts as close()."""
-    from autograder.compare import close, close_all
+    from autograder.judge.compare import close, close_all
 
     rng = np.random.default_rng(1)
     values = []
@@ -59,7 +59,7 @@ def test_close_all_agrees_with_close_on_every_kind_of_value():
 
 
 def test_close_many_agrees_with_close_pair_by_pair():
-    from autograder.compare import close, close_many
+    from autograder.judge.compare import close, close_many
 
     rng = np.random.default_rng(2)
     specials = np.array([np.nan, np.inf, -np.inf, 0.0, 1e-12])
@@ -79,9 +79,9 @@ def test_close_many_agrees_with_close_pair_by_pair():
 
 def test_judging_all_steps_at_once_gives_the_lazy_verdicts():
     """Every example submission: the vectorised pass and the one-by-one path agree."""
-    from autograder.execute import execute
-    from autograder.judge import judge_steps, step_right
-    from autograder.loader import load_file
+    from autograder.judge.checks import judge_steps, step_right
+    from autograder.load.source import load_file
+    from autograder.run.execute import execute
     from conftest import ROOT, grader_for
 
     grader = grader_for("one_hidden_layer")
@@ -105,7 +105,7 @@ def test_judging_all_steps_at_once_gives_the_lazy_verdicts():
 def test_flat_comparison_of_a_cell_agrees_with_close_on_each_pair():
     """The diagnosis compares a student's cell (one step over several calls) with a mutant's
     as two flat vectors: the verdict must be close() on every pair, nan and inf included."""
-    from autograder.compare import close, flat_close, flatten
+    from autograder.judge.compare import close, flat_close, flatten
 
     rng = np.random.default_rng(3)
     specials = np.array([np.nan, np.inf, -np.inf, 0.0])
@@ -133,7 +133,7 @@ def test_flat_comparison_of_a_cell_agrees_with_close_on_each_pair():
 def test_a_single_number_is_said_divided_by_the_wrong_count_only_when_it_exactly_is():
     """Any number is near m/k times another for some k: a scalar result (a trained bias, a
     cost) must not be blamed on "divided by k instead of m" by coincidence."""
-    from autograder.compare import relation
+    from autograder.judge.compare import relation
 
     expected = np.float64(-0.8137)
     by_chance = relation(expected * 12 / 117 * (1 + 4e-4), expected, m=12)

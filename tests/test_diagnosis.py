@@ -1,6 +1,6 @@
 """Analytic diagnosis of mistakes no catalogue entry describes (student-style variants)."""
 
-from autograder.loader import load_python_text
+from autograder.load.source import load_python_text
 from conftest import EXAMPLES, function_result
 
 BASE = (EXAMPLES / "correct_classic_npdot.py").read_text()
@@ -61,8 +61,8 @@ def test_a_cell_compared_whole_agrees_with_its_calls_compared_one_by_one():
     gives a verdict, the verdict must be that of comparing call by call."""
     import numpy as np
 
-    from autograder.diagnose import CellForm, MutantError, _matches
-    from autograder.sandbox.trace import error_record
+    from autograder.diagnose.mistakes import CellForm, MutantError, _matches
+    from autograder.run.sandbox.trace import error_record
 
     def raised(left, right):
         try:

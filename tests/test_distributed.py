@@ -2,9 +2,9 @@
 
 import shutil
 
-from autograder.batch import grade_class
-from autograder.gradebook import Gradebook
-from autograder.layout import discover
+from autograder.classroom.batch import grade_class
+from autograder.classroom.gradebook import Gradebook
+from autograder.classroom.layout import discover
 from conftest import EXAMPLES
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.templates import BEGIN, END
+from autograder.authoring.generate import BEGIN, END
 
 BIN = Path(sys.executable).parent
 

@@ -8,11 +8,11 @@ import shutil
 import sqlite3
 import time
 
-from autograder import distributed
-from autograder.batch import grade_class, grade_safely
-from autograder.gradebook import Gradebook, file_hash
-from autograder.grading import Grader
-from autograder.layout import discover
+from autograder.classroom import distributed
+from autograder.classroom.batch import grade_class
+from autograder.classroom.gradebook import Gradebook, file_hash
+from autograder.classroom.layout import discover
+from autograder.grading import Grader, grade_safely
 from conftest import EXAMPLES, FIXTURES
 
 # the table as gradebooks were written before the current column

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 import autograder
-from autograder.sandbox import jail
-from autograder.sandbox.runner import jail_support
+from autograder.run.sandbox import jail
+from autograder.run.sandbox.runner import jail_support
 from conftest import EXAMPLES, FIXTURES, ROOT, function_result
 
 JAIL = FIXTURES / "hostile" / "jail"
@@ -379,7 +379,7 @@ def test_a_function_that_hangs_is_not_called_again_through_its_callers(grader, t
 
 def test_a_submission_has_a_total_time_budget(tmp_path):
     from autograder.grading import Grader
-    from autograder.sandbox.runner import Limits
+    from autograder.run.sandbox.runner import Limits
     from autograder.spec import load_assignment
 
     path = tmp_path / "slow.py"
@@ -457,8 +457,8 @@ def _environ_has(pid: str, entry: str) -> bool:
 def test_replies_made_to_break_the_parent_cost_their_calls_only(grader, assignment):
     """An array whose shape is text (once an uncaught ValueError, whose message — the hidden
     inputs — became an 'internal error' in the student's feedback) and JSON nested too deep."""
-    from autograder.cases import build_workload
-    from autograder.feedback import render_markdown
+    from autograder.judge.cases import build_workload
+    from autograder.report.feedback import render_markdown
 
     report = grader.grade_file(FIXTURES / "hostile" / "malformed_replies.py")
     assert report.error is None
@@ -475,7 +475,7 @@ def test_a_slow_but_correct_submission_gets_no_more_than_its_budget(tmp_path):
     """Each call sleeps until just before its own timer, then answers right: the budget holds
     for calls in flight too, not only between them."""
     from autograder.grading import Grader
-    from autograder.sandbox.runner import Limits
+    from autograder.run.sandbox.runner import Limits
     from autograder.spec import load_assignment
 
     path = tmp_path / "slow.py"

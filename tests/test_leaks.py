@@ -7,7 +7,7 @@ returned object. Graded by the real grader, no hidden input value (nor any value
 reference computes on hidden inputs) may appear in any text a student gets: the
 ``autograder check`` text (every failed check), the Markdown and HTML feedback, and
 Gradescope's results.json. On the public inputs, the same text still shows, capped, so a
-student can debug. The rule is :mod:`autograder.disclose`'s.
+student can debug. The rule is :mod:`autograder.judge.disclose`'s.
 """
 
 import json
@@ -16,9 +16,9 @@ import re
 import numpy as np
 import pytest
 
-from autograder.cases import build_workload
-from autograder.feedback import render_html, render_markdown, render_text
-from autograder.integrations.gradescope import results_json
+from autograder.judge.cases import build_workload
+from autograder.report.feedback import render_html, render_markdown, render_text
+from autograder.report.gradescope import results_json
 from conftest import EXAMPLES, FIXTURES, function_result
 
 HOSTILE = FIXTURES / "hostile"
@@ -60,7 +60,7 @@ def _first_values(value):
 
 
 def _calls(assignment, hidden):
-    """The calls the grader makes, built the way it builds them (autograder.cases): the hidden
+    """The calls the grader makes, built the way it builds them (autograder.judge.cases): the hidden
     ones or the public ones."""
     return [c for c in build_workload(assignment).calls if (c.visibility != "public") == hidden]
 
@@ -182,8 +182,8 @@ def test_what_the_child_says_of_a_place_or_a_stop_is_checked():
     """A forged error record: a place that is not in the file, a Timeout whose message is a
     secret, an exit code. On hidden inputs only the grader's words are left; a place is quoted
     from the grader's copy of the file, never from the record."""
-    from autograder.disclose import Disclosure
-    from autograder.explain import explain_error
+    from autograder.judge.disclose import Disclosure
+    from autograder.judge.errors import explain_error
 
     sources = {"sub.py": ["def sigmoid(z):", "    return 1 / (1 + np.exp(-z))"]}
     hidden = Disclosure(open=False, dims=frozenset({1, 5, 7}), words=frozenset({"z", "np"}), sources=sources)
@@ -205,8 +205,8 @@ def test_what_the_child_says_of_a_place_or_a_stop_is_checked():
 
 
 def test_notes_of_loading_are_rebuilt_from_the_file():
-    from autograder.disclose import load_notes
-    from autograder.loader import load_python_text
+    from autograder.judge.disclose import load_notes
+    from autograder.load.source import load_python_text
 
     loaded = load_python_text("import numpy as np\nfrom testCases_v2 import *\nW = np.zeros(3)\n", "sub.py")
     unit = loaded.units[-1]

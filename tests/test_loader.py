@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from autograder.loader import load_notebook_text, load_python_text
+from autograder.load.source import load_notebook_text, load_python_text
 from conftest import ROOT, function_result
 
 SOLUTION = (ROOT / "solutions" / "one_hidden_layer.py").read_text()
@@ -169,7 +169,7 @@ def test_a_notebook_whose_cell_lines_are_not_strings_still_loads(tmp_path):
     """A hand-edited notebook with a number among a cell's lines (it crashed the loader)."""
     import json
 
-    from autograder.loader import load_file
+    from autograder.load.source import load_file
 
     cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
               "source": ["import numpy as np\n", "def sigmoid(z):\n", "    return 1 / (1 + np.exp(-z))\n", 7]}]

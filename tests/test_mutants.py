@@ -7,9 +7,9 @@ import warnings
 
 import numpy as np
 
-from autograder.cases import build_workload
-from autograder.explain import error_signature
-from autograder.reference import (
+from autograder.judge.cases import build_workload
+from autograder.judge.errors import error_signature
+from autograder.judge.reference import (
     apply_mistake,
     callers_of,
     load_module,
@@ -17,9 +17,9 @@ from autograder.reference import (
     reference_source,
     source_lines,
 )
-from autograder.sandbox.trace import error_record
+from autograder.run.sandbox.trace import error_record
+from autograder.run.wire import encode
 from autograder.spec import SpecError
-from autograder.wire import encode
 
 
 def _outputs(module, workload, function):

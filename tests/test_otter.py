@@ -18,9 +18,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.authoring.generate import BEGIN, END
 from autograder.integrations.otter import export
 from autograder.spec import load_assignment
-from autograder.templates import BEGIN, END
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

@@ -8,7 +8,7 @@ import sys
 
 import nbformat
 
-from autograder.templates import render_notebook
+from autograder.authoring.generate import render_notebook
 from conftest import ROOT
 
 SOLUTION = ROOT / "solutions" / "one_hidden_layer.py"

@@ -7,10 +7,10 @@ import venv
 
 import pytest
 
-from autograder.reference import reference_source
-from autograder.release import release
-from autograder.sandbox.runner import jail_support
-from autograder.templates import render_notebook, strip_solutions
+from autograder.authoring.generate import render_notebook, strip_solutions
+from autograder.authoring.release import release
+from autograder.judge.reference import reference_source
+from autograder.run.sandbox.runner import jail_support
 from conftest import FIXTURES
 
 if sys.version_info >= (3, 11):

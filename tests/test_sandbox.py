@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from autograder.sandbox.forkserver import ForkServer
-from autograder.sandbox.runner import jail_support
+from autograder.run.sandbox.forkserver import ForkServer
+from autograder.run.sandbox.runner import jail_support
 from conftest import EXAMPLES, FIXTURES, function_result, mistake_ids
 
 HOSTILE = FIXTURES / "hostile"
@@ -97,7 +97,7 @@ def test_forked_grandchild_is_killed(grader, tmp_path):
     for pid in {p for p in os.listdir("/proc") if p.isdigit()} - before:
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                sandboxed = b"autograder.sandbox.child" in handle.read()
+                sandboxed = b"autograder.run.sandbox.child" in handle.read()
             with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
                 session = int(handle.read().rsplit(")", 1)[1].split()[3])
         except OSError:
@@ -151,7 +151,7 @@ def test_a_call_that_swallows_its_time_out_costs_only_its_function(assignment):
     """The child cannot stop this call itself: the parent's deadline kills it, the calls left
     run again one reply at a time to find which call it was, and the others keep their marks."""
     from autograder.grading import Grader
-    from autograder.sandbox.runner import Limits
+    from autograder.run.sandbox.runner import Limits
 
     report = Grader(assignment, limits=Limits(call_timeout_cap=1, grace=0.5)).grade_file(HOSTILE / "swallows_timeout.py")
     sigmoid = function_result(report, "sigmoid")

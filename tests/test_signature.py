@@ -4,7 +4,7 @@ import inspect
 
 import pytest
 
-from autograder.signature import CannotCall, bind
+from autograder.run.signature import CannotCall, bind
 
 
 def ref_params(func):

@@ -6,7 +6,7 @@ import sys
 
 import nbformat
 
-from autograder.templates import BEGIN, END, render_all, stale_templates, strip_solutions
+from autograder.authoring.generate import BEGIN, END, render_all, stale_templates, strip_solutions
 from conftest import ROOT
 
 
@@ -67,7 +67,7 @@ def test_generate_check_command_detects_staleness(tmp_path):
 def test_unbalanced_markers_are_refused():
     import pytest
 
-    from autograder.templates import TemplateError
+    from autograder.authoring.generate import TemplateError
 
     with pytest.raises(TemplateError):
         strip_solutions(f"def f():\n    {BEGIN}\n    return 1\n")

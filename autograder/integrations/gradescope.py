@@ -14,7 +14,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-from ..spec import Assignment
+from autograder.report.gradescope import results_json
+from autograder.spec import Assignment
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -36,31 +37,6 @@ export AUTOGRADER_ROOT="$ROOT/source"
 export PYTHONPATH="$ROOT/source${{PYTHONPATH:+:$PYTHONPATH}}"
 exec "${{PYTHON:-python3}}" -m autograder.integrations.gradescope {assignment} "$ROOT"
 """
-
-
-def results_json(report: dict) -> dict:
-    """Gradescope's results format from our report: one test per check, mistakes on failures."""
-    tests = []
-    for fn in report["functions"]:
-        mistakes = "\n".join(f"[{m['id']}] {m['message']} Why: {m.get('explanation', '')}" for m in fn["mistakes"])
-        for check in fn["checks"]:
-            output = check["feedback"] or "passed"
-            if mistakes and not check["passed"]:
-                output += "\n" + mistakes
-            tests.append({
-                "name": check["name"],
-                "score": check["score"],
-                "max_score": check["max_score"],
-                "status": "passed" if check["passed"] else "failed",
-                "output": output,
-                "visibility": "visible" if check["visibility"] == "public" else "after_published",
-            })
-    result = {"score": report["score"], "tests": tests, "visibility": "visible", "stdout_visibility": "hidden"}
-    if report["error"]:
-        result["output"] = f"Your submission could not be graded: {report['error']}"
-    elif report.get("notes"):
-        result["output"] = "\n".join(f"note: {n}" for n in report["notes"])
-    return result
 
 
 def export(assignment: Assignment, out_zip: Path) -> Path:
@@ -104,9 +80,8 @@ def find_submission(folder: Path, assignment: str) -> Path | None:
 
 def run(assignment_name: str, root: Path) -> dict:
     """Grade what is in ``root/submission`` and write ``root/results/results.json``."""
-    from ..batch import grade_safely
-    from ..grading import Grader
-    from ..spec import load_assignment
+    from autograder.grading import Grader, grade_safely
+    from autograder.spec import load_assignment
 
     assignment = load_assignment(assignment_name, root / "source")
     submission = find_submission(root / "submission", assignment.name)

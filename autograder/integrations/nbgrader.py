@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import nbformat
 
-    from ..spec import Assignment
+    from autograder.spec import Assignment
 
 _TEST_IMPORT = "from autograder.integrations.nbgrader import grade"
 _TEST_LINE = re.compile(r"from autograder\.integrations\.nbgrader import grade|grade\(.*\)|#.*")
@@ -66,7 +66,7 @@ def render_source_notebook(assignment: Assignment) -> str:
     """The instructor notebook: solution cells keep their markers, one test cell per function."""
     import nbformat
 
-    from ..templates import BEGIN, graded_names, split_cells
+    from autograder.authoring.generate import BEGIN, graded_names, split_cells
 
     cells = []
     for index, cell in enumerate(split_cells(assignment.solution.read_text(encoding="utf-8"))):
@@ -162,7 +162,7 @@ def grade(assignment: str, function: str) -> float | None:
         points = _GRADERS[assignment].assignment.functions[function].points
         raise AssertionError(f"{function} earned 0 of {points:g} points: {report['error']}")
     result = next(f for f in report["functions"] if f["name"] == function)
-    from ..feedback import render_function
+    from autograder.report.feedback import render_function
 
     print("\n".join(render_function(result)))
     score = round(min(max(result["score"], 0.0), result["max_score"]), 4)
@@ -179,9 +179,9 @@ def _grade_notebook(assignment: str) -> dict:
     Only what the kernel has run so far counts, as for nbgrader's own test cells; a new
     answer cell means a new grading (a fraction of a second once the grader is built).
     """
-    from ..grading import Grader
-    from ..loader import load_cells
-    from ..spec import load_assignment
+    from autograder.grading import Grader
+    from autograder.load.source import load_cells
+    from autograder.spec import load_assignment
 
     cells = [c for c in _executed_cells() if not _is_test_cell(c)]
     key = (assignment, hashlib.sha256("\0".join(cells).encode()).hexdigest())

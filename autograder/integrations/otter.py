@@ -29,11 +29,11 @@ from typing import Any
 
 import nbformat
 
-from ..feedback import render_function
-from ..grading import Grader, SubmissionReport
-from ..loader import LoadedSource, load_cells, load_file
-from ..spec import Assignment, load_assignment
-from ..templates import BEGIN, END, split_cells
+from autograder.authoring.generate import BEGIN, END, split_cells
+from autograder.grading import Grader, SubmissionReport
+from autograder.load.source import LoadedSource, load_cells, load_file
+from autograder.report.feedback import render_function
+from autograder.spec import Assignment, load_assignment
 
 OTTER_BEGIN, OTTER_END = "# BEGIN SOLUTION", "# END SOLUTION"
 _OTTER_CELLS = ("init_grading_mode(", "Checker.check_if_not_already_checked(")

@@ -1,0 +1,131 @@
+"""The SQLite gradebook: one row per student and assignment, keyed by the file's hash.
+
+Each graded submission is committed on its own, so a batch killed at any point
+keeps everything graded so far; a rerun skips submissions whose file is unchanged
+and whose row is ``current``.
+
+A row is current when its report is a verdict on the submission. A report's
+``error_kind`` says whose its error is: ``None`` (no error), ``"submission"`` (the
+file's own: it does not load, its process died while loading, it defines none of
+the functions — that is its verdict, score 0) or ``"grader"`` (:data:`GRADER`:
+grading failed for a reason outside the student's code — the grading worker died,
+an internal error in the grader, a chunk lost on the cluster). A ``"grader"``
+report is stored with ``current = 0``: the instructor sees it, and the next run
+grades that submission again instead of keeping its zero.
+
+Gradebooks written before the ``current`` column existed gain it when opened
+(``ALTER TABLE``); their rows whose error is one of those grader failures (as the
+batch worded them) are marked not current then, the others stay current.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from autograder.grading import GRADER
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS grades (
+    student TEXT NOT NULL,
+    assignment TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    file TEXT NOT NULL,
+    score REAL NOT NULL,
+    max_score REAL NOT NULL,
+    error TEXT,
+    report TEXT NOT NULL,
+    graded_at REAL NOT NULL,
+    current INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (student, assignment)
+)
+"""
+
+# how the batch worded grader failures before reports said so in error_kind
+_OLD_GRADER_ERRORS = ("the grading worker failed", "internal error while grading", "the cluster worker failed")
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def is_verdict(report: dict) -> bool:
+    """Whether ``report`` judges the submission (kept), rather than saying grading failed (retried)."""
+    return report.get("error_kind") != GRADER
+
+
+class Gradebook:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute(SCHEMA)
+        self.db.commit()
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Add the ``current`` column to a gradebook written before it (in one write transaction,
+        so that two graders opening the same old file do not both add it)."""
+        if self._has_current():
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            if not self._has_current():
+                self.db.execute("ALTER TABLE grades ADD COLUMN current INTEGER NOT NULL DEFAULT 1")
+                for prefix in _OLD_GRADER_ERRORS:
+                    self.db.execute("UPDATE grades SET current = 0 WHERE substr(error, 1, ?) = ?",
+                                    (len(prefix), prefix))
+            self.db.commit()
+        except BaseException:
+            self.db.rollback()
+            raise
+
+    def _has_current(self) -> bool:
+        return any(row[1] == "current" for row in self.db.execute("PRAGMA table_info(grades)"))
+
+    def close(self) -> None:
+        self.db.close()
+
+    def is_current(self, student: str, assignment: str, sha256: str) -> bool:
+        """Whether the stored row is a verdict on this very file (then a rerun skips it)."""
+        row = self.db.execute(
+            "SELECT sha256, current FROM grades WHERE student = ? AND assignment = ?", (student, assignment)
+        ).fetchone()
+        return row is not None and row[0] == sha256 and bool(row[1])
+
+    def record(self, student: str, assignment: str, sha256: str, file: str, report: dict) -> bool:
+        """Store ``report`` (not current when its ``error_kind`` is :data:`GRADER`); returns whether it is current."""
+        current = is_verdict(report)
+        self.db.execute(
+            "INSERT OR REPLACE INTO grades (student, assignment, sha256, file, score, max_score, error, report,"
+            " graded_at, current) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (student, assignment, sha256, file, report["score"], report["max_score"], report["error"],
+             json.dumps(report, ensure_ascii=False), time.time(), int(current)),
+        )
+        self.db.commit()
+        return current
+
+    def assignments(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT DISTINCT assignment FROM grades ORDER BY assignment")]
+
+    def reports(self, assignment: str, students: list[str] | None = None) -> dict[str, dict]:
+        return dict(self.iter_reports(assignment, students))
+
+    def iter_reports(self, assignment: str, students: list[str] | None = None) -> Iterator[tuple[str, dict]]:
+        """(student, report) in student order, one at a time: a class of 10,000 never sits in memory."""
+        for student, text in self.iter_report_texts(assignment, students):
+            yield student, json.loads(text)
+
+    def iter_report_texts(self, assignment: str, students: list[str] | None = None) -> Iterator[tuple[str, str]]:
+        """(student, report as its stored JSON text), in student order."""
+        wanted = set(students) if students is not None else None
+        cursor = self.db.execute(
+            "SELECT student, report FROM grades WHERE assignment = ? ORDER BY student", (assignment,))
+        for student, text in cursor:
+            if wanted is None or student in wanted:
+                yield student, text

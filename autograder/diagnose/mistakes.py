@@ -1,0 +1,470 @@
+"""Name the mistakes behind wrong results: catalogue fingerprints, then analysis.
+
+A *cell* is one step of one variant (``dW1`` with tanh). The student's cells
+are compared with those of every catalogue mutant of the reference, run on the
+same inputs; mutants whose outputs match name the mistake. Pairs of mutants
+explain two mistakes at once. What no mutant explains gets an analytic finding
+(transposed, times m, keepdims lost, nan, a numpy error explained by shapes).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import itertools
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from autograder.judge import compare
+from autograder.judge.cases import Call, Workload
+from autograder.judge.checks import (
+    FunctionResult,
+    StepMissing,
+    expected_step,
+    right_everywhere,
+    step_right,
+    step_value,
+    structure_problem,
+    student_step,
+)
+from autograder.judge.disclose import for_call
+from autograder.judge.errors import error_signature, explain_error, shape_hint
+from autograder.judge.reference import combinable, mutant_module, source_lines
+from autograder.run.execute import Execution
+from autograder.run.sandbox.trace import error_record
+from autograder.spec import FunctionSpec, MistakeSpec
+
+GENERIC = {
+    "transposed": "A transposed result usually means the two factors of a matrix product are in the wrong "
+    "order or the wrong one is transposed. A gradient always has the shape of what it is the gradient of "
+    "(dW1 the shape of W1): check the shapes of the factors.",
+    "scaled-by-m": "The cost J is the mean of the per-example losses, J = (1/m) Σ L, so every gradient of J "
+    "carries one factor 1/m. A result m times too large is missing it.",
+    "scaled-by-1-over-m": "A result m times too small was divided by m twice: a 1/m written on top of "
+    "np.mean (which already divides by m), or a 1/m on dZ as well as on dW or db (dZ is per example and "
+    "has no 1/m; only the mean over the examples, in J and so in every gradient of J, has it).",
+    "sign-flipped": "The sign is reversed: check dZ2 = A2 − Y (not Y − A2) and the minus in the cost.",
+    "scaled": "Your result is the expected one times a constant: a factor is missing or extra.",
+    "missing-keepdims": "np.sum(…, axis=1) drops the summed axis; keepdims=True keeps the (n, 1) column shape "
+    "that b and db must have.",
+    "wrong-axis": "The examples are the columns (axis=1); summing over axis=0 adds up the units instead.",
+    "reduced-to-scalar": "np.sum without an axis adds up everything; a gradient needs one value per entry of "
+    "what it is the gradient of (a bias gradient one per unit).",
+    "not-finite": "nan or inf appear where the exact result is finite: usually np.exp overflowing for large |z|, "
+    "or a division by an activation that saturated to exactly 0 or 1 (Y/A, (1 − Y)/(1 − A)). Compute with a "
+    "form that stays finite (e.g. σ(z) first, then σ(z)(1 − σ(z)); A − Y instead of dividing by A(1 − A)).",
+    "wrong-shape": "The result does not have the shape of the quantity it stands for; write down the shape "
+    "of every factor.",
+    "shape-error": "numpy could not combine two arrays because their shapes do not fit; the shapes above say "
+    "which transpose or product is wrong.",
+    "exception": "Your function stopped with an error on the grader's inputs.",
+    "wrong-return-type": "The result does not have the type the exercise asks for, so the next steps cannot use it.",
+    "missing-keys": "The returned dict lacks keys the rest of the code reads.",
+    "modifies-input": "Changing an argument in place (x -= …, x[...] = …, x **= …) changes the caller's data "
+    "too; compute a new array instead.",
+    "differs": "The values differ from the expected ones in no simple pattern; recheck this step's formula.",
+}
+
+
+@dataclass
+class Mistake:
+    id: str
+    step: str
+    message: str
+    explanation: str = ""
+    doc: str | None = None
+    affects: list[str] = field(default_factory=list)
+    variants: list[str] = field(default_factory=list)
+    source: str = "catalogue"  # catalogue or analysis
+    caused_by: str | None = None  # another function whose mistake shows here
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id, "step": self.step, "message": self.message, "explanation": self.explanation,
+            "doc": self.doc, "affects": self.affects, "variants": self.variants, "source": self.source,
+            "caused_by": self.caused_by,
+        }
+
+
+Cell = tuple[Any, str]  # (variant, step)
+
+
+class Fingerprints:
+    """Outputs of every catalogue mutant on the workload's calls, computed once and shared."""
+
+    def __init__(self, workload: Workload) -> None:
+        self.workload = workload
+        self.assignment = workload.assignment
+        self._cache: dict[tuple, dict[str, Any] | None] = {}
+        self._effects: dict[tuple, tuple[dict, dict]] = {}
+        self._forms: dict[tuple, tuple[dict, CellForm]] = {}
+
+    def form(self, cells: dict, cell: Cell, ids: tuple[str, ...]) -> CellForm:
+        """A mutant's values in one cell in their comparable form, once per batch."""
+        key = (id(cells), cell, ids)
+        known = self._forms.get(key)
+        if known is None or known[0] is not cells:
+            known = self._forms[key] = (cells, CellForm.of([cells[cell][i] for i in ids], expected=True))
+        return known[1]
+
+    def outputs(self, mistakes: tuple[MistakeSpec, ...], function: str) -> dict[str, Any] | None:
+        key = (tuple(m.id for m in mistakes), function)
+        if key not in self._cache:
+            if not combinable(self.assignment, mistakes):  # two edits of the same line
+                self._cache[key] = None
+                return None
+            module = mutant_module(self.assignment, mistakes)
+            lines = source_lines(module)
+            result = {}
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                for call in self.workload.for_function(function):
+                    try:
+                        result[call.id] = getattr(module, function)(**copy.deepcopy(call.args))
+                    except Exception as exc:  # noqa: BLE001 - mutants may raise numpy errors
+                        result[call.id] = _error_of(exc, lines)
+            self._cache[key] = result
+        return self._cache[key]
+
+    def effect(self, mistakes: tuple[MistakeSpec, ...], fn: FunctionSpec) -> tuple[dict, dict[Cell, set[str]]] | None:
+        """The mutant's cells, and per cell the calls where it differs from the reference
+        (None when the outputs are unknown, as for pairs in a release).
+
+        Independent of the student, so computed once per batch rather than per submission."""
+        key = (tuple(m.id for m in mistakes), fn.name)
+        if key not in self._effects:
+            calls = self.workload.for_function(fn.name)
+            outputs = self.outputs(mistakes, fn.name)
+            if outputs is None:
+                return None
+            cells = _mutant_cells(fn, calls, outputs)
+            where = [((call.variant, step), call) for call in calls for step in fn.step_exprs()]
+            same = _matches_all([(cells[cell][call.id], expected_step(fn, call, cell[1])) for cell, call in where])
+            differs: dict[Cell, set[str]] = {}
+            for (cell, call), alike in zip(where, same):
+                if not alike:
+                    differs.setdefault(cell, set()).add(call.id)
+            self._effects[key] = (cells, differs)
+        return self._effects[key]
+
+
+@dataclass
+class MutantError:
+    """An error raised instead of a value (by a mutant, or by the student's code)."""
+
+    record: dict
+
+    @cached_property
+    def signature(self) -> tuple:
+        """What identifies the error across code styles (worked out once: each error is
+        compared with many mutants' errors)."""
+        return error_signature(self.record)
+
+
+@dataclass
+class CellForm:
+    """A cell's values (one step over a function's calls) in a form compared in one go: which
+    calls raised, the signatures of those errors, and the other values as one vector with its
+    tolerance. Cells of values that cannot be flattened are compared call by call."""
+
+    raised: tuple[bool, ...]
+    errors: tuple
+    flat: compare.Flat | None
+
+    @classmethod
+    def of(cls, values: list, expected: bool = False) -> CellForm:
+        raised = tuple(isinstance(v, MutantError) for v in values)
+        plain = [v for v, r in zip(values, raised) if not r]
+        return cls(raised, tuple(v.signature for v, r in zip(values, raised) if r),
+                   compare.flatten(plain, expected=expected) if plain else None)
+
+    def alike(self, other: CellForm) -> bool | None:
+        """Whether the two cells match call by call; None when only the calls can tell."""
+        if self.raised != other.raised or self.errors != other.errors:
+            return False  # a value where the other raised, or different errors
+        if all(self.raised):
+            return True
+        if self.flat is not None and other.flat is not None:
+            return compare.flat_close(self.flat, other.flat)
+        return None
+
+
+def _error_of(exc: BaseException, sources: dict) -> MutantError:
+    return MutantError(error_record(exc, sources))
+
+
+def diagnose(fn: FunctionSpec, result: FunctionResult, workload: Workload, run: Execution,
+             prints: Fingerprints,
+             functions_right: Callable[[], set[str]] | None = None) -> list[Mistake]:
+    """Mistakes for one function, each reported once with the steps it affects."""
+    calls = workload.for_function(fn.name)
+    mistakes = _interface(fn, [c for c in calls if not c.extreme], run, workload)
+    if any(m.id in ("wrong-return-type", "missing-keys") for m in mistakes):
+        return mistakes
+    if fn.compare != "values":
+        return mistakes
+    observed = [c for c in calls if c.id in run.outcomes]
+    if all(step_right(fn, call, step, run) for call in observed for step in fn.step_exprs()):
+        return mistakes  # nothing wrong to explain
+    student = _student_cells(fn, calls, run)
+    wrong = {c for c, obs in student.items() if not all(step_right(fn, call, c[1], run) for *_, call in obs)}
+    right = (functions_right() if functions_right else right_everywhere(workload, run)) - {fn.name}
+    named, left = _fingerprint(fn, calls, student, wrong, workload, prints, right)
+    mistakes += named
+    mistakes += _analyse(fn, calls, student, left, workload, run)
+    return mistakes
+
+
+def _interface(fn: FunctionSpec, calls: list[Call], run: Execution, workload: Workload) -> list[Mistake]:
+    found: list[Mistake] = []
+    for call in calls:
+        outcome = run.outcomes.get(call.id)
+        if not outcome or not outcome.ok:
+            continue
+        problem = structure_problem(outcome.value, call.expected)
+        if problem:  # said as far as this call's inputs allow
+            problem = structure_problem(outcome.value, call.expected, for_call(call, run, workload.assignment))
+            kind = "missing-keys" if "without the key" in problem else "wrong-return-type"
+            found.append(Mistake(kind, fn.name, f"{fn.name} {problem}.", GENERIC[kind], source="analysis"))
+            break
+    changed = sorted({shown for c in calls for name in run.mutated.get(c.id, [])
+                      if (shown := for_call(c, run, workload.assignment).name(name))})
+    if changed or any(run.mutated.get(c.id) for c in calls):
+        found.append(Mistake(
+            "modifies-input", fn.name,
+            f"{fn.name} changed {', '.join(changed) or 'one of its inputs'} in place.", GENERIC["modifies-input"],
+            source="analysis",
+        ))
+    return found
+
+
+def _student_cells(fn: FunctionSpec, calls: list[Call], run: Execution) -> dict[Cell, list[tuple]]:
+    """For each (variant, step): (student value or error, expected) per observed call."""
+    cells: dict[Cell, list[tuple]] = {}
+    for call in calls:
+        outcome = run.outcomes.get(call.id)
+        if outcome is None:  # skipped: nothing observed, nothing to blame
+            continue
+        error = None if outcome.ok else MutantError(outcome.error or {})  # one per call, whatever the step
+        for step in fn.step_exprs():
+            expected = expected_step(fn, call, step)
+            got: Any = error if error is not None else student_step(fn, call, step, run)
+            cells.setdefault((call.variant, step), []).append((got, expected, call))
+    return cells
+
+
+def _matches_all(pairs: list[tuple[Any, Any]]) -> list[bool]:
+    """:func:`_matches` for many pairs, the plain values in one vectorised comparison."""
+    result = [False] * len(pairs)
+    plain = []
+    for i, (got, expected) in enumerate(pairs):
+        if isinstance(got, (MutantError, StepMissing)) or isinstance(expected, (MutantError, StepMissing)):
+            result[i] = _matches(got, expected)
+        else:
+            plain.append(i)
+    for i, verdict in zip(plain, compare.close_all([pairs[i] for i in plain])):
+        result[i] = verdict
+    return result
+
+
+def _matches(got: Any, expected: Any, *_: Any) -> bool:
+    if isinstance(got, MutantError) or isinstance(expected, MutantError):
+        if isinstance(got, MutantError) and isinstance(expected, MutantError):
+            return got.signature == expected.signature
+        return False
+    if isinstance(got, StepMissing) or isinstance(expected, StepMissing):
+        return False
+    return compare.close(got, expected, strict_shape=True)
+
+
+def _mutant_cells(fn: FunctionSpec, calls: list[Call], outputs: dict[str, Any]) -> dict[Cell, dict[str, Any]]:
+    cells: dict[Cell, dict[str, Any]] = {}
+    for call in calls:
+        out = outputs.get(call.id)
+        for step, expr in fn.step_exprs().items():
+            value = out if isinstance(out, MutantError) else step_value(expr, out)
+            cells.setdefault((call.variant, step), {})[call.id] = value
+    return cells
+
+
+def _fingerprint(fn, calls, student, wrong, workload, prints, right=frozenset()) -> tuple[list[Mistake], set]:
+    catalogue = workload.assignment.mistakes
+    link = workload.assignment.doc_link
+    effects = {}
+    observed = {c: {call.id for *_, call in obs} for c, obs in student.items()}
+
+    def changed_cells(differs: dict[Cell, set[str]]) -> set:
+        """The cells where a mutant differs from the reference on a call the student made."""
+        return {c for c, ids in differs.items() if c in observed and not observed[c].isdisjoint(ids)}
+
+    for mistake in catalogue:
+        if mistake.function in right:  # that function of the student's is right: not the cause
+            continue
+        effect = prints.effect((mistake,), fn)
+        if effect is None:
+            continue
+        cells, differs = effect
+        changed = changed_cells(differs)
+        if changed:
+            effects[mistake.id] = (mistake, cells, changed)
+
+    memo: dict[int, tuple[set, set]] = {}
+
+    forms: dict[Cell, tuple[tuple[str, ...], CellForm]] = {}
+
+    def student_form(c: Cell) -> tuple[tuple[str, ...], CellForm]:
+        if c not in forms:
+            forms[c] = tuple(call.id for *_, call in student[c]), CellForm.of([got for got, _, _ in student[c]])
+        return forms[c]
+
+    def explain_all(items: list[tuple[dict, set]]) -> None:
+        """Which changed cells each mutant's outputs explain (every observation alike). A cell
+        of plain arrays, or of errors only, is one comparison; the others go pair by pair, batched."""
+        todo = [(cells, changed) for cells, changed in items if id(cells) not in memo]
+        failed, owners, pairs = set(), [], []
+        for k, (cells, changed) in enumerate(todo):
+            for c in changed & wrong:
+                ids, got = student_form(c)
+                alike = got.alike(prints.form(cells, c, ids))
+                if alike is not None:
+                    if not alike:
+                        failed.add((k, c))
+                    continue
+                for value, _, call in student[c]:
+                    owners.append((k, c))
+                    pairs.append((value, cells[c][call.id]))
+        failed.update(owner for owner, alike in zip(owners, _matches_all(pairs)) if not alike)
+        for k, (cells, changed) in enumerate(todo):
+            good = {c for c in changed & wrong if (k, c) not in failed}
+            memo[id(cells)] = good, changed - good
+
+    def explains(cells: dict, changed: set) -> tuple[set, set]:
+        explain_all([(cells, changed)])
+        return memo[id(cells)]
+
+    # A mistake (or pair) explains everything only if it changes exactly the wrong cells and
+    # matches the student in each: the value comparisons are left for those.
+    # 1. one catalogue mistake explains everything
+    exact = [(mistake, cells, changed) for mistake, cells, changed in effects.values() if changed == wrong]
+    explain_all([(cells, changed) for _, cells, changed in exact])
+    for mistake, cells, changed in exact:
+        good, bad = explains(cells, changed)
+        if good == wrong and not bad:
+            return [_named(mistake, fn, good, link)], set()
+    # 2. two mistakes in different steps, applied together (their effects may interact)
+    same = [e for e in effects.values() if e[0].function == fn.name]
+    for (m1, _, ch1), (m2, _, ch2) in itertools.combinations(same, 2):
+        if m1.step == m2.step or not ((ch1 | ch2) & wrong):
+            continue
+        effect = prints.effect((m1, m2), fn)
+        if effect is None:
+            continue
+        cells, differs = effect
+        changed = changed_cells(differs)
+        if changed != wrong:
+            continue
+        good, bad = explains(cells, changed)
+        if good == wrong and not bad:
+            return [_named(m1, fn, ch1 & wrong or wrong, link), _named(m2, fn, ch2 & wrong or wrong, link)], set()
+    # 3. greedy: mistakes that explain some wrong cells and contradict no correct one. A match
+    # on 0/1 labels alone can be luck: then the mistake must match half of what it changes.
+    def informative(cell: Cell) -> bool:
+        values = [compare.as_array(expected) for _, expected, _ in student[cell]]
+        return any(v is not None and v.size and not np.all(v == np.round(v)) for v in values)
+
+    # Once a mistake of a helper is found, nan or inf can come from that helper: a mistake of this
+    # function matched on nothing but nan or inf is not named on top of it.
+    @functools.cache
+    def only_nonfinite(cell: Cell) -> bool:
+        wrong_values = [compare.as_array(got) for got, expected, _ in student[cell] if not _matches(got, expected)]
+        return all(v is not None and not np.isfinite(v).all() for v in wrong_values)
+
+    left, found = set(wrong), []
+    explain_all([(cells, changed) for _, cells, changed in effects.values()])
+    ranked = sorted(effects.values(), key=lambda e: -len(explains(e[1], e[2])[0]))
+    for mistake, cells, changed in ranked:
+        good, bad = explains(cells, changed)
+        enough = any(informative(c) for c in good) or 2 * len(good) >= len(changed)
+        helper_blamed = any(m.caused_by for m in found)
+        if helper_blamed and mistake.function == fn.name and all(only_nonfinite(c) for c in good & left):
+            continue
+        if good & left and not (bad - wrong) and enough:
+            found.append(_named(mistake, fn, good, link))
+            left -= good
+    helper = next((m for m in found if m.caused_by), None)
+    spread = {c for c in left if only_nonfinite(c)} if helper else set()
+    if spread:  # the helper's nan or inf, carried into more of this function's steps
+        helper.affects = sorted(set(helper.affects) | {step for _, step in spread} - {"result"})
+        left -= spread
+    return found, left
+
+
+def _named(mistake: MistakeSpec, fn: FunctionSpec, cells: set, doc_link=None) -> Mistake:
+    return Mistake(
+        id=mistake.id,
+        step=mistake.step,
+        message=mistake.message,
+        explanation=mistake.explanation,
+        doc=doc_link(mistake.doc) if doc_link else mistake.doc,
+        affects=sorted({step for _, step in cells} - {"result"}),
+        variants=sorted({str(v) for v, _ in cells if v is not None}),
+        caused_by=mistake.function if mistake.function != fn.name else None,
+    )
+
+
+def _analyse(fn, calls, student, left: set, workload: Workload, run: Execution) -> list[Mistake]:
+    """Analytic findings for wrong cells no catalogue entry explains, grouped by relation."""
+    groups: dict[tuple, list[Cell]] = {}
+    texts: dict[tuple, str] = {}
+    for cell in sorted(left, key=str):
+        for got, expected, call in student[cell]:
+            if _matches(got, expected):
+                continue
+            show = for_call(call, run, workload.assignment)  # what the message may say of this call
+            if isinstance(got, MutantError):
+                record = got.record
+                kind = "shape-error" if shape_hint(record, show) else "exception"
+                if record.get("type") in ("NotImplementedError",):
+                    break
+                key = (kind, explain_error(record, show))
+                texts[key] = key[1]
+            else:
+                rel = compare.relation(got, expected, call.context.get("m"), show)
+                kind = rel.kind if rel else "differs"
+                key = (kind, None)
+                texts.setdefault(key, rel.text if rel and rel.text else "the values differ")
+            groups.setdefault(key, []).append(cell)
+            break
+    found = []
+    for key, cells in groups.items():
+        kind = key[0]
+        steps = sorted({s for _, s in cells})
+        variants = sorted({str(v) for v, _ in cells if v is not None})
+        label = ", ".join(steps) if steps != ["result"] else fn.name
+        message, step = f"{label}: {texts[key]}", label
+        source = _common_source(fn, set(steps)) if kind in ("differs", "scaled") else None
+        if source:
+            right = sorted(set(fn.step_exprs()) - set(steps))
+            message += (f". {label} are wrong" + (f" while {', '.join(right)} are right" if right else "")
+                        + f": they are all computed from {source}, so the mistake is most likely in {source}")
+            step = source
+        found.append(Mistake(
+            id=kind, step=step, message=message, explanation=GENERIC.get(kind, ""),
+            affects=[s for s in steps if s != "result"], variants=variants, source="analysis",
+        ))
+    return found
+
+
+def _common_source(fn: FunctionSpec, wrong: set[str]) -> str | None:
+    """The intermediate whose dependent steps are exactly the wrong ones, if there is one."""
+    if len(wrong) < 2:
+        return None
+    for source, steps in fn.upstream.items():
+        if set(steps) == wrong:
+            return source
+    return None

@@ -1,0 +1,17 @@
+"""What one submission may use: its memory, files, descriptors and time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    memory_bytes: int = 2 * 1024**3  # the submission's whole memory: it runs as one process (see jail)
+    file_bytes: int = 16 * 1024**2  # any one file it writes, its captured output included
+    disk_bytes: int = 16 * 1024**2  # all it writes: its working folder is a tmpfs of this size
+    open_files: int = 64  # descriptors: each pipe it could open holds kernel memory outside memory_bytes
+    load_timeout: float = 20.0
+    grace: float = 2.0
+    call_timeout_cap: float | None = None  # lower every function's own time limit
+    submission_seconds: float = 120.0  # all of one submission's calls together
