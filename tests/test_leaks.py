@@ -233,3 +233,25 @@ def test_code_run_at_load_cannot_publish_hidden_inputs_as_parameter_names(grader
     hidden = {struct.pack(">d", x).hex() for call in _calls(assignment, hidden=True)
               for value in call.args.values() for x in _floats(value, [])}
     assert hidden and not [h for h in hidden if h in text]
+
+
+def test_only_the_arguments_the_grader_passed_can_be_said_changed(grader, assignment):
+    """Names of "inputs changed in place" come from the child: the parent keeps only those of
+    the arguments it sent (and their dict entries), so none can spell out an input."""
+    report = grader.grade_file(HOSTILE / "leak_changed_names.py")
+    assert not re.search(r"z\['k[0-9a-f]{3}'\]", student_texts(report))  # z is an array: it has no entries
+
+
+def test_a_submission_cannot_trade_its_grade_for_a_grader_error(grader):
+    """It dies on a hidden call after leaving a mark, and a child that sees the mark exits like
+    a failed jail: the jail says it is ready before any student code runs, so that is the
+    submission's own failure (a verdict), and the children after the hidden inputs are revealed
+    share no output, so none sees the mark. What it printed on public inputs is kept as printed."""
+    report = grader.grade_file(HOSTILE / "void_after_hidden.py")
+    entry = report.as_dict()
+    assert entry["error_kind"] is None and report.error is None
+    sigmoid = function_result(report, "sigmoid")
+    assert 0 < sigmoid.score < sigmoid.max_score  # its public calls pass, its hidden ones crash
+    derivative = function_result(report, "sigmoid_derivative")
+    assert derivative.score == derivative.max_score
+    assert "HIDDEN" not in report.output and "P" * 100 in report.output

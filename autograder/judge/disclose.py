@@ -41,8 +41,9 @@ the output printed before the hidden inputs arrived is kept (``execute.execute``
 from __future__ import annotations
 
 import builtins
+import io
 import re
-import signal
+import tokenize
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -77,7 +78,6 @@ BUILTIN_TYPES = frozenset(
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # a variable, or an entry of a dict variable: dZ1, parameters['W1']
 _NAME = re.compile(r"(?P<base>[A-Za-z_][A-Za-z0-9_]*)(?:\[(?P<q>['\"])(?P<key>[A-Za-z_][A-Za-z0-9_]*)(?P=q)\])?")
-_SIGNALS = frozenset(s.name for s in signal.Signals)
 
 
 @dataclass(frozen=True)
@@ -211,12 +211,24 @@ def for_call(call: Call, run: Execution, assignment: Assignment | None = None) -
 
 
 def source_words(run: Execution) -> frozenset[str]:
-    """The identifiers (and words of strings and comments) of the submission as the grader loaded it."""
+    """The identifiers of the submission's code as the grader loaded it: names only, not the
+    words of its comments or strings, which a student could fill with any code book."""
     key = ("disclosure", "words")
     if key not in run.memo:
-        run.memo[key] = frozenset(_IDENTIFIER.findall("\n".join(line for lines in run.sources.values()
-                                                                  for line in lines)))
+        run.memo[key] = frozenset(w for lines in run.sources.values() for w in _code_names("\n".join(lines)))
     return run.memo[key]
+
+
+def _code_names(text: str) -> set[str]:
+    """NAME tokens of Python source; a part that does not tokenize gives its identifiers up to there."""
+    names: set[str] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.NAME:
+                names.add(token.string)
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass
+    return names
 
 
 def _sizes(value: Any, into: set[int], depth: int = 0) -> None:

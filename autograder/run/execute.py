@@ -158,9 +158,12 @@ def _run_calls(planned: list[_Planned], box: Sandbox, result: Execution, deadlin
     """All calls in one batch. A batch cut short without a verdict is run again from where
     it stopped, one reply per call, to see which call hangs or kills the child; after such a
     call, the rest of that function is skipped, and so are the calls of functions that use it
-    (they would only hang again); the other functions go on in a fresh child. The submission
-    as a whole has ``Limits.submission_seconds``: past it, the calls left are not made."""
-    precise = False  # stuck: function -> why its calls stopped (shared by both children)
+    (they would only hang again); the other functions go on in a fresh child. ``stuck``
+    (function -> why its calls stopped) carries over from the public calls to the hidden
+    ones. The submission as a whole has ``Limits.submission_seconds``: past it, the calls
+    left are not made."""
+    planned = _not_blocked(planned, box, result, stuck)
+    precise = False
     while planned:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -171,27 +174,45 @@ def _run_calls(planned: list[_Planned], box: Sandbox, result: Execution, deadlin
         requests = [replace(p.request, timeout=min(p.request.timeout, left)) for p in planned]
         outcomes = box.call_many(requests, precise=precise, until=deadline)
         done = 0
-        for item, outcome in zip(planned, outcomes):
-            done += 1
-            _explain_unset_global(outcome, box.loaded.not_run)
-            result.outcomes[item.call.id] = outcome
-            if outcome.ok:
-                if outcome.changed:
-                    result.mutated[item.call.id] = outcome.changed
-            elif outcome.error and outcome.error.get("type") in STOPPED:
-                # said of the calls skipped after it too, hidden ones included: the grader's words only
-                stuck[item.call.function] = stopped_wording(str(outcome.error["type"]), str(outcome.error.get("message", "")))
-                break
+        try:
+            for item, outcome in zip(planned, outcomes):
+                done += 1
+                if _record(item, outcome, box, result, stuck):
+                    break
+        except SandboxError as exc:  # a fresh child for the calls left could not even load the file
+            for item in planned[done:]:
+                result.skipped[item.call.id] = f"not run: your file failed to load again ({exc})"
+            return
         outcomes.close()  # a batch cut short stops its child; the rest goes to a fresh one
-        rest = planned[done:]
-        planned = []
+        planned = _not_blocked(planned[done:], box, result, stuck)
         precise = True  # whatever is left goes one reply at a time
-        for item in rest:
-            why = _blocked_by(item.call.function, stuck, box.uses)
-            if why:
-                result.skipped[item.call.id] = why
-            else:
-                planned.append(item)
+
+
+def _record(item: _Planned, outcome: Outcome, box: Sandbox, result: Execution, stuck: dict[str, str]) -> bool:
+    """Keep one call's outcome; True when it hung, crashed or flooded the child (its function
+    is then stuck, in the grader's words: they are said of the calls skipped after it too)."""
+    _explain_unset_global(outcome, box.loaded.not_run)
+    result.outcomes[item.call.id] = outcome
+    if outcome.ok:
+        if outcome.changed:
+            result.mutated[item.call.id] = outcome.changed
+        return False
+    if outcome.error and outcome.error.get("type") in STOPPED:
+        stuck[item.call.function] = stopped_wording(str(outcome.error["type"]), str(outcome.error.get("message", "")))
+        return True
+    return False
+
+
+def _not_blocked(planned: list[_Planned], box: Sandbox, result: Execution, stuck: dict[str, str]) -> list[_Planned]:
+    """The calls still worth making; the others are skipped with the reason."""
+    kept = []
+    for item in planned:
+        why = _blocked_by(item.call.function, stuck, box.uses)
+        if why:
+            result.skipped[item.call.id] = why
+        else:
+            kept.append(item)
+    return kept
 
 
 def _blocked_by(function: str, stuck: dict[str, str], uses: dict[str, set[str]]) -> str | None:

@@ -274,6 +274,7 @@ def serve(requests_fd: int, replies_fd: int) -> None:
     sys.modules["autograder"].check = _check_while_grading
     requests = os.fdopen(requests_fd, "rb")
     replies = os.fdopen(replies_fd, "wb")
+    wire.send(replies, {"op": "ready"})  # in the jail, and nothing of the student's has run yet
     sources: dict[str, list[str]] = {}
     namespace: dict = {"__name__": "submission", "__builtins__": builtins}
     signal.signal(signal.SIGALRM, _on_alarm)

@@ -31,7 +31,7 @@ from typing import Any
 from autograder.load.source import LoadedSource
 from autograder.run import wire
 from autograder.run.sandbox.forkserver import PACKAGE_PARENT, Forked, ForkServer, child_env, server_env
-from autograder.run.sandbox.jail import JAIL_FAILED, Support
+from autograder.run.sandbox.jail import Support
 from autograder.run.sandbox.limits import Limits
 from autograder.run.sandbox.shared import SharedInputs
 
@@ -141,7 +141,7 @@ class Sandbox:
         # child then, and to every fresh child after its load (see reveal).
         self.revealed: list[SharedInputs] = []
         self._refs: dict[int, str] = dict(shared.refs) if shared else {}
-        self._public_output: int | None = None  # bytes of output printed before the first reveal
+        self._public_text: str | None = None  # what it printed before the first reveal, read then
         self.functions: dict[str, list[dict] | None] = {}
         self.uses: dict[str, set[str]] = {}  # function -> the student's functions it refers to
         self.notes: list[str] = []
@@ -163,19 +163,29 @@ class Sandbox:
         self.close()
 
     def start(self) -> None:
-        """Start a child and load the student's code into it."""
+        """Start a child and load the student's code into it. The child says it is ready once
+        it is in its jail, before any student code: a child that dies before that is the
+        grader's failure (``JailUnavailable``), one that dies after is the submission's."""
         self._spawn()
         message = {
             "op": "load",
             "units": [vars(u) for u in self.loaded.units],
             "sources": self.loaded.sources,
         }
-        reply = self._exchange(message, self.limits.load_timeout)
+        try:
+            wire.send(self._requests, message)
+        except (BrokenPipeError, OSError):
+            pass  # the child is gone: the receive below says how
+        deadline = time.monotonic() + self.limits.load_timeout
+        ready = self._receive(deadline, LOAD_REPLY_LIMIT)
+        if not isinstance(ready, tuple) or ready[0].get("op") != "ready":
+            code = self._stop()
+            raise JailUnavailable(f"the sandbox could not be set up for this submission (exit code {code}: a "
+                                  "problem of the grader's machine, not of the submission); grade it again")
+        received = self._receive(deadline, LOAD_REPLY_LIMIT)
+        reply = received[0] if isinstance(received, tuple) else None
         if reply is None:
             code = self._stop()
-            if code == JAIL_FAILED:
-                raise JailUnavailable("the sandbox could not be set up for this submission (a problem of the "
-                                      "grader's machine, not of the submission); grade it again")
             raise SandboxError(self._death_message(code, "while your file was being loaded"))
         self.functions = _clean_signatures(reply.get("functions"))
         uses = reply.get("uses") if isinstance(reply.get("uses"), dict) else {}
@@ -190,12 +200,11 @@ class Sandbox:
             self._send_inputs(held)
 
     def reveal(self, inputs: SharedInputs) -> None:
-        """Hand the child more inputs (the hidden ones), from now on. What it printed before
-        stays the only output shown (see ``output``): anything later may hold them."""
-        if self._public_output is None and self._output is not None:
-            self._public_output = os.fstat(self._output).st_size
-        elif self._public_output is None:
-            self._public_output = 0
+        """Hand the child more inputs (the hidden ones), from now on. What it printed before is
+        read now and is the only output shown (see ``output``); every child started after this
+        writes to a capture of its own, so none can leave a mark for the next."""
+        if self._public_text is None:
+            self._public_text = self._read_output()
         self.revealed.append(inputs)
         self._refs.update(inputs.refs)
         if self._proc is not None and not self._eof:
@@ -219,11 +228,13 @@ class Sandbox:
     @property
     def output(self) -> str:
         """What the student's code printed (capped) before any input was revealed."""
+        return self._public_text if self._public_text is not None else self._read_output()
+
+    def _read_output(self) -> str:
         if self._output is None:
             return ""
-        cap = OUTPUT_CAP if self._public_output is None else min(OUTPUT_CAP, self._public_output)
         try:
-            return os.pread(self._output, cap, 0).decode("utf-8", "replace")
+            return os.pread(self._output, OUTPUT_CAP, 0).decode("utf-8", "replace")
         except OSError:
             return ""
 
@@ -282,7 +293,7 @@ class Sandbox:
                     yield Outcome(False, error=self._failure(received, code, request, started, over))
                     return
                 answered = number
-                yield _outcome(*received, request.timeout)
+                yield _outcome(*received, request)
         finally:
             if answered < self._counter:  # the batch was cut short: its other calls must not run on
                 self._stop()
@@ -291,7 +302,10 @@ class Sandbox:
     def _spawn(self) -> None:
         if self._workdir is None:
             self._workdir = _empty_folder()
-        if self._output is None:  # every child of this submission appends to the same capture
+        if self._output is not None and self.revealed:  # after a reveal, a fresh capture per child
+            os.close(self._output)
+            self._output = None
+        if self._output is None:  # before, the children of this submission append to the same one
             self._output = _capture()
         req_read, req_write = os.pipe()
         rep_read, rep_write = os.pipe()
@@ -476,18 +490,20 @@ def _kill_group(pid: int) -> None:
         pass
 
 
-def _outcome(reply: dict, buffers: list, timeout: float) -> Outcome:
+def _outcome(reply: dict, buffers: list, request: Request) -> Outcome:
     """A reply as an outcome. Whatever its content (the child is the student's), this never
     raises: a reply the grader cannot read costs that call, in the grader's words."""
     try:
-        seconds = min(max(float(reply.get("seconds", 0.0)), 0.0), timeout + 60) if \
+        seconds = min(max(float(reply.get("seconds", 0.0)), 0.0), request.timeout + 60) if \
             isinstance(reply.get("seconds", 0.0), (int, float)) else 0.0
         if reply.get("ok"):
             changed = reply.get("changed")
+            allowed = _argument_names(request)
             return Outcome(
                 True,
                 value=wire.decode(reply.get("value"), buffers),
-                changed=[n[:80] for n in changed if isinstance(n, str)][:10] if isinstance(changed, list) else [],
+                changed=[n for n in changed if isinstance(n, str) and n in allowed][:10]
+                if isinstance(changed, list) else [],
                 warnings=[str(w)[:200] for w in reply.get("warnings", [])][:3]
                 if isinstance(reply.get("warnings"), list) else [],
                 seconds=seconds,
@@ -523,6 +539,16 @@ def _clean_error(error: dict) -> dict:
         "locals": _clean_locals(error.get("locals")),
         "timeout": bool(error.get("timeout", False)),
     }
+
+
+def _argument_names(request: Request) -> set[str]:
+    """What a call may say it changed in place: the arguments the grader passed, by the names
+    it sent, and the entries of those that are dicts (see inputs.changed_inputs). Any other
+    name the child reports is its own invention, and could carry data out."""
+    named = [*zip(request.names, request.args), *request.kwargs.items()]
+    allowed = {name for name, _ in named}
+    allowed |= {f"{name}[{key!r}]" for name, value in named if isinstance(value, dict) for key in value}
+    return allowed
 
 
 def _clean_locals(scope: object) -> dict:
