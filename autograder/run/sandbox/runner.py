@@ -339,14 +339,6 @@ class Sandbox:
         self._buffer = bytearray()
         self._eof = False
 
-    def _exchange(self, message: dict, timeout: float) -> dict | None:
-        try:
-            wire.send(self._requests, message)
-        except (BrokenPipeError, OSError):
-            return None
-        received = self._receive(time.monotonic() + timeout, LOAD_REPLY_LIMIT)
-        return received[0] if isinstance(received, tuple) else None
-
     def _receive(self, deadline: float, limit: int = wire.MAX_MESSAGE) -> tuple[dict, list] | None | int:
         """The next frame, None if the child closed its end or missed the deadline, or the
         frame's announced size (an int) when it exceeds ``limit``: refused before its bytes
