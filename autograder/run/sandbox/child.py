@@ -62,17 +62,20 @@ _SUPPORT = jail.Support()
 _RULES: jail.Rules | None = None
 
 
-def _prepare_jail() -> None:
-    """Probe the kernel's layers and open the read rules once, before any child is forked."""
+def _prepare_jail(support: jail.Support | None = None) -> None:
+    """Probe the kernel's layers (unless ``support`` says what a parent found) and open the
+    read rules, once, before any student code."""
     import shutil
     import tempfile
 
     global _SUPPORT, _RULES
-    scratch = tempfile.mkdtemp(prefix="autograder-probe-")
-    try:
-        _SUPPORT = jail.probe(scratch)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    if support is None:
+        scratch = tempfile.mkdtemp(prefix="autograder-probe-")
+        try:
+            support = jail.probe(scratch)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    _SUPPORT = support
     if _SUPPORT.landlock_abi:
         _RULES = jail.Rules(jail.read_paths(_package_dir()))
 
@@ -104,14 +107,11 @@ class _TimeLimit:
 
 def main() -> None:
     """A child started on its own (no fork server): ``requests replies support disk open_files``
-    in argv,
-    the support found by the parent (see ``runner.jail_support``)."""
+    in argv, ``support`` being what the parent found (see ``runner.jail_support``)."""
     import json
 
-    global _SUPPORT, _RULES
     requests, replies, support, disk, open_files = sys.argv[-5:]
-    _SUPPORT = jail.Support.from_dict(json.loads(support))
-    _RULES = jail.Rules(jail.read_paths(_package_dir())) if _SUPPORT.landlock_abi else None
+    _prepare_jail(jail.Support.from_dict(json.loads(support)))
     jail.enter(os.getcwd(), int(disk), _RULES, _SUPPORT, int(open_files))
     serve(int(requests), int(replies))
 

@@ -26,10 +26,13 @@ if TYPE_CHECKING:
     from autograder.run.sandbox.shared import SharedInputs
 
 PACKAGE_PARENT = str(Path(__file__).resolve().parents[3])  # what the child puts on sys.path
-_BOOT = (
-    f"import sys; sys.path.insert(0, {PACKAGE_PARENT!r}); "
-    "from autograder.run.sandbox.child import zygote; zygote()"
-)
+
+
+def boot(entry: str) -> str:
+    """The ``python -I -c`` code that starts ``autograder.run.sandbox.child.<entry>()`` from
+    this checkout (the fork server, a child started without one, the jail probe)."""
+    return (f"import sys; sys.path.insert(0, {PACKAGE_PARENT!r}); "
+            f"from autograder.run.sandbox.child import {entry}; {entry}()")
 
 
 def child_env(workdir: Path | None) -> dict[str, str]:
@@ -74,7 +77,7 @@ class ForkServer:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock = ours
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", _BOOT, str(theirs.fileno())],
+            [sys.executable, "-I", "-c", boot("zygote"), str(theirs.fileno())],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             cwd=tempfile.gettempdir(), env=server_env(), pass_fds=(theirs.fileno(),), start_new_session=True,
         )

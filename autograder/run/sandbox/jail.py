@@ -406,7 +406,7 @@ def _try(support: Support, scratch: str) -> tuple[bool, str]:
         try:
             _prctl(_PR_SET_PDEATHSIG, 9)
             if support.namespaces:
-                _unshare_and_fork_probe(write)
+                _unshare_and_fork()  # the keeper outside closes its copy of the pipe and waits
                 _private_mounts(scratch, 1 << 20)
             _drop_privileges()
             if support.landlock_abi:
@@ -436,15 +436,3 @@ def _try(support: Support, scratch: str) -> tuple[bool, str]:
     os.waitpid(pid, 0)
     text = b"".join(chunks).decode("utf-8", "replace")
     return text == "ok", text or "the probe died"
-
-
-def _unshare_and_fork_probe(write_fd: int) -> None:
-    """As :func:`_unshare_and_fork`, but the process outside only waits (its pipe stays open
-    for the one inside to answer on)."""
-    _new_namespaces()
-    pid = os.fork()
-    if pid == 0:
-        return
-    os.close(write_fd)
-    os.waitpid(pid, 0)
-    os._exit(0)

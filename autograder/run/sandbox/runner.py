@@ -1,8 +1,8 @@
 """Parent side of the sandbox: start the child, feed it calls, enforce limits.
 
-Each submission gets its own child process in an empty temporary folder of its
-own, with a scrubbed environment, resource limits and its own process group; what
-it prints goes to an in-memory file. Its calls go out as one batch and their
+Each submission gets its own child process, jailed (see :mod:`.jail`) before any of its
+code runs, with a scrubbed environment and resource limits; what it prints goes to an
+in-memory file. Its calls go out as one batch and their
 replies come back in groups (see :meth:`Sandbox.call_many` for deadlines). A call
 that runs past its time or kills the child costs that call: the batch stops there
 and the caller goes on in a fresh child.
@@ -30,7 +30,7 @@ from typing import Any
 
 from autograder.load.source import LoadedSource
 from autograder.run import wire
-from autograder.run.sandbox.forkserver import PACKAGE_PARENT, Forked, ForkServer, child_env, server_env
+from autograder.run.sandbox.forkserver import Forked, ForkServer, boot, child_env, server_env
 from autograder.run.sandbox.jail import Support
 from autograder.run.sandbox.limits import Limits
 from autograder.run.sandbox.shared import SharedInputs
@@ -38,10 +38,6 @@ from autograder.run.sandbox.shared import SharedInputs
 OUTPUT_CAP = 20_000
 LOAD_REPLY_LIMIT = 1 << 20  # bytes: what a loaded submission reports (its functions' signatures, notes)
 FLUSH_AFTER = 0.05  # seconds: how often a child sends the replies it has (see Sandbox.call_many)
-_BOOT = (
-    f"import sys; sys.path.insert(0, {PACKAGE_PARENT!r}); sys.argv[1:] = sys.argv[1:]; "
-    "from autograder.run.sandbox.child import main; main()"
-)
 
 
 @dataclass
@@ -115,10 +111,8 @@ def jail_support() -> Support:
             pass
     global _standalone_support
     if _standalone_support is None:
-        boot = (f"import sys; sys.path.insert(0, {PACKAGE_PARENT!r}); "
-                "from autograder.run.sandbox.child import probe_main; probe_main()")
         try:
-            done = subprocess.run([sys.executable, "-I", "-c", boot], capture_output=True, text=True, timeout=60,
+            done = subprocess.run([sys.executable, "-I", "-c", boot("probe_main")], capture_output=True, text=True, timeout=60,
                                   env=server_env(), cwd=tempfile.gettempdir())
             _standalone_support = Support.from_dict(json.loads(done.stdout))
         except (OSError, ValueError, subprocess.SubprocessError) as exc:
@@ -321,7 +315,7 @@ class Sandbox:
         except OSError:
             support = json.dumps(jail_support().as_dict())
             self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-c", _BOOT, str(req_read), str(rep_write), support, str(limits.disk_bytes),
+                [sys.executable, "-I", "-c", boot("main"), str(req_read), str(rep_write), support, str(limits.disk_bytes),
                  str(limits.open_files)],
                 stdin=subprocess.DEVNULL,
                 stdout=output,
