@@ -4,22 +4,30 @@ from __future__ import annotations
 
 import sys
 import traceback
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
 from autograder.diagnose.mistakes import diagnose
 from autograder.diagnose.recorded import fingerprints_for
 from autograder.judge.cases import Workload, build_workload
-from autograder.judge.checks import FunctionResult, judge_function, judge_steps, release_gated, right_everywhere
+from autograder.judge.checks import (
+    CheckResult,
+    FunctionResult,
+    judge_function,
+    judge_steps,
+    release_gated,
+    right_everywhere,
+)
 from autograder.judge.disclose import for_call, load_notes
 from autograder.judge.reference import reach, reference_info
 from autograder.load.adopt import adopt_orphans
-from autograder.load.source import SUFFIXES, LoadedSource, load_file
-from autograder.run.execute import Execution, execute
+from autograder.load.source import SUFFIXES, LoadedSource, load_file, settle
+from autograder.run.execute import Execution, execute, rerun
 from autograder.run.sandbox.runner import Limits
 from autograder.run.signature import CANNOT_CHECK
-from autograder.spec import Assignment
+from autograder.spec import Assignment, FunctionSpec
 
 GRADER = "grader"  # report["error_kind"] of a report that is no verdict: graded again on the next run
 
@@ -89,31 +97,75 @@ class Grader:
         if loaded.orphans and not loaded.error:
             adopt_orphans(loaded, {n: p for n, p in reference_info(self.assignment).parameters.items()
                                    if n in self.assignment.functions})
+        settle(loaded, set(self.assignment.functions))
         run = execute(loaded, self.workload, self.limits)
         run.notes += load_notes(run.child_notes, loaded)  # the child's words, checked against the file
-        report.notes = run.notes
+        report.notes = run.notes + _served_note(run.served)
         report.output = run.output
         if run.error:
             report.error = run.error
             return report
         self.judge(run, report)
+        if not self.assignment.cascade:
+            self.judge_on_their_own(loaded, run, report)
+        self._note_upstream(report, reach(run.uses, list(self.assignment.functions)))
+        _note_errors_in_helpers(self.workload, run, report)
         return report
 
     def judge(self, run: Execution, report: SubmissionReport) -> None:
+        judge_steps(self.workload, run)
         # which functions are right everywhere: worked out once, and only if a diagnosis needs it
         functions_right = cache(lambda: right_everywhere(self.workload, run))
-        judge_steps(self.workload, run)
         for fn in self.assignment.functions.values():
-            result = judge_function(fn, self.workload, run, functions_right)
-            if result.status == "ok":
-                result.mistakes = diagnose(fn, result, self.workload, run, self.fingerprints, functions_right)
-                if result.mistakes and all(m.source == "catalogue" for m in result.mistakes):
-                    release_gated(result)
-            report.functions.append(result)
+            if fn.name in run.served and fn.name not in run.defined:
+                report.functions.append(_served_result(fn, run.served[fn.name]))
+            else:
+                report.functions.append(self._judge_one(fn, run, functions_right))
         if not any(name in run.defined for name in self.assignment.functions):
             report.error = "none of the assignment's functions is defined in this file"
-        self._note_upstream(report, reach(run.uses, list(self.assignment.functions)))
-        _note_errors_in_helpers(self.workload, run, report)
+
+    def _judge_one(self, fn: FunctionSpec, run: Execution, functions_right: Callable[[], set[str]]) -> FunctionResult:
+        result = judge_function(fn, self.workload, run, functions_right)
+        if result.status == "ok":
+            result.mistakes = diagnose(fn, result, self.workload, run, self.fingerprints, functions_right)
+            if result.mistakes and all(m.source == "catalogue" for m in result.mistakes):
+                release_gated(result)
+        return result
+
+    def judge_on_their_own(self, loaded: LoadedSource, run: Execution, report: SubmissionReport) -> None:
+        """A function that lost points while calling the student's own graded functions that
+        lost points too is judged again, in a fresh child, with the grader computing exactly
+        those helpers: a mistake costs points once, where it was made. The better verdict
+        stands, and says why."""
+        lost = {f.name for f in report.functions if f.score < f.max_score - 1e-6 and f.name in run.defined}
+        student = reach(run.uses, list(self.assignment.functions))
+        for index, result in enumerate(report.functions):
+            helpers = tuple(sorted((student.get(result.name, frozenset()) & lost) - {result.name}))
+            if result.name not in lost or not helpers:
+                continue
+            calls = self.workload.for_function(result.name)
+            again = rerun(loaded, self.workload, calls, helpers, self.limits)
+            if again.error:
+                continue
+            ids = {c.id for c in calls}
+            alone = replace(run, outcomes={**run.outcomes, **again.outcomes},
+                            skipped={**{k: v for k, v in run.skipped.items() if k not in ids}, **again.skipped},
+                            mutated={**{k: v for k, v in run.mutated.items() if k not in ids}, **again.mutated},
+                            memo={})
+            judge_steps(self.workload, alone)
+            fair = self._judge_one(self.assignment.functions[result.name], alone,
+                                   cache(lambda alone=alone: right_everywhere(self.workload, alone)))
+            if fair.score <= result.score + 1e-9:
+                continue
+            yours = ", ".join(helpers)
+            fair.notes.insert(0, (
+                f"judged with the grader's own {yours} in place of yours (a mistake costs points once, "
+                f"where it was made): {result.name} "
+                + ("is right once your " + yours + (" is" if len(helpers) == 1 else " are") + " fixed"
+                   if fair.score >= fair.max_score - 1e-6 else "still loses the points shown here, its own")))
+            fair.notes += [n for n in result.notes if n not in fair.notes]
+            fair.alone = True
+            report.functions[index] = fair
 
     def _note_upstream(self, report: SubmissionReport, student: dict[str, frozenset[str]]) -> None:
         """A function that calls others (nn_model calls backward_propagation…, or a student's
@@ -123,7 +175,7 @@ class Grader:
                 if any(not c.passed and CANNOT_CHECK not in c.feedback for c in f.checks)}
         relies_on = reference_info(self.assignment).relies_on
         for result in report.functions:
-            if result.name not in lost:
+            if result.name not in lost or result.alone:
                 continue
             uses = relies_on.get(result.name, frozenset()) | student.get(result.name, frozenset())
             upstream = sorted((uses & lost) - {result.name})
@@ -131,6 +183,32 @@ class Grader:
                 result.notes.append(
                     f"{result.name} uses your {', '.join(upstream)}, which lost points too: fix "
                     f"{'that' if len(upstream) == 1 else 'those'} first")
+
+
+def _served_note(served: dict[str, str]) -> list[str]:
+    """One line on the course helpers the file imports and the grader computed."""
+    if not served:
+        return []
+    modules = sorted({origin.rpartition(".")[0] for origin in served.values()})
+    names = ", ".join(f"`{name}`" for name in sorted(served))
+    return [f"{names} {'comes' if len(served) == 1 else 'come'} from the course's {', '.join(modules)}, which "
+            f"the grader does not have: it computed {'it' if len(served) == 1 else 'them'} with its own copy"]
+
+
+def _served_result(fn: FunctionSpec, origin: str) -> FunctionResult:
+    """A graded function the file imports from the course's helper module instead of defining:
+    its points if the course gives it to students (``course_provides``), none otherwise."""
+    module = origin.rpartition(".")[0]
+    if fn.course_provides:
+        feedback, note = "", (f"imported from the course's {module}, which gives it to students: the grader "
+                              "computes it with its own copy, full marks")
+    else:
+        feedback, note = (f"{fn.name} is imported from the course's {module}; this exercise asks you to write "
+                          "it yourself"), f"imported from the course's {module}, not written in your file"
+    check = CheckResult(name=f"{fn.name}: written in your file", visibility="public",
+                        score=fn.points if fn.course_provides else 0.0, max_score=fn.points,
+                        passed=fn.course_provides, feedback=feedback, kind="provided")
+    return FunctionResult(fn.name, checks=[check], notes=[note], status="provided")
 
 
 def submission_files(paths: list[Path]) -> tuple[list[Path], list[str]]:

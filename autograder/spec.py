@@ -18,6 +18,10 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 
+# In [course_modules]: a name the course's module provides that no graded function needs.
+NOT_NEEDED = "not needed"
+
+
 class SpecError(Exception):
     """The assignment's own files are inconsistent (an instructor's bug, not a student's)."""
 
@@ -53,6 +57,9 @@ class FunctionSpec:
     # intermediate results the steps are computed from (dZ1 -> dW1, db1): when exactly
     # the steps of one intermediate are wrong, the mistake is most likely there
     upstream: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # the course's helper module gives students this function (dnn_utils' relu_backward):
+    # one imported from there instead of written keeps its points (see Assignment.course_modules)
+    course_provides: bool = False
 
     @property
     def variant_param(self) -> str | None:
@@ -119,6 +126,12 @@ class Assignment:
     # instructor code for property expressions (e.g. continuing a training run with the
     # reference's steps): never shipped to students, since it is built from the solution
     helpers: str = ""
+    # the course's helper modules, which students import and the grader lacks: module ->
+    # {name it provides: the reference function computing it, or NOT_NEEDED}
+    course_modules: dict[str, dict[str, str]] = field(default_factory=dict)
+    # True: a caller of a function that lost points loses points too; False (default): a
+    # mistake costs points once, where it was made (callers are judged with the reference's helper)
+    cascade: bool = False
 
     @property
     def max_score(self) -> float:
@@ -203,6 +216,8 @@ def load_assignment(name: str, root: Path | None = None) -> Assignment:
         functions=functions,
         mistakes=_mistakes(folder / "mistakes.toml", functions),
         helpers=str(data.get("helpers", "")),
+        course_modules=_course_modules(name, data.get("course_modules", {})),
+        cascade=bool(data.get("grading", {}).get("cascade", False)),
     )
     for fn in functions.values():
         for case in [*(fn.cases or ()), *(c for p in fn.properties for c in p.cases or ())]:
@@ -234,7 +249,21 @@ def _function(name: str, value: dict) -> FunctionSpec:
         properties=tuple(Property(**{**p, "cases": tuple(p["cases"]) if "cases" in p else None})
                          for p in value.get("properties", [])),
         upstream={k: tuple(v) for k, v in value.get("upstream", {}).items()},
+        course_provides=bool(value.get("course_provides", False)),
     )
+
+
+def _course_modules(assignment: str, table: object) -> dict[str, dict[str, str]]:
+    """``[course_modules.planar_utils]`` tables: every value a reference function's name or NOT_NEEDED."""
+    if not isinstance(table, dict):
+        raise SpecError(f"{assignment}: [course_modules] must be a table of modules")
+    modules: dict[str, dict[str, str]] = {}
+    for module, names in table.items():
+        if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+            raise SpecError(f"{assignment}: [course_modules.{module}] must map names to a reference "
+                            f"function's name or \"{NOT_NEEDED}\"")
+        modules[str(module)] = {str(k): v for k, v in names.items()}
+    return modules
 
 
 def _mistakes(path: Path, functions: dict[str, FunctionSpec]) -> list[MistakeSpec]:

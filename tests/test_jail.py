@@ -365,16 +365,25 @@ def _with_body(function: str, body: str) -> str:
     return source[:head.end()] + body + "\n\n" + source[end:]
 
 
-def test_a_function_that_hangs_is_not_called_again_through_its_callers(grader, tmp_path):
+def test_a_function_that_hangs_is_not_called_again_through_its_callers(assignment, tmp_path):
+    """With cascading on, nn_model's calls are skipped (they would only hang again); by default
+    nn_model is judged on its own, with the grader's backward_propagation, and is right."""
+    from dataclasses import replace
+
+    from autograder.grading import Grader
+
     path = tmp_path / "hangs.py"
     path.write_text(_with_body("backward_propagation", "    while True:\n        pass\n"), encoding="utf-8")
-    report = grader.grade_file(path)
+    report = Grader(replace(assignment, cascade=True)).grade_file(path)
     backward, model = function_result(report, "backward_propagation"), function_result(report, "nn_model")
     assert backward.score == 0 and model.score == 0
     said = " ".join(c.feedback for c in model.checks)
     assert "calls your `backward_propagation`, which did not finish" in said, said  # not run to time out again
     assert "did not finish within" not in said.replace("which did not finish within", "")
     assert function_result(report, "predict").score == function_result(report, "predict").max_score
+    alone = function_result(Grader(assignment).grade_file(path), "nn_model")
+    assert alone.score == alone.max_score
+    assert any("right once your backward_propagation is fixed" in n for n in alone.notes)
 
 
 def test_a_submission_has_a_total_time_budget(tmp_path):

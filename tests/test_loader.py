@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from autograder.load.source import load_notebook_text, load_python_text
+from autograder.load.source import load_notebook_text, load_python_text, settle
 from conftest import ROOT, function_result
 
 SOLUTION = (ROOT / "solutions" / "one_hidden_layer.py").read_text()
@@ -26,15 +26,34 @@ def test_magics_shell_lines_and_bare_cd_are_neutralised():
 
 
 def test_only_definitions_imports_and_constants_are_kept():
-    loaded = load_python_text(
-        "import numpy as np\nn_h = 4\nshape = np.zeros((2, 1))\nparams = train(X)\nprint('hi')\n"
-        "for i in range(3):\n    pass\nrelu = lambda z: np.maximum(0, z)\ndef f(x):\n    return x\n",
+    loaded = settle(load_python_text(
+        "import numpy as np\nimport matplotlib.pyplot as plt\nn_h = 4\nunused = 3\nshape = np.zeros((2, 1))\n"
+        "params = train(X)\nprint('hi')\nfor i in range(3):\n    pass\nrelu = lambda z: np.maximum(0, z)\n"
+        "def f(x):\n    return relu(x) * n_h + shape\n",
         "s.py",
-    )
+    ))
     kinds = [(u.kind, u.names) for u in loaded.units]
     assert ("assign", ("n_h",)) in kinds and ("assign", ("shape",)) in kinds and ("assign", ("relu",)) in kinds
-    assert not any("params" in names for _, names in kinds)
+    assert ("import", ("np",)) in kinds
+    # what no function reads is not run: a constant, and an import (matplotlib costs a second)
+    assert not any(names in (("params",), ("unused",), ("plt",)) for _, names in kinds)
     assert any("3 other top-level statement" in n for n in loaded.notes)
+
+
+def test_only_what_the_graded_functions_need_runs():
+    """A notebook's data cells (`X, Y = load_planar_dataset()`, `shape_X = X.shape`) and its
+    heavy imports run only if a graded function reads what they set; the note names it."""
+    cells = ["import numpy as np\nimport matplotlib.pyplot as plt\nimport sklearn.linear_model",
+             "X, Y = load_data()\nshape_X = X.shape\nm = shape_X[1]\nSCALE = make_scale()",
+             "def graded(x):\n    return x * SCALE\n\ndef plot_it(x):\n    plt.plot(x)\n    return m"]
+    loaded = settle(load_notebook_text(notebook(*cells), "nb.ipynb"), {"graded"})
+    kept = {name for u in loaded.units for name in u.names}
+    assert {"SCALE", "graded", "plot_it"} <= kept  # numpy too, had a kept function read np
+    assert not kept & {"plt", "sklearn", "X", "shape_X", "m"}
+    assert any("because your graded uses what they set" in n for n in loaded.notes)
+    everything = settle(load_notebook_text(notebook(*cells), "nb.ipynb"))  # every function a root
+    assert {"plt", "m", "shape_X", "X"} <= {name for u in everything.units for name in u.names}
+    assert next(u for u in everything.units if "plt" in u.names).lazy  # bound now, imported on use
 
 
 def test_a_call_at_top_level_runs_only_when_the_functions_read_what_it_sets():
@@ -47,6 +66,7 @@ def test_a_call_at_top_level_runs_only_when_the_functions_read_what_it_sets():
         "def f(params):\n    log.info('f')\n    return {k: TABLE['double'](params[k]) for k in KEYS}\n",
         "params = f(initial_guess())\nfigure = plt.plot(params['W1'])\nlog2 = logging.getLogger('unused')\n",
     ), "nb.ipynb")
+    settle(loaded)
     ran = [u.names for u in loaded.units if u.kind == "assign"]
     assert ran == [("log",), ("KEYS",), ("scale",), ("TABLE",)]
     assert all(u.limit for u in loaded.units if u.names in (("log",), ("KEYS",), ("scale",)))
@@ -113,7 +133,8 @@ def test_solution_notebook_with_course_helpers_scores_full_marks(grader):
     report = grader.grade_loaded(loaded, "solved.ipynb")
     assert report.error is None
     assert report.score == report.max_score
-    assert any("planar_utils" in n for n in report.notes)
+    # no graded function uses planar_utils or matplotlib: neither is imported, nothing to say
+    assert not any("planar_utils" in n or "matplotlib" in n for n in report.notes)
 
 
 def test_helper_from_missing_module_explains_itself(grader):
@@ -122,10 +143,16 @@ def test_helper_from_missing_module_explains_itself(grader):
         "def sigmoid_derivative(z):\n    s = sigmoid(z)\n    return s * (1 - s)\n"
     )
     report = grader.grade_loaded(load_python_text(source, "helper.py"), "helper.py")
-    feedback = " ".join(c.feedback for c in function_result(report, "sigmoid_derivative").checks)
-    assert "course helper module `planar_utils`" in feedback
-    sigmoid = function_result(report, "sigmoid")  # imported, not written: graded 0, and said why
-    assert sigmoid.score == 0 and "course helper module `planar_utils`" in " ".join(c.feedback for c in sigmoid.checks)
+    derivative = function_result(report, "sigmoid_derivative")  # the course's sigmoid, computed by the grader
+    assert derivative.score == derivative.max_score
+    sigmoid = function_result(report, "sigmoid")  # the course gives it: imported, not written, full marks
+    assert sigmoid.score == sigmoid.max_score and sigmoid.status == "provided"
+    assert any("planar_utils" in n and "sigmoid" in n for n in report.notes)
+    # a module the assignment does not name is not installed: its names raise, and say so
+    other = grader.grade_loaded(load_python_text(source.replace("planar_utils", "my_helpers"), "h.py"), "h.py")
+    feedback = " ".join(c.feedback for c in function_result(other, "sigmoid_derivative").checks)
+    assert "`my_helpers`, which is not installed where the grader runs" in feedback
+    assert function_result(other, "sigmoid").status == "missing"
 
 
 def test_a_body_without_its_def_line_is_graded_as_the_missing_function(grader):

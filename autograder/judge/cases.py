@@ -18,9 +18,11 @@ import numpy as np
 
 from autograder.judge.reference import reference_functions, reference_info, reference_module
 from autograder.judge.release_record import recorded_data
+from autograder.judge.serving import ReferenceServer
 from autograder.run import wire
+from autograder.run.sandbox.served import Helpers
 from autograder.run.sandbox.shared import SharedInputs
-from autograder.spec import Assignment, CaseSpec, FunctionSpec, SpecError
+from autograder.spec import NOT_NEEDED, Assignment, CaseSpec, FunctionSpec, SpecError
 
 
 @dataclass
@@ -52,6 +54,27 @@ class Workload:
     def parameters(self) -> dict[str, list[inspect.Parameter]]:
         """The reference's parameters of each function: what a student's signature is bound by."""
         return reference_info(self.assignment).parameters
+
+    @cached_property
+    def helpers(self) -> Helpers:
+        """What the grader computes for a submission's helper calls: the course modules' names
+        the spec maps to reference functions, run in a limited worker (judge.serving). A
+        student release has no reference: its course helpers are placeholders."""
+        solution = self.assignment.solution
+        if solution is None or not solution.is_file():
+            return Helpers(self.assignment.course_modules)
+        server = ReferenceServer(solution)
+        parameters = self.parameters
+
+        def compute(function: str, args: list, kwargs: dict) -> Any:
+            # an older signature's extra arguments (compute_cost(A2, Y, parameters)) are left out
+            names = [p.name for p in parameters.get(function, [])]
+            if names:
+                args = args[:len(names)]
+                kwargs = {k: v for k, v in kwargs.items() if k in names}
+            return server.compute(function, args, kwargs)
+
+        return Helpers(self.assignment.course_modules, compute)
 
     def for_function(self, name: str) -> list[Call]:
         return [c for c in self.calls if c.function == name]
@@ -95,6 +118,11 @@ def _cached_workload(assignment: Assignment, public_only: bool) -> Workload:
         if public_only and case.visibility != "public":
             continue
         namespaces[case.name] = _case_namespace(assignment, case, ref)
+    for module, names in assignment.course_modules.items():
+        for name, function in names.items():
+            if function != NOT_NEEDED and function not in ref:
+                raise SpecError(f"{assignment.name}: [course_modules.{module}] maps {name} to {function!r}, "
+                                f"which the reference does not define (or write \"{NOT_NEEDED}\")")
     for fn in assignment.functions.values():
         if fn.name not in ref:
             raise SpecError(f"{assignment.name}: the reference has no function {fn.name}")

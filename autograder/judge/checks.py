@@ -50,7 +50,8 @@ class FunctionResult:
     checks: list[CheckResult] = field(default_factory=list)
     mistakes: list = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    status: str = "ok"  # ok, missing, not-implemented
+    status: str = "ok"  # ok, missing, not-implemented, provided (imported from a course module)
+    alone: bool = False  # judged again with the grader's own helpers (grading.judge_on_their_own)
 
     @property
     def score(self) -> float:

@@ -2,7 +2,7 @@
 
 Only definitions, imports and constant assignments are kept: training loops,
 plots, prints and test calls at top level are never run. An assignment that calls
-code runs only when the kept code reads what it sets (see ``_adopt_needed``). IPython syntax
+code or an import runs only when the kept code reads what it sets (see ``settle``). IPython syntax
 (``%magic``, ``!shell``, a bare ``cd``) is neutralised line by line; a notebook
 cell that no longer parses is salvaged statement group by statement group.
 Everything skipped or adapted is reported in ``notes``.
@@ -40,6 +40,7 @@ class CodeUnit:
     kind: str  # "def", "import" or "assign"
     names: tuple[str, ...] = ()
     limit: float | None = None  # seconds: a statement that calls code at load is stopped after this
+    lazy: bool = False  # an import of a heavy package (matplotlib…): bound now, imported on first use
 
 
 # A top-level assignment that calls code (`logger = logging.getLogger(...)`, `KEYS = "W1 b1".split()`,
@@ -60,8 +61,11 @@ class LoadedSource:
     sources: dict[str, list[str]] = field(default_factory=dict)  # filename -> lines
     orphans: list[CodeUnit] = field(default_factory=list)  # indented bodies whose `def` line is gone
     not_run: dict[str, str] = field(default_factory=dict)  # name -> the skipped statement that sets it
-    # assignments that call code, kept in order until _adopt_needed decides: (unit, how it is listed as skipped)
+    # imports, and assignments that call code, kept in order until ``settle`` decides:
+    # (unit, how it is listed as skipped; "" for an import, which is dropped quietly)
     _deferred: list[tuple[CodeUnit, str]] = field(default_factory=list, repr=False)
+    _skipped: list[str] = field(default_factory=list, repr=False)  # statements not run, for the note
+    settled: bool = False
 
     def unit_lines(self, filename: str, lineno: int) -> str:
         lines = self.sources.get(filename, [])
@@ -106,9 +110,7 @@ def load_python_text(text: str, name: str) -> LoadedSource:
         )
         return result
     result.sources[name] = cleaned.splitlines()
-    skipped = _collect(tree, cleaned, name, result)
-    _adopt_needed(result, skipped)
-    _note_skipped(result, skipped)
+    result._skipped = _collect(tree, cleaned, name, result)
     _finish(result, name)
     return result
 
@@ -164,8 +166,7 @@ def load_cells(cells: list[str], name: str, result: LoadedSource | None = None) 
         skipped += _collect(tree, cleaned, label, result)
     if neutralised:
         result.notes.append(f"{neutralised} IPython line(s) (%magic, !shell, cd) were ignored")
-    _adopt_needed(result, skipped)
-    _note_skipped(result, skipped)
+    result._skipped = skipped
     _finish(result, name)
     return result
 
@@ -236,62 +237,101 @@ def _collect(tree: ast.Module, text: str, filename: str, result: LoadedSource) -
                 result.units.append(unit)  # in its place, in case _adopt_needed keeps it
                 result._deferred.append((unit, listed))
             continue
-        result.units.append(CodeUnit(segment, filename, start, kind, _names(node)))
+        unit = CodeUnit(segment, filename, start, kind, _names(node), lazy=kind == "import" and _heavy(node))
+        result.units.append(unit)
+        if kind in ("import", "assign") and unit.names:  # run only if the kept code reads a name it binds
+            result._deferred.append((unit, ""))
     return skipped
 
 
-def _adopt_needed(result: LoadedSource, skipped: list[str]) -> None:
-    """Keep the deferred assignments whose names the kept code reads (and what those read in
-    turn), drop the others. A graded function that uses a module-level object the student
-    built with a call (a logger, a list of keys, a partial) then works as it does for them."""
-    deferred, result._deferred = result._deferred, []
-    if not deferred:
-        return
-    pending = {id(unit) for unit, _ in deferred}
-    wanted: set[str] = set()
+def settle(result: LoadedSource, roots: set[str] | None = None) -> LoadedSource:
+    """Decide which deferred statements run: an import or an assignment that calls code is
+    kept only when code that runs needs a name it binds — what every kept statement reads
+    as it runs, and what the functions in ``roots`` (the graded ones; default: every
+    function) read when called, and what those read in turn. Training runs, plots and the
+    imports only they use stay out; a graded function's module-level helpers (a logger, a
+    list of keys, a partial) are run, and the note names the function that needs them."""
+    if result.settled:
+        return result
+    result.settled = True
+    deferred = {id(unit): listed for unit, listed in result._deferred}
+    binders: dict[str, list[CodeUnit]] = {}
     for unit in result.units:
-        if id(unit) not in pending:
-            wanted |= _reads(unit)
-    adopted: list[tuple[CodeUnit, str]] = []
-    grew = True
-    while grew:
-        grew = False
-        for unit, listed in deferred:
-            if id(unit) in pending and wanted & set(unit.names):
-                pending.discard(id(unit))
-                adopted.append((unit, listed))
-                wanted |= _reads(unit)
-                grew = True
-    result.units = [u for u in result.units if id(u) not in pending]
+        for name in unit.names:
+            binders.setdefault(name, []).append(unit)
+    wanted: dict[str, str | None] = {}  # name -> the graded function that needs it
+    todo: list[tuple[str, str | None]] = []
+    active: set[int] = set()
+
+    def activate(unit: CodeUnit, who: str | None) -> None:
+        if id(unit) in active:
+            return
+        active.add(id(unit))
+        now, later = _reads(unit)
+        todo.extend((n, who) for n in now | later)
+
+    for unit in result.units:  # whatever runs anyway needs what it reads as it runs
+        if id(unit) not in deferred:
+            todo.extend((n, None) for n in _reads(unit)[0])
+    for unit in result.units:
+        if unit.kind == "def" and (roots is None or set(unit.names) & roots):
+            activate(unit, unit.names[0])
+    while todo:
+        name, who = todo.pop()
+        if name in wanted:
+            continue
+        wanted[name] = who
+        for unit in binders.get(name, []):
+            activate(unit, who)
+    adopted = [(u, deferred[id(u)]) for u in result.units if id(u) in deferred and id(u) in active]
+    result.units = [u for u in result.units if id(u) not in deferred or id(u) in active]
+    skipped = result._skipped
     for unit, listed in adopted:
         if listed in skipped:
             skipped.remove(listed)
         for name in unit.names:  # asked about only if the statement fails when run
             if name in result.not_run:
                 result.not_run[name] = result.not_run[name].removesuffix(NOT_RUN) + RAN_AND_FAILED
-    if adopted:
-        first = adopted[0][1]
+    statements = [(unit, listed) for unit, listed in adopted if listed]
+    if statements:
+        unit, first = statements[0]
+        who = next((wanted[n] for n in unit.names if wanted.get(n)), None)
         result.notes.append(
-            f"{len(adopted)} top-level statement(s) that call code were run because your functions use what "
-            f"they set (e.g. {first}); each may take at most {CALL_LIMIT:g} s"
-        )
+            f"{len(statements)} top-level statement(s) that call code were run because "
+            + (f"your {who} uses what they set" if who else "your code uses what they set")
+            + f" (e.g. {first}); each may take at most {CALL_LIMIT:g} s")
+    _note_skipped(result, skipped)
+    return result
 
 
-def _reads(unit: CodeUnit) -> set[str]:
-    """The global names a unit's code reads: for a definition, those its body looks up when called."""
+def _reads(unit: CodeUnit) -> tuple[set[str], set[str]]:
+    """The global names a unit's code reads as it runs, and those its functions read when
+    called (a definition's body, a lambda's)."""
     try:
         table = symtable.symtable(unit.source, unit.filename, "exec")
     except (SyntaxError, ValueError):
-        return set()
-    names: set[str] = set()
-    todo = [table]
+        return set(), set()
+    now = {s.get_name() for s in table.get_symbols() if s.is_referenced()}
+    later: set[str] = set()
+    todo = table.get_children()
     while todo:
-        table = todo.pop()
-        todo += table.get_children()
-        for symbol in table.get_symbols():
-            if symbol.is_referenced() and (symbol.is_global() or table.get_type() == "module"):
-                names.add(symbol.get_name())
-    return names
+        child = todo.pop()
+        todo += child.get_children()
+        later |= {s.get_name() for s in child.get_symbols() if s.is_referenced() and s.is_global()}
+    return now, later
+
+
+# Packages that take a second or more to import and that graded functions hardly ever need:
+# an import of one is bound at load and imported on first use (see child.LazyModule).
+HEAVY = {"matplotlib", "sklearn", "scipy", "h5py", "PIL", "pandas", "seaborn", "IPython", "tensorflow", "torch",
+         "keras", "cv2", "skimage", "imageio", "plotly", "tqdm"}
+
+
+def _heavy(node: ast.stmt) -> bool:
+    if isinstance(node, ast.Import):
+        return all(a.name.split(".")[0] in HEAVY for a in node.names)
+    return (isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] in HEAVY
+            and all(a.name != "*" for a in node.names))
 
 
 def _salvage(text: str, filename: str, result: LoadedSource) -> list[str]:
@@ -410,6 +450,10 @@ def _is_constant(expr: ast.expr) -> bool:
 def _names(node: ast.stmt) -> tuple[str, ...]:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return (node.name,)
+    if isinstance(node, (ast.Import, ast.ImportFrom)):  # a star import binds names unknown here: ()
+        if any(a.name == "*" for a in node.names):
+            return ()
+        return tuple(a.asname or a.name.split(".")[0] for a in node.names)
     if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         return tuple(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))

@@ -15,8 +15,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from autograder.load.source import LoadedSource
+from autograder.load.source import LoadedSource, settle
 from autograder.run.sandbox.runner import STOPPED, Limits, Outcome, Request, Sandbox, SandboxError, stopped_wording
+from autograder.run.sandbox.served import Helpers
 from autograder.run.sandbox.shared import SharedInputs
 from autograder.run.signature import CannotCall, bind
 from autograder.spec import Assignment
@@ -45,6 +46,9 @@ class Workload(Protocol):
     @property
     def parameters(self) -> dict[str, list[inspect.Parameter]]: ...
 
+    @property
+    def helpers(self) -> Helpers: ...
+
     def shared_inputs(self, visibility: str) -> SharedInputs: ...
 
 
@@ -55,6 +59,7 @@ class Execution:
     mutated: dict[str, list[str]] = field(default_factory=dict)  # call id -> changed inputs
     function_notes: dict[str, list[str]] = field(default_factory=dict)
     defined: set[str] = field(default_factory=set)
+    served: dict[str, str] = field(default_factory=dict)  # name -> "module.name": course helpers the grader computed
     uses: dict[str, set[str]] = field(default_factory=dict)  # function -> the submission's functions it refers to
     notes: list[str] = field(default_factory=list)
     child_notes: list[str] = field(default_factory=list)  # the child's own notes on loading, unchecked
@@ -71,6 +76,7 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
     hidden inputs. What the child says before it holds a hidden input (its load, the public
     calls' results and errors, its output) is what the student may be shown under the public
     rule of :mod:`autograder.judge.disclose`; nothing in it can carry a hidden input out."""
+    settle(loaded)  # a no-op when the grader settled it with the graded functions as roots
     result = Execution(notes=list(loaded.notes), sources=loaded.sources)
     if loaded.error:
         result.error = loaded.error
@@ -79,7 +85,7 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
     limits = limits or Limits()
     deadline = time.monotonic() + limits.submission_seconds
     stuck: dict[str, str] = {}
-    box = Sandbox(loaded, limits, workload.shared_inputs("public"))
+    box = Sandbox(loaded, limits, workload.shared_inputs("public"), workload.helpers)
     try:
         box.start()
     except SandboxError as exc:
@@ -89,6 +95,7 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
     try:
         result.child_notes = box.notes  # the child's words: the judge checks them against the file
         result.defined = set(box.functions)
+        result.served = box.served
         result.uses = box.uses
         signatures = box.functions  # as loaded before any hidden input: every call is bound to them
         for visibility in ("public", "hidden"):
@@ -97,6 +104,28 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
                 box.reveal(workload.shared_inputs("hidden"))
             _run_calls(_planned(calls, workload, signatures, limits, ref, result), box, result, deadline, stuck)
         result.output = box.output  # printed before the hidden inputs were revealed
+    finally:
+        box.close()
+    return result
+
+
+def rerun(loaded: LoadedSource, workload: Workload, calls: list[Call], served: tuple[str, ...],
+          limits: Limits | None = None) -> Execution:
+    """Make ``calls`` again in a fresh child, with the graded functions ``served`` computed by
+    the grader's reference: how the callers do once those helpers are right. Every input is
+    handed over before any call; this child's words and output are not shown to anyone."""
+    result = Execution(sources=loaded.sources)
+    limits = limits or Limits()
+    box = Sandbox(loaded, limits, workload.shared_inputs("public"), workload.helpers)
+    try:
+        box.start()
+        box.reveal(workload.shared_inputs("hidden"))
+        result.defined, result.uses = set(box.functions), box.uses
+        planned = [replace(p, request=replace(p.request, served=served))
+                   for p in _planned(calls, workload, box.functions, limits, workload.parameters, result)]
+        _run_calls(planned, box, result, time.monotonic() + limits.submission_seconds, {})
+    except SandboxError as exc:
+        result.error = str(exc)
     finally:
         box.close()
     return result

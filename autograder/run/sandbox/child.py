@@ -31,21 +31,134 @@ class _SoftTimeout(BaseException):
 
 
 class MissingHelper:
-    """Stands in for a name imported from a course helper module that is not here."""
+    """Stands in for a name imported from a module that is not here: calling it raises."""
 
-    def __init__(self, name: str, module: str) -> None:
-        self._name, self._module = name, module
+    def __init__(self, name: str, module: str, why: str = "") -> None:
+        self._name, self._module, self._why = name, module, why
 
     def __call__(self, *args, **kwargs):
-        raise ImportError(
-            f"`{self._name}` comes from the course helper module `{self._module}`, "
-            "which is not available to the grader; define what you need yourself"
-        )
+        raise ImportError(self._why or (
+            f"`{self._name}` comes from the module `{self._module}`, which is not installed where the "
+            "grader runs; define what you need yourself"))
 
     def __getattr__(self, attr: str) -> MissingHelper:
         if attr.startswith("__"):
             raise AttributeError(attr)
-        return MissingHelper(f"{self._name}.{attr}", self._module)
+        return MissingHelper(f"{self._name}.{attr}", self._module, self._why)
+
+
+class ServedHelper:
+    """Stands in for a function of the course's helper module that the grader computes: each
+    call is sent to the trusted parent, which answers with the reference's result. Nothing of
+    the reference's code is here."""
+
+    def __init__(self, name: str, module: str) -> None:
+        self._name, self._module = name, module
+        self.__name__ = name
+
+    def __call__(self, *args, **kwargs):
+        return _ask_parent(self._module, self._name, args, kwargs)
+
+
+class ServedError(Exception):
+    """A course helper the grader computes refused the arguments it was given."""
+
+
+# The child's pipes, for a course helper's call to the parent (set by ``serve``).
+_PIPES: list = []
+
+
+def _ask_parent(module: str, name: str, args: tuple, kwargs: dict):
+    requests, replies = _PIPES
+    out: list[bytes] = []
+    try:
+        message = {"op": "serve", "module": module, "name": name,
+                   "args": [wire.encode(a, out) for a in args],
+                   "kwargs": {str(k): wire.encode(v, out) for k, v in kwargs.items()}}
+    except Exception as exc:  # noqa: BLE001 - whatever the student passed
+        raise TypeError(f"{module}.{name} got an argument the grader cannot take ({_describe(exc)})") from None
+    replies.write(wire.frame(message, out))
+    replies.flush()
+    answer, buffers = wire.receive(requests)
+    if answer.get("op") != "served":
+        os._exit(70)  # the parent answers a helper's call before anything else: a protocol error
+    if "error" in answer:
+        raise ServedError(str(answer["error"]))
+    return wire.decode(answer.get("value"), buffers, {})
+
+
+def _course_module(module: str, names: dict[str, str]) -> types.ModuleType:
+    """A stand-in for a course helper module: names the grader computes call the parent, the
+    others (plots, data loaders, test cases) raise if called."""
+    stand_in = types.ModuleType(module)
+    for name, how in names.items():
+        if name != "*":
+            setattr(stand_in, name, ServedHelper(name, module) if how == "serve" else _not_needed(name, module))
+    if "*" in names:
+        def others(attr: str) -> MissingHelper:
+            if attr.startswith("__"):
+                raise AttributeError(attr)
+            return _not_needed(attr, module)
+
+        stand_in.__getattr__ = others
+    stand_in.__all__ = [n for n, how in names.items() if how == "serve"]  # `import *` takes what is served
+    return stand_in
+
+
+def _not_needed(name: str, module: str) -> MissingHelper:
+    return MissingHelper(name, module, f"`{name}` comes from the course's `{module}`, which the grader "
+                                       "does not run (it is not needed for grading)")
+
+
+class LazyModule(types.ModuleType):
+    """A heavy package a notebook imports on top (matplotlib, sklearn): bound at load,
+    imported the first time the code uses it — a graded function that never plots never
+    pays for matplotlib."""
+
+    def __init__(self, target: str, attribute: str = "", also: str = "") -> None:
+        super().__init__(target)
+        self._target, self._attribute, self._also = target, attribute, also
+
+    def _resolve(self):
+        import importlib
+
+        try:
+            if self._also:  # `import a.b` binds `a`, and a.b must be there on use
+                importlib.import_module(self._also)
+            module = importlib.import_module(self._target)
+            if not self._attribute:
+                return module
+            try:
+                return getattr(module, self._attribute)
+            except AttributeError:
+                return importlib.import_module(f"{self._target}.{self._attribute}")
+        except ModuleNotFoundError as exc:
+            raise ImportError(f"module `{exc.name}` is not installed where the grader runs") from None
+
+    def __getattr__(self, attr: str):
+        if attr.startswith("__") or attr in ("_target", "_attribute", "_also"):
+            raise AttributeError(attr)
+        return getattr(self._resolve(), attr)
+
+    def __call__(self, *args, **kwargs):
+        return self._resolve()(*args, **kwargs)
+
+
+def _bind_lazily(source: str, namespace: dict) -> None:
+    """Bind the names of a heavy import (see load.source.HEAVY) without importing anything."""
+    import ast
+
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    namespace[alias.asname] = LazyModule(alias.name)
+                else:
+                    top = alias.name.split(".")[0]
+                    namespace[top] = LazyModule(top, also=alias.name if "." in alias.name else "")
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                namespace[alias.asname or alias.name] = LazyModule(node.module or "", alias.name)
 
 
 def _check_while_grading(*args, **kwargs) -> None:
@@ -274,6 +387,7 @@ def serve(requests_fd: int, replies_fd: int) -> None:
     sys.modules["autograder"].check = _check_while_grading
     requests = os.fdopen(requests_fd, "rb")
     replies = os.fdopen(replies_fd, "wb")
+    _PIPES[:] = [requests, replies]
     wire.send(replies, {"op": "ready"})  # in the jail, and nothing of the student's has run yet
     sources: dict[str, list[str]] = {}
     namespace: dict = {"__name__": "submission", "__builtins__": builtins}
@@ -288,6 +402,9 @@ def serve(requests_fd: int, replies_fd: int) -> None:
         op = message.get("op")
         if op == "load":
             sources.update(message["sources"])
+            course = message.get("course") if isinstance(message.get("course"), dict) else {}
+            for module, names in course.items():
+                sys.modules[module] = _course_module(module, names)
             loaded = _load(message["units"], namespace, sources)
             _flush_output()
             wire.send(replies, loaded)
@@ -296,6 +413,8 @@ def serve(requests_fd: int, replies_fd: int) -> None:
             _HELD[key] = values
         elif op == "calls":
             _run_batch(message, buffers, namespace, sources, replies)
+        elif op == "served":
+            continue  # the answer to a helper's call that timed out meanwhile
         else:
             return
 
@@ -339,6 +458,12 @@ def _load(units: list[dict], namespace: dict, sources: dict) -> dict:
         code = "\n" * (unit["lineno"] - 1) + unit["source"]
         where = f"{unit['filename']}, line {unit['lineno']}"
         limit = float(unit.get("limit") or 0)  # a top-level statement that calls code (load.source.CALL_LIMIT)
+        if unit.get("lazy"):
+            try:
+                _bind_lazily(unit["source"], namespace)
+                continue
+            except SyntaxError:
+                pass  # run as it is below, which says what is wrong
         try:
             compiled = compile(code, unit["filename"], "exec")
             with _TimeLimit(limit):
@@ -348,20 +473,24 @@ def _load(units: list[dict], namespace: dict, sources: dict) -> dict:
                          "and was stopped")
         except ModuleNotFoundError as exc:
             _stub_missing_import(unit["source"], exc.name or "?", namespace)
-            notes.append(
-                f"{where}: module `{exc.name}` is not available here (a course helper?); "
-                "its names were replaced by placeholders"
-            )
+            notes.append(f"{where}: module `{exc.name}` is not installed where the grader runs; "
+                         "its names were replaced by placeholders that raise when called")
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything
             notes.append(f"{where}: `{_first_line(unit['source'])}` failed ({_describe(exc)}) and was skipped")
-    functions = {}
+    functions, served = {}, {}
     for name, value in list(namespace.items()):
+        if isinstance(value, ServedHelper):  # imported from a course module: not the student's own
+            served[name] = f"{value._module}.{value._name}"
+        elif isinstance(value, MissingHelper):
+            continue
         # plain functions, and whatever else a student may define a function as (np.vectorize,
         # functools.partial, an lru_cache wrapper, a lambda); the parent only calls graded names
-        if not name.startswith("__") and callable(value) and not inspect.isclass(value):
+        elif not name.startswith("__") and callable(value) and not inspect.isclass(value):
             functions[name] = _signature(value)
-    uses = {name: sorted(_names_used(namespace[name]) & functions.keys() - {name}) for name in functions}
-    return {"op": "loaded", "functions": functions, "uses": {k: v for k, v in uses.items() if v}, "notes": notes}
+    uses = {name: sorted(_names_used(namespace[name]) & (functions.keys() | served.keys()) - {name})
+            for name in functions}
+    return {"op": "loaded", "functions": functions, "served": served,
+            "uses": {k: v for k, v in uses.items() if v}, "notes": notes}
 
 
 def _names_used(func) -> set[str]:
@@ -422,6 +551,11 @@ def _call(message: dict, buffers: list, shared: dict, namespace: dict, sources: 
     before = ([wire.decode(a, buffers, shared, fresh=False) for a in message["args"]],
               {k: wire.decode(v, buffers, shared, fresh=False) for k, v in message["kwargs"].items()})
     _seed_numpy(int(message.get("seed", 0)))
+    # Judged on its own: the graded functions named here are computed by the parent's reference
+    # during this call (a caller is not charged for its helper's mistake).
+    swapped = {name: namespace.get(name) for name in message.get("served", []) if isinstance(name, str)}
+    for name in swapped:
+        namespace[name] = ServedHelper(name, "")
     start = time.perf_counter()
     try:
         with _TimeLimit(float(message.get("timeout", 10))), warnings.catch_warnings(record=True) as caught:
@@ -440,6 +574,12 @@ def _call(message: dict, buffers: list, shared: dict, namespace: dict, sources: 
         reply.update(ok=False, error=record)
     except BaseException as exc:  # noqa: BLE001 - includes SystemExit from sys.exit()
         reply.update(ok=False, error=error_record(exc, sources))
+    finally:
+        for name, value in swapped.items():  # as it was (a name the student never set stays unset)
+            if value is None:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
     reply["seconds"] = time.perf_counter() - start
     return reply, out
 

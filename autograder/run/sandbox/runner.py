@@ -33,6 +33,7 @@ from autograder.run import wire
 from autograder.run.sandbox.forkserver import Forked, ForkServer, boot, child_env, server_env
 from autograder.run.sandbox.jail import Support
 from autograder.run.sandbox.limits import Limits
+from autograder.run.sandbox.served import SERVE_LIMIT, Helpers
 from autograder.run.sandbox.shared import SharedInputs
 
 OUTPUT_CAP = 20_000
@@ -62,6 +63,7 @@ class Request:
     timeout: float
     names: list[str] = field(default_factory=list)  # of the positional arguments, to name changed ones
     max_reply: int = wire.MAX_MESSAGE  # bytes: a larger reply is refused unread and costs the call
+    served: tuple[str, ...] = ()  # graded functions the parent computes during this call (see served)
 
 
 # Error kinds of the sandbox's own (the call never returned a value): after one of them a
@@ -127,9 +129,12 @@ class Sandbox:
     """One student's code, alive in a child process across many calls."""
 
     def __init__(self, loaded: LoadedSource, limits: Limits | None = None,
-                 shared: SharedInputs | None = None) -> None:
+                 shared: SharedInputs | None = None, helpers: Helpers | None = None) -> None:
         self.loaded = loaded
         self.limits = limits or Limits()
+        self.helpers = helpers or Helpers()  # what the parent computes for the child's helper calls
+        self._may_serve: frozenset[str] = frozenset()  # graded functions the calls in flight may ask for
+        self.served: dict[str, str] = {}  # name -> "module.name": the course helpers the file imported
         self.shared = shared  # public inputs: the fork server holds them, every child inherits them
         # Inputs revealed later (the hidden ones, once the public calls are done): sent to the
         # child then, and to every fresh child after its load (see reveal).
@@ -165,6 +170,7 @@ class Sandbox:
             "op": "load",
             "units": [vars(u) for u in self.loaded.units],
             "sources": self.loaded.sources,
+            "course": self.helpers.stand_ins(),
         }
         try:
             wire.send(self._requests, message)
@@ -182,8 +188,9 @@ class Sandbox:
             code = self._stop()
             raise SandboxError(self._death_message(code, "while your file was being loaded"))
         self.functions = _clean_signatures(reply.get("functions"))
+        self.served = _clean_served(reply.get("served"), self.helpers)
         uses = reply.get("uses") if isinstance(reply.get("uses"), dict) else {}
-        self.uses = {k: {n for n in v if n in self.functions} for k, v in uses.items()
+        self.uses = {k: {n for n in v if n in self.functions or n in self.served} for k, v in uses.items()
                      if k in self.functions and isinstance(v, list)}
         if not self.notes:
             self.notes = [str(n) for n in reply.get("notes", [])][:20]
@@ -262,7 +269,9 @@ class Sandbox:
                 "kwargs": {k: wire.encode(v, buffers, refs=refs) for k, v in request.kwargs.items()},
                 "timeout": request.timeout,
                 "names": request.names,
+                **({"served": list(request.served)} if request.served else {}),
             })
+        self._may_serve = frozenset(n for r in requests for n in r.served)
         try:
             keys = [held.key for held in ([self.shared] if self.shared else []) + self.revealed]
             wire.send(self._requests, {"op": "calls", "calls": batch, "shared": keys,
@@ -334,9 +343,24 @@ class Sandbox:
         self._eof = False
 
     def _receive(self, deadline: float, limit: int = wire.MAX_MESSAGE) -> tuple[dict, list] | None | int:
-        """The next frame, None if the child closed its end or missed the deadline, or the
-        frame's announced size (an int) when it exceeds ``limit``: refused before its bytes
-        are read. Receiving is linear in the bytes: the buffer grows in place."""
+        """The next reply (see ``_frame``); the child's helper calls that come first are
+        answered on the way (see :mod:`.served`)."""
+        while True:
+            received = self._frame(deadline, max(limit, SERVE_LIMIT))
+            if not isinstance(received, tuple) or received[0].get("op") != "serve":
+                if isinstance(received, tuple) and received[2] > limit:
+                    return received[2]  # a reply larger than its limit: refused, as if unread
+                return received[:2] if isinstance(received, tuple) else received
+            answer, out = self.helpers.answer(received[0], received[1], self._may_serve)
+            try:
+                wire.send(self._requests, answer, out)
+            except (BrokenPipeError, OSError):
+                return None
+
+    def _frame(self, deadline: float, limit: int) -> tuple[dict, list, int] | None | int:
+        """The next frame and its size, None if the child closed its end or missed the
+        deadline, or the frame's announced size (an int) when it exceeds ``limit``: refused
+        before its bytes are read. Receiving is linear in the bytes: the buffer grows in place."""
         need = 4
         size = None
         while True:
@@ -349,7 +373,7 @@ class Sandbox:
                 body = bytes(memoryview(self._buffer)[4:need])
                 del self._buffer[:need]
                 try:
-                    return wire.unframe(body)
+                    return (*wire.unframe(body), size)
                 except (ValueError, RecursionError, MemoryError):  # malformed, or JSON nested to break the parser
                     return None
             remaining = deadline - time.monotonic()
@@ -550,6 +574,14 @@ def _clean_locals(scope: object) -> dict:
                                  and all(type(n) is int and 0 <= n < 2**31 for n in shape)):
             clean[name[:80]] = shape
     return clean
+
+
+def _clean_served(served: object, helpers: Helpers) -> dict[str, str]:
+    """The course helpers the child says the file imported: only names the spec lists."""
+    if not isinstance(served, dict):
+        return {}
+    known = {f"{module}.{name}" for module, names in helpers.modules.items() for name in names}
+    return {str(k)[:80]: v for k, v in served.items() if isinstance(v, str) and v in known}
 
 
 def _clean_signatures(functions: object) -> dict[str, list[dict] | None]:
