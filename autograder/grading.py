@@ -23,6 +23,7 @@ from autograder.judge.checks import (
 from autograder.judge.disclose import for_call, load_notes
 from autograder.judge.reference import reach, reference_info
 from autograder.load.adopt import adopt_orphans
+from autograder.load.renamed import accept_renamed, renamed_candidates
 from autograder.load.source import SUFFIXES, LoadedSource, load_file, settle
 from autograder.run.execute import Execution, execute, rerun
 from autograder.run.sandbox.runner import Limits
@@ -83,9 +84,11 @@ class SubmissionReport:
 class Grader:
     """Grades many submissions of one assignment, sharing inputs and fingerprints."""
 
-    def __init__(self, assignment: Assignment, public_only: bool = False, limits: Limits | None = None) -> None:
+    def __init__(self, assignment: Assignment, public_only: bool = False, limits: Limits | None = None,
+                 accept_renamed: bool = False) -> None:
         self.assignment = assignment
         self.limits = limits
+        self.accept_renamed = accept_renamed  # grade a renamed function under the required name
         self.workload: Workload = build_workload(assignment, public_only=public_only)
         self.fingerprints = fingerprints_for(self.workload)
 
@@ -97,6 +100,9 @@ class Grader:
         if loaded.orphans and not loaded.error:
             adopt_orphans(loaded, {n: p for n, p in reference_info(self.assignment).parameters.items()
                                    if n in self.assignment.functions})
+        graded = {n: p for n, p in reference_info(self.assignment).parameters.items() if n in self.assignment.functions}
+        renamed = renamed_candidates(loaded, graded) if not loaded.error else {}
+        accepted = accept_renamed(loaded, renamed) if renamed and self.accept_renamed else []
         settle(loaded, set(self.assignment.functions))
         run = execute(loaded, self.workload, self.limits)
         run.notes += load_notes(run.child_notes, loaded)  # the child's words, checked against the file
@@ -106,6 +112,7 @@ class Grader:
             report.error = run.error
             return report
         self.judge(run, report)
+        _explain_missing(report, loaded, renamed, accepted)
         if not self.assignment.cascade:
             self.judge_on_their_own(loaded, run, report)
         self._note_upstream(report, reach(run.uses, list(self.assignment.functions)))
@@ -137,11 +144,14 @@ class Grader:
         lost points too is judged again, in a fresh child, with the grader computing exactly
         those helpers: a mistake costs points once, where it was made. The better verdict
         stands, and says why."""
-        lost = {f.name for f in report.functions if f.score < f.max_score - 1e-6 and f.name in run.defined}
+        lost = {f.name for f in report.functions if f.score < f.max_score - 1e-6}
+        missing = {f.name for f in report.functions if f.status == "missing"}
         student = reach(run.uses, list(self.assignment.functions))
+        relies_on = reference_info(self.assignment).relies_on  # what a missing helper would have been called for
         for index, result in enumerate(report.functions):
-            helpers = tuple(sorted((student.get(result.name, frozenset()) & lost) - {result.name}))
-            if result.name not in lost or not helpers:
+            uses = student.get(result.name, frozenset()) | (relies_on.get(result.name, frozenset()) & missing)
+            helpers = tuple(sorted((uses & lost) - {result.name}))
+            if result.name not in lost or result.name not in run.defined or not helpers:
                 continue
             calls = self.workload.for_function(result.name)
             again = rerun(loaded, self.workload, calls, helpers, self.limits)
@@ -157,11 +167,13 @@ class Grader:
                                    cache(lambda alone=alone: right_everywhere(self.workload, alone)))
             if fair.score <= result.score + 1e-9:
                 continue
-            yours = ", ".join(helpers)
+            # the helpers to fix: those still wrong on their own (one right once its own helper is fixed is not)
+            wrong = [h for h in helpers if any(f.name == h and f.score < f.max_score - 1e-6 for f in report.functions)]
+            fix = " and ".join(wrong or helpers)
             fair.notes.insert(0, (
-                f"judged with the grader's own {yours} in place of yours (a mistake costs points once, "
+                f"judged with the grader's own {', '.join(helpers)} in place of yours (a mistake costs points once, "
                 f"where it was made): {result.name} "
-                + ("is right once your " + yours + (" is" if len(helpers) == 1 else " are") + " fixed"
+                + (f"is right once your {fix} {'is' if len(wrong or helpers) == 1 else 'are'} fixed"
                    if fair.score >= fair.max_score - 1e-6 else "still loses the points shown here, its own")))
             fair.notes += [n for n in result.notes if n not in fair.notes]
             fair.alone = True
@@ -183,6 +195,22 @@ class Grader:
                 result.notes.append(
                     f"{result.name} uses your {', '.join(upstream)}, which lost points too: fix "
                     f"{'that' if len(upstream) == 1 else 'those'} first")
+
+
+def _explain_missing(report: SubmissionReport, loaded: LoadedSource, renamed: dict[str, tuple[str, str]],
+                     accepted: list[str]) -> None:
+    """Why a graded function is missing (its block does not parse; the student named it
+    otherwise), or that a renamed one was graded under the required name."""
+    for result in report.functions:
+        if result.name in renamed and accepted:
+            result.notes.insert(0, next(n for n in accepted if n.endswith(f"name it {result.name}")))
+        elif result.status != "missing":
+            continue
+        elif result.name in loaded.broken:
+            result.notes.append(f"{loaded.broken[result.name]}: fix it and submit again")
+        elif result.name in renamed:
+            result.notes.append(f"{result.name} is not defined; your {renamed[result.name][1]} looks like it — "
+                                f"rename it to {result.name}")
 
 
 def _served_note(served: dict[str, str]) -> list[str]:

@@ -120,6 +120,18 @@ def test_python_syntax_error_points_at_the_line():
     assert "line 3" in loaded.error
 
 
+def test_a_py_file_with_a_syntax_error_is_salvaged_block_by_block(grader):
+    """Like a notebook cell: the broken function is lost with the parser's message, the others are graded."""
+    source = SOLUTION.replace("def layer_sizes(X, Y):", "def layer_sizes(X, Y)", 1)
+    loaded = load_python_text(source, "s.py")
+    assert loaded.error is None and "layer_sizes" not in loaded.functions and "sigmoid" in loaded.functions
+    report = grader.grade_loaded(loaded, "s.py")
+    sizes = function_result(report, "layer_sizes")
+    assert sizes.score == 0 and any("does not parse (expected ':')" in n for n in sizes.notes)
+    assert function_result(report, "backward_propagation").score == function_result(
+        report, "backward_propagation").max_score
+
+
 def test_solution_notebook_with_course_helpers_scores_full_marks(grader):
     """The reference as a real notebook with the course's helper imports, test cells and plots."""
     cells = [
@@ -149,10 +161,13 @@ def test_helper_from_missing_module_explains_itself(grader):
     assert sigmoid.score == sigmoid.max_score and sigmoid.status == "provided"
     assert any("planar_utils" in n and "sigmoid" in n for n in report.notes)
     # a module the assignment does not name is not installed: its names raise, and say so
+    # (sigmoid is then missing, and costs its own points only: sigmoid_derivative is judged with the grader's)
     other = grader.grade_loaded(load_python_text(source.replace("planar_utils", "my_helpers"), "h.py"), "h.py")
-    feedback = " ".join(c.feedback for c in function_result(other, "sigmoid_derivative").checks)
-    assert "`my_helpers`, which is not installed where the grader runs" in feedback
+    assert any("module `my_helpers` is not installed where the grader runs" in n for n in other.notes)
     assert function_result(other, "sigmoid").status == "missing"
+    derivative = function_result(other, "sigmoid_derivative")
+    assert derivative.score == derivative.max_score
+    assert any("right once your sigmoid is fixed" in n for n in derivative.notes)
 
 
 def test_a_body_without_its_def_line_is_graded_as_the_missing_function(grader):

@@ -41,6 +41,7 @@ class CodeUnit:
     names: tuple[str, ...] = ()
     limit: float | None = None  # seconds: a statement that calls code at load is stopped after this
     lazy: bool = False  # an import of a heavy package (matplotlib…): bound now, imported on first use
+    module: str = ""  # run in this module (a helper file beside the notebook that it imports), not in the submission
 
 
 # A top-level assignment that calls code (`logger = logging.getLogger(...)`, `KEYS = "W1 b1".split()`,
@@ -61,6 +62,7 @@ class LoadedSource:
     sources: dict[str, list[str]] = field(default_factory=dict)  # filename -> lines
     orphans: list[CodeUnit] = field(default_factory=list)  # indented bodies whose `def` line is gone
     not_run: dict[str, str] = field(default_factory=dict)  # name -> the skipped statement that sets it
+    broken: dict[str, str] = field(default_factory=dict)  # function -> why its block could not be read
     # imports, and assignments that call code, kept in order until ``settle`` decides:
     # (unit, how it is listed as skipped; "" for an import, which is dropped quietly)
     _deferred: list[tuple[CodeUnit, str]] = field(default_factory=list, repr=False)
@@ -83,16 +85,49 @@ def load_file(path: Path) -> LoadedSource:
     except UnicodeDecodeError:
         return LoadedSource(error=f"{path.name} is not UTF-8 text; save it again as UTF-8")
     try:
-        if path.suffix == ".ipynb":
-            return load_notebook_text(text, path.name)
-        return load_python_text(text, path.name)
+        loaded = load_notebook_text(text, path.name) if path.suffix == ".ipynb" else load_python_text(text, path.name)
+        _add_sibling_modules(loaded, path)
+        return loaded
     except (RecursionError, MemoryError):  # Python's own parser gives up on such nesting
         return LoadedSource(error=f"{path.name} is nested too deeply to be read (an expression or block "
                                   "thousands of levels deep)")
 
 
+def _add_sibling_modules(loaded: LoadedSource, path: Path) -> None:
+    """A module the submission imports that is a ``.py`` file beside it (the student's own
+    helpers, imported from the notebook) and no installed module: its definitions are loaded
+    as that module, ahead of the submission's code."""
+    import importlib.util
+
+    wanted = {}
+    for unit in loaded.units:
+        if unit.kind == "import":
+            for node in ast.walk(ast.parse(unit.source)):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                    [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else [])
+                for name in names:
+                    wanted.setdefault(name.split(".")[0], unit)
+    siblings = []
+    for name in sorted(wanted):
+        sibling = path.with_name(f"{name}.py")
+        if sibling == path or not sibling.is_file() or importlib.util.find_spec(name) is not None:
+            continue
+        helper = load_file(sibling)
+        if helper.error:
+            loaded.notes.append(f"{sibling.name}, which {path.name} imports, was not loaded: {helper.error}")
+            continue
+        settle(helper)
+        for unit in helper.units:
+            unit.module = name
+        siblings += helper.units
+        loaded.sources.update(helper.sources)
+        loaded.notes.append(f"your {sibling.name} (imported as `{name}`) was loaded with {path.name}")
+    loaded.units[:0] = siblings
+
+
 def load_python_text(text: str, name: str) -> LoadedSource:
-    """A ``.py`` file is one unit of text: a syntax error anywhere fails the load."""
+    """A ``.py`` file; one that does not parse is salvaged like a notebook cell, block by
+    top-level block: the broken function is lost (and the note says why), the others are graded."""
     result = LoadedSource()
     if not text.strip():
         result.error = f"{name} is empty"
@@ -100,16 +135,18 @@ def load_python_text(text: str, name: str) -> LoadedSource:
     cleaned, neutralised = _neutralise_ipython(text)
     if neutralised:
         result.notes.append(f"{neutralised} IPython line(s) (%magic, !shell) in {name} were ignored")
+    result.sources[name] = cleaned.splitlines()
     try:
         tree = ast.parse(cleaned, filename=name)
     except SyntaxError as exc:
-        result.error = (
-            f"{name} does not parse: {exc.msg} at line {exc.lineno}"
-            + (f": `{exc.text.strip()}`" if exc.text else "")
-            + " — fix it (run `python " + name + "` to see the error) and submit again"
-        )
+        result._skipped = _salvage(cleaned, name, result)
+        if not any(u.kind == "def" for u in result.units):
+            result.error = (f"{name} does not parse: {exc.msg} at line {exc.lineno}"
+                            + (f": `{exc.text.strip()}`" if exc.text else "")
+                            + f" — fix it (run `python {name}` to see the error) and submit again")
+            return result
+        _finish(result, name)  # the notes say which lines were skipped, and why
         return result
-    result.sources[name] = cleaned.splitlines()
     result._skipped = _collect(tree, cleaned, name, result)
     _finish(result, name)
     return result
@@ -359,6 +396,10 @@ def _salvage(text: str, filename: str, result: LoadedSource) -> list[str]:
             if "unexpected indent" in exc.msg and exc.lineno:
                 start = exc.lineno - 1  # the orphan starts where the indent does
                 _keep_orphan("\n".join(lines[start:end]), filename, start + 1, result)
+            defined = re.match(r"\s*(?:async\s+)?def\s+(\w+)", chunk)
+            if defined:
+                result.broken[defined.group(1)] = (f"{filename}, line {exc.lineno or begin + 1} does not parse "
+                                                   f"({exc.msg}{hint})")
             result.notes.append(
                 f"{filename}, lines {begin + 1}-{end} do not parse ({exc.msg}{hint}) and were skipped"
             )

@@ -36,7 +36,8 @@ def render_text(report: dict, functions: list[str] | None = None, verbose: bool 
 def render_function(fn: dict, verbose: bool = False) -> list[str]:
     lines = [f"{OK if _full(fn) else BAD} {fn['name']:<28} {fn['score']:6.2f} / {fn['max_score']:g}"]
     if fn.get("status") == "missing":
-        return lines + [f"    {fn['name']} is not defined in your file."]
+        return lines + [f"    {fn['name']} is not defined in your file."] + [
+            line for note in fn.get("notes", []) for line in _wrap(f"note: {note}", "    ")]
     if fn.get("status") == "not-implemented":
         return lines + ["    not implemented yet (it still raises NotImplementedError)."]
     for note in fn.get("notes", []):

@@ -458,21 +458,28 @@ def _load(units: list[dict], namespace: dict, sources: dict) -> dict:
         code = "\n" * (unit["lineno"] - 1) + unit["source"]
         where = f"{unit['filename']}, line {unit['lineno']}"
         limit = float(unit.get("limit") or 0)  # a top-level statement that calls code (load.source.CALL_LIMIT)
+        target = namespace
+        if unit.get("module"):  # a helper file of the student's, which the submission imports
+            module = sys.modules.get(unit["module"])
+            if not isinstance(module, types.ModuleType) or getattr(module, "__autograder_sibling__", False) is not True:
+                module = sys.modules[unit["module"]] = types.ModuleType(unit["module"])
+                module.__autograder_sibling__ = True
+            target = vars(module)
         if unit.get("lazy"):
             try:
-                _bind_lazily(unit["source"], namespace)
+                _bind_lazily(unit["source"], target)
                 continue
             except SyntaxError:
                 pass  # run as it is below, which says what is wrong
         try:
             compiled = compile(code, unit["filename"], "exec")
             with _TimeLimit(limit):
-                exec(compiled, namespace)  # noqa: S102 - this is the sandbox
+                exec(compiled, target)  # noqa: S102 - this is the sandbox
         except _SoftTimeout:
             notes.append(f"{where}: `{_first_line(unit['source'])}` took longer than {limit:g} s "
                          "and was stopped")
         except ModuleNotFoundError as exc:
-            _stub_missing_import(unit["source"], exc.name or "?", namespace)
+            _stub_missing_import(unit["source"], exc.name or "?", target)
             notes.append(f"{where}: module `{exc.name}` is not installed where the grader runs; "
                          "its names were replaced by placeholders that raise when called")
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything

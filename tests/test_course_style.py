@@ -1,0 +1,101 @@
+"""Submissions written in the course's own style get the verdict a human grader would give.
+
+The fixtures under tests/fixtures/course/ import the course's helper modules (planar_utils,
+dnn_utils, lr_utils, testCases), plot and train at top level, use %magic and !pip, older
+signatures, renamed functions, a helper file beside the notebook and a syntax error; the
+manifest (expected.toml) says, function by function, what each deserves.
+"""
+
+import sys
+
+import pytest
+
+from autograder.grading import Grader
+from autograder.run.sandbox.runner import Limits
+from autograder.spec import load_assignment
+from conftest import FIXTURES, ROOT, function_result, grader_for, mistake_ids
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+COURSE = FIXTURES / "course"
+MANIFEST = tomllib.loads((COURSE / "expected.toml").read_text(encoding="utf-8"))
+CASES = [(key, False) for key in MANIFEST] + [(key, True) for key, e in MANIFEST.items() if "accept_renamed" in e]
+KINDS = ("full", "none", "extension", "lost")
+
+
+def expected(key: str, accept_renamed: bool = False) -> dict:
+    """The verdict per function: this entry's, over the one it is ``like``."""
+    entry = MANIFEST[key]["accept_renamed"] if accept_renamed else MANIFEST[key]
+    base = expected(entry["like"]) if "like" in entry else {}
+    listed = {name for kind in KINDS for name in entry.get(kind, ())}
+    verdicts = {name: verdict for name, verdict in base.items() if name not in listed}
+    for kind in KINDS:
+        items = entry.get(kind, ())
+        for name in items:
+            verdicts[name] = (kind, items[name] if isinstance(items, dict) else None)
+    return verdicts
+
+
+def test_the_manifest_covers_every_fixture():
+    helper_files = {"my_helpers.py"}  # imported by a notebook beside it, not submissions of their own
+    files = {p.relative_to(COURSE).as_posix() for p in COURSE.rglob("*")
+             if p.suffix in (".py", ".ipynb") and p.name not in helper_files}
+    assert files == set(MANIFEST)
+
+
+@pytest.mark.parametrize(("key", "accept_renamed"), CASES)
+def test_course_style_submission_gets_what_a_human_would_give(key, accept_renamed):
+    name = key.split("/")[0]
+    grader = (Grader(load_assignment(name, ROOT), limits=Limits(call_timeout_cap=3), accept_renamed=True)
+              if accept_renamed else grader_for(name))
+    report = grader.grade_file(COURSE / key)
+    assert report.error is None, report.error
+    verdicts = expected(key, accept_renamed)
+    assert set(verdicts) == {f.name for f in report.functions}, "the manifest names every graded function"
+    for function, (kind, detail) in verdicts.items():
+        result = function_result(report, function)
+        said = " ".join([*result.notes, *(c.feedback for c in result.checks)])
+        failed = [c for c in result.checks if not c.passed]
+        if kind == "full":
+            assert result.score == result.max_score, (function, [c.feedback for c in failed][:2])
+        elif kind == "none":
+            assert result.score == 0, function
+            assert detail in said or (detail == "not defined" and result.status == "missing"), (function, said)
+        elif kind == "extension":
+            assert failed and all(c.variant == "sigmoid" for c in failed), (function, [c.name for c in failed])
+            assert "no `activation` parameter" in said, function
+        else:
+            assert result.score < result.max_score, function
+            assert set(detail) <= mistake_ids(report, function), (function, mistake_ids(report, function))
+    if accept_renamed:
+        for function, words in MANIFEST[key]["accept_renamed"]["notes"].items():
+            assert any(words in n for n in function_result(report, function).notes)
+
+
+def test_a_correct_caller_keeps_its_points_and_says_which_helper_to_fix():
+    """deep_nn: dW without 1/m in linear_backward costs linear_backward only; its callers are
+    judged with the grader's linear_backward and say so."""
+    report = grader_for("deep_nn").grade_file(COURSE / "deep_nn" / "course_bug_dw_no_m.ipynb")
+    for caller in ("linear_activation_backward", "L_model_backward"):
+        result = function_result(report, caller)
+        assert result.score == result.max_score
+        assert any("is right once your linear_backward is fixed" in n for n in result.notes), result.notes
+
+
+def test_cascading_is_kept_for_an_assignment_that_asks_for_it():
+    from dataclasses import replace
+
+    assignment = load_assignment("deep_nn", ROOT)
+    report = Grader(replace(assignment, cascade=True), limits=Limits(call_timeout_cap=3)).grade_file(
+        COURSE / "deep_nn" / "course_bug_dw_no_m.ipynb")
+    assert function_result(report, "L_model_backward").score < function_result(report, "L_model_backward").max_score
+
+
+def test_course_helpers_are_computed_by_the_grader_and_said_once():
+    report = grader_for("deep_nn").grade_file(COURSE / "deep_nn" / "course_correct.ipynb")
+    said = [n for n in report.notes if "dnn_utils" in n]
+    assert len(said) == 1 and "computed them with its own copy" in said[0]
+    assert function_result(report, "relu_backward").status == "provided"
