@@ -19,6 +19,7 @@ from autograder.judge.checks import (
     judge_steps,
     release_gated,
     right_everywhere,
+    step_right,
 )
 from autograder.judge.disclose import for_call, load_notes
 from autograder.judge.reference import reach, reference_info
@@ -141,30 +142,38 @@ class Grader:
 
     def judge_on_their_own(self, loaded: LoadedSource, run: Execution, report: SubmissionReport) -> None:
         """A function that lost points while calling the student's own graded functions that
-        lost points too is judged again, in a fresh child, with the grader computing exactly
-        those helpers: a mistake costs points once, where it was made. The better verdict
-        stands, and says why."""
+        lost points too is judged again with the grader computing exactly those helpers (all
+        such functions in one fresh child): a mistake costs points once, where it was made.
+        The better verdict stands, and says why."""
         lost = {f.name for f in report.functions if f.score < f.max_score - 1e-6}
         missing = {f.name for f in report.functions if f.status == "missing"}
         student = reach(run.uses, list(self.assignment.functions))
         relies_on = reference_info(self.assignment).relies_on  # what a missing helper would have been called for
-        for index, result in enumerate(report.functions):
+        served: dict[str, tuple[str, ...]] = {}
+        for result in report.functions:
             uses = student.get(result.name, frozenset()) | (relies_on.get(result.name, frozenset()) & missing)
             helpers = tuple(sorted((uses & lost) - {result.name}))
-            if result.name not in lost or result.name not in run.defined or not helpers:
+            if result.name in lost and result.name in run.defined and helpers:
+                served[result.name] = helpers
+        if not served:
+            return
+        # only the calls that went wrong: the others were right with the student's own helpers
+        calls = [c for c in self.workload.calls if c.function in served and not _right_call(self.workload, c, run)]
+        again = rerun(loaded, self.workload, calls, served, self.limits)
+        if again.error:
+            return
+        ids = {c.id for c in calls}
+        alone = replace(run, outcomes={**run.outcomes, **again.outcomes},
+                        skipped={**{k: v for k, v in run.skipped.items() if k not in ids}, **again.skipped},
+                        mutated={**{k: v for k, v in run.mutated.items() if k not in ids}, **again.mutated},
+                        memo={})
+        judge_steps(self.workload, alone)
+        functions_right = cache(lambda: right_everywhere(self.workload, alone))
+        for index, result in enumerate(report.functions):
+            if result.name not in served:
                 continue
-            calls = self.workload.for_function(result.name)
-            again = rerun(loaded, self.workload, calls, helpers, self.limits)
-            if again.error:
-                continue
-            ids = {c.id for c in calls}
-            alone = replace(run, outcomes={**run.outcomes, **again.outcomes},
-                            skipped={**{k: v for k, v in run.skipped.items() if k not in ids}, **again.skipped},
-                            mutated={**{k: v for k, v in run.mutated.items() if k not in ids}, **again.mutated},
-                            memo={})
-            judge_steps(self.workload, alone)
-            fair = self._judge_one(self.assignment.functions[result.name], alone,
-                                   cache(lambda alone=alone: right_everywhere(self.workload, alone)))
+            helpers = served[result.name]
+            fair = self._judge_one(self.assignment.functions[result.name], alone, functions_right)
             if fair.score <= result.score + 1e-9:
                 continue
             # the helpers to fix: those still wrong on their own (one right once its own helper is fixed is not)
@@ -195,6 +204,12 @@ class Grader:
                 result.notes.append(
                     f"{result.name} uses your {', '.join(upstream)}, which lost points too: fix "
                     f"{'that' if len(upstream) == 1 else 'those'} first")
+
+
+def _right_call(workload: Workload, call, run: Execution) -> bool:
+    fn = workload.assignment.functions[call.function]
+    outcome = run.outcomes.get(call.id)
+    return bool(outcome and outcome.ok) and all(step_right(fn, call, step, run) for step in fn.step_exprs())
 
 
 def _explain_missing(report: SubmissionReport, loaded: LoadedSource, renamed: dict[str, tuple[str, str]],

@@ -109,11 +109,12 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
     return result
 
 
-def rerun(loaded: LoadedSource, workload: Workload, calls: list[Call], served: tuple[str, ...],
+def rerun(loaded: LoadedSource, workload: Workload, calls: list[Call], served: dict[str, tuple[str, ...]],
           limits: Limits | None = None) -> Execution:
-    """Make ``calls`` again in a fresh child, with the graded functions ``served`` computed by
-    the grader's reference: how the callers do once those helpers are right. Every input is
-    handed over before any call; this child's words and output are not shown to anyone."""
+    """Make ``calls`` again, in one fresh child, each with the graded functions ``served``
+    names for its function computed by the grader's reference: how each caller does once
+    those helpers are right. Every input is handed over before any call; this child's words
+    and output are not shown to anyone."""
     result = Execution(sources=loaded.sources)
     limits = limits or Limits()
     box = Sandbox(loaded, limits, workload.shared_inputs("public"), workload.helpers)
@@ -121,7 +122,7 @@ def rerun(loaded: LoadedSource, workload: Workload, calls: list[Call], served: t
         box.start()
         box.reveal(workload.shared_inputs("hidden"))
         result.defined, result.uses = set(box.functions), box.uses
-        planned = [replace(p, request=replace(p.request, served=served))
+        planned = [replace(p, request=replace(p.request, served=served[p.call.function]))
                    for p in _planned(calls, workload, box.functions, limits, workload.parameters, result)]
         _run_calls(planned, box, result, time.monotonic() + limits.submission_seconds, {})
     except SandboxError as exc:
