@@ -93,8 +93,9 @@ class Grader:
         self.workload: Workload = build_workload(assignment, public_only=public_only)
         self.fingerprints = fingerprints_for(self.workload)
 
-    def grade_file(self, path: Path, label: str | None = None) -> SubmissionReport:
-        return self.grade_loaded(load_file(path), label or path.name)
+    def grade_file(self, path: Path, label: str | None = None, siblings: bool = False) -> SubmissionReport:
+        """``siblings``: the file is in a folder of the student's own, whose ``.py`` files it may import."""
+        return self.grade_loaded(load_file(path, siblings), label or path.name)
 
     def grade_loaded(self, loaded: LoadedSource, label: str) -> SubmissionReport:
         report = SubmissionReport(label, self.assignment.name, self.assignment.max_score)

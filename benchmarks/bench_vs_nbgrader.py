@@ -2,11 +2,13 @@
 
 Why: the nbgrader export lets a course keep nbgrader, which pays a Jupyter kernel per
 notebook; this measures what grading the same notebooks directly saves, and checks
-that both give every student the same score. Both run in the same invocation, one
+that both give every student the same score. ``--kind course`` writes the notebooks as
+students of the course do: heavy imports on top (matplotlib, PIL), ``%matplotlib inline``,
+and a data and plot cell at top level that nbgrader runs and the grader skips. Both run in the same invocation, one
 after the other (never at once), so they see the same machine. Run from the project
 root with the venv's bin on PATH (nbgrader shells out to ``alembic``):
 
-    python benchmarks/bench_vs_nbgrader.py --n 40 --jobs 2
+    python benchmarks/bench_vs_nbgrader.py --n 40 --jobs 2 [--kind course]
 """
 
 from __future__ import annotations
@@ -64,7 +66,23 @@ def examples() -> list[Path]:
     return files
 
 
-def build_class(course: Path, n: int) -> dict[str, Path]:
+# What a course-style notebook has around the answers (only packages installed here, so that
+# nbgrader's kernel runs it as a student's would).
+COURSE_TOP = ("import numpy as np\nimport matplotlib.pyplot as plt\nimport matplotlib\nfrom PIL import Image\n"
+              "%matplotlib inline\nnp.random.seed(1)")
+COURSE_BOTTOM = ("X = np.random.randn(2, 400)\nY = (X[0:1] * X[1:2] > 0).astype(float)\n"
+                 "plt.scatter(X[0, :], X[1, :], c=Y.ravel(), s=40, cmap=plt.cm.Spectral)\n"
+                 "plt.title('Planar data')\nplt.close('all')")
+
+
+def course_style(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook as a student of the course writes it: imports on top, a plot at the end."""
+    nb.cells.insert(0, nbformat.v4.new_code_cell(COURSE_TOP))
+    nb.cells.append(nbformat.v4.new_code_cell(COURSE_BOTTOM))
+    return nb
+
+
+def build_class(course: Path, n: int, kind: str = "template") -> dict[str, Path]:
     """N submitted notebooks, cycling over the examples that ``fill_released`` can handle; student -> source."""
     released = course / "release" / NAME / f"{NAME}.ipynb"
     filled: list[tuple[Path, nbformat.NotebookNode]] = []
@@ -81,7 +99,7 @@ def build_class(course: Path, n: int) -> dict[str, Path]:
         student = f"s{index:04d}"
         folder = course / "submitted" / student / NAME
         folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{NAME}.ipynb")
+        nbformat.write(course_style(nbformat.from_dict(nb)) if kind == "course" else nb, folder / f"{NAME}.ipynb")
         students[student] = source
     correct = sum(1 for source in students.values() if source.name.startswith("correct_"))
     print(f"{len(set(students.values()))} distinct sources, {correct} of {n} notebooks from correct_* files")
@@ -105,6 +123,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="number of submitted notebooks")
     parser.add_argument("--jobs", type=int, default=2, help="--jobs for autograder grade")
     parser.add_argument("--keep", type=Path, help="work in this (new or empty) folder and keep it")
+    parser.add_argument("--kind", choices=("template", "course"), default="template",
+                        help="notebooks as our template makes them, or in the course's style")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     print(f"load average at start: {load_average()}")
@@ -120,7 +140,8 @@ def main() -> None:
         course, out = work / "course", work / "out"
         checked(["autograder", "export", "nbgrader", NAME, str(course)], ROOT, work / "export.log")
         checked(["nbgrader", "generate_assignment", NAME, "--force"], course, work / "generate.log")
-        students = build_class(course, args.n)
+        students = build_class(course, args.n, args.kind)
+        print(f"notebooks: {args.kind} style")
 
         nb_seconds, nb_code = python_m(["nbgrader", "autograde", NAME], course, work / "nbgrader_autograde.log")
         if nb_code != 0:

@@ -51,7 +51,8 @@ def test_course_style_submission_gets_what_a_human_would_give(key, accept_rename
     name = key.split("/")[0]
     grader = (Grader(load_assignment(name, ROOT), limits=Limits(call_timeout_cap=3), accept_renamed=True)
               if accept_renamed else grader_for(name))
-    report = grader.grade_file(COURSE / key)
+    own_folder = key.count("/") > 1  # a notebook in a folder of its own may import the .py files beside it
+    report = grader.grade_file(COURSE / key, siblings=own_folder)
     assert report.error is None, report.error
     verdicts = expected(key, accept_renamed)
     assert set(verdicts) == {f.name for f in report.functions}, "the manifest names every graded function"
@@ -99,3 +100,25 @@ def test_course_helpers_are_computed_by_the_grader_and_said_once():
     said = [n for n in report.notes if "dnn_utils" in n]
     assert len(said) == 1 and "computed them with its own copy" in said[0]
     assert function_result(report, "relu_backward").status == "provided"
+
+
+def test_a_classmates_file_beside_a_submission_is_never_imported(tmp_path):
+    """In a class folder, bob.py beside alice's notebook is bob's: alice's `from bob import
+    sigmoid_derivative` is not served from it, and neither is a link to it in her own folder."""
+    folder = COURSE / "one_hidden_layer" / "with_helper_module"
+    (tmp_path / "alice.ipynb").write_text((folder / "planar_week3.ipynb").read_text(encoding="utf-8").replace(
+        "from my_helpers import", "from bob import"), encoding="utf-8")
+    (tmp_path / "bob.py").write_text((folder / "my_helpers.py").read_text(encoding="utf-8"), encoding="utf-8")
+    grader = grader_for("one_hidden_layer")
+    flat = grader.grade_file(tmp_path / "alice.ipynb")
+    assert function_result(flat, "sigmoid_derivative").score == 0
+    own = tmp_path / "alice"
+    own.mkdir()
+    (own / "alice.ipynb").write_text((tmp_path / "alice.ipynb").read_text(encoding="utf-8"), encoding="utf-8")
+    (own / "bob.py").symlink_to(tmp_path / "bob.py")
+    linked = grader.grade_file(own / "alice.ipynb", siblings=True)
+    assert function_result(linked, "sigmoid_derivative").score == 0
+    (own / "bob.py").unlink()
+    (own / "bob.py").write_text((tmp_path / "bob.py").read_text(encoding="utf-8"), encoding="utf-8")
+    mine = grader.grade_file(own / "alice.ipynb", siblings=True)  # her own folder, her own file
+    assert function_result(mine, "sigmoid_derivative").score == function_result(mine, "sigmoid_derivative").max_score

@@ -74,8 +74,11 @@ class LoadedSource:
         return lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
 
 
-def load_file(path: Path) -> LoadedSource:
-    """Read a submission file; never raises for bad content (see ``error``)."""
+def load_file(path: Path, siblings: bool = False) -> LoadedSource:
+    """Read a submission file; never raises for bad content (see ``error``). With
+    ``siblings`` (the file is alone in a folder of the student's own), the modules it imports
+    from ``.py`` files beside it are loaded with it — never in a folder shared by a class,
+    where a file beside it is another student's."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -86,7 +89,8 @@ def load_file(path: Path) -> LoadedSource:
         return LoadedSource(error=f"{path.name} is not UTF-8 text; save it again as UTF-8")
     try:
         loaded = load_notebook_text(text, path.name) if path.suffix == ".ipynb" else load_python_text(text, path.name)
-        _add_sibling_modules(loaded, path)
+        if siblings:
+            _add_sibling_modules(loaded, path)
         return loaded
     except (RecursionError, MemoryError):  # Python's own parser gives up on such nesting
         return LoadedSource(error=f"{path.name} is nested too deeply to be read (an expression or block "
@@ -110,7 +114,8 @@ def _add_sibling_modules(loaded: LoadedSource, path: Path) -> None:
     siblings = []
     for name in sorted(wanted):
         sibling = path.with_name(f"{name}.py")
-        if sibling == path or not sibling.is_file() or importlib.util.find_spec(name) is not None:
+        if (sibling == path or sibling.is_symlink() or not sibling.is_file()
+                or sibling.resolve().parent != path.resolve().parent or importlib.util.find_spec(name) is not None):
             continue
         helper = load_file(sibling)
         if helper.error:
