@@ -26,7 +26,7 @@ from autograder.judge.reference import reach, reference_info
 from autograder.load.adopt import adopt_orphans
 from autograder.load.renamed import accept_renamed, renamed_candidates
 from autograder.load.source import SUFFIXES, LoadedSource, load_file, settle
-from autograder.run.execute import Execution, execute, rerun
+from autograder.run.execute import Execution, execute, rerun, stopped
 from autograder.run.sandbox.runner import Limits
 from autograder.run.signature import CANNOT_CHECK
 from autograder.spec import Assignment, FunctionSpec
@@ -154,7 +154,8 @@ class Grader:
         for result in report.functions:
             uses = student.get(result.name, frozenset()) | (relies_on.get(result.name, frozenset()) & missing)
             helpers = tuple(sorted((uses & lost) - {result.name}))
-            if result.name in lost and result.name in run.defined and helpers:
+            if (result.name in lost and result.name in run.defined and helpers
+                    and not stopped(run, result.name, self.workload.calls)):  # one that hung is not run to hang again
                 served[result.name] = helpers
         if not served:
             return

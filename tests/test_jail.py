@@ -356,9 +356,9 @@ def test_grading_is_the_same_with_any_set_of_layers(layers):
 
 
 # -- the parent's own limits ---------------------------------------------------------------
-def _with_body(function: str, body: str) -> str:
-    """The correct submission with ``function``'s body replaced by ``body``."""
-    source = (EXAMPLES / "correct_classic_npdot.py").read_text(encoding="utf-8")
+def _with_body(function: str, body: str, source: str | None = None) -> str:
+    """The correct submission (or ``source``) with ``function``'s body replaced by ``body``."""
+    source = source if source is not None else (EXAMPLES / "correct_classic_npdot.py").read_text(encoding="utf-8")
     head = re.search(rf"^def {function}\(.*?\):\n", source, flags=re.M)
     rest = re.search(r"^(def |\S)", source[head.end():], flags=re.M)
     end = head.end() + (rest.start() if rest else len(source[head.end():]))
@@ -511,3 +511,27 @@ def test_forward_propagation_cannot_be_looked_up_in_backwards_held_cache(grader)
     report = grader.grade_file(FIXTURES / "hostile" / "forward_from_held_cache.py")
     forward = function_result(report, "forward_propagation")
     assert forward.score == 0, [c.feedback for c in forward.checks if c.passed]
+
+
+def test_a_function_that_hung_is_not_judged_again_on_its_own(assignment, tmp_path, monkeypatch):
+    """nn_model hangs with the student's wrong backward_propagation; it is not run again with
+    the grader's (it would only hang again, and double the file's time)."""
+    import autograder.grading as grading
+
+    asked: list[dict] = []
+    real = grading.rerun
+
+    def spy(loaded, workload, calls, served, limits=None):
+        asked.append(dict(served))
+        return real(loaded, workload, calls, served, limits)
+
+    monkeypatch.setattr(grading, "rerun", spy)
+    source = _with_body("sigmoid", "    return 1 / (1 + np.exp(z))\n",
+                        source=_with_body("nn_model", "    while True:\n        pass\n"))
+    path = tmp_path / "hangs_alone.py"
+    path.write_text(source, encoding="utf-8")
+    from autograder.run.sandbox.runner import Limits
+
+    report = grading.Grader(assignment, limits=Limits(call_timeout_cap=1)).grade_file(path)
+    assert function_result(report, "sigmoid").score < function_result(report, "sigmoid").max_score
+    assert asked and "forward_propagation" in asked[0] and all("nn_model" not in served for served in asked)

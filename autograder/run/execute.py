@@ -124,12 +124,19 @@ def rerun(loaded: LoadedSource, workload: Workload, calls: list[Call], served: d
         result.defined, result.uses = set(box.functions), box.uses
         planned = [replace(p, request=replace(p.request, served=served[p.call.function]))
                    for p in _planned(calls, workload, box.functions, limits, workload.parameters, result)]
-        _run_calls(planned, box, result, time.monotonic() + limits.submission_seconds, {})
+        # a quarter of the submission's budget: judging on its own must not double a slow file's time
+        _run_calls(planned, box, result, time.monotonic() + limits.submission_seconds / 4, {})
     except SandboxError as exc:
         result.error = str(exc)
     finally:
         box.close()
     return result
+
+
+def stopped(run: Execution, function: str, calls: list[Call]) -> bool:
+    """Whether a call of ``function`` hung, crashed or flooded its child: it is not run again."""
+    return any((o := run.outcomes.get(c.id)) is not None and not o.ok and (o.error or {}).get("type") in STOPPED
+               for c in calls if c.function == function)
 
 
 @dataclass
