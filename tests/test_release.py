@@ -112,3 +112,19 @@ def test_pytest_in_a_fresh_venv_passes_correct_and_names_mistakes(released, assi
     peeked = self_check("peeks", {f"{assignment.name}.py": peeks})
     if jail_support().landlock_abi:
         assert "PermissionError" in peeked.stdout, peeked.stdout[-2000:]
+
+
+def test_the_self_check_says_it_cannot_compute_a_course_helper(released, assignment):
+    """A release has no reference: a course helper (planar_utils.sigmoid) cannot be served, and
+    the self-check says so instead of calling it a missing module."""
+    from autograder.grading import Grader
+    from autograder.load.source import load_python_text
+    from autograder.spec import load_assignment
+
+    spec = load_assignment(assignment.name, released)
+    source = ("import numpy as np\nfrom planar_utils import sigmoid\n\n"
+              "def sigmoid_derivative(z):\n    s = sigmoid(z)\n    return s * (1 - s)\n")
+    report = Grader(spec, public_only=True).grade_loaded(load_python_text(source, "mine.py"), "mine.py")
+    derivative = next(f for f in report.functions if f.name == "sigmoid_derivative")
+    said = " ".join(c.feedback for c in derivative.checks)
+    assert derivative.score == 0 and "the self-check cannot compute (your grade will)" in said, said

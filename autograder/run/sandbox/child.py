@@ -92,8 +92,16 @@ def _course_module(module: str, names: dict[str, str]) -> types.ModuleType:
     others (plots, data loaders, test cases) raise if called."""
     stand_in = types.ModuleType(module)
     for name, how in names.items():
-        if name != "*":
-            setattr(stand_in, name, ServedHelper(name, module) if how == "serve" else _not_needed(name, module))
+        if name == "*":
+            continue
+        if how == "serve":
+            setattr(stand_in, name, ServedHelper(name, module))
+        elif how == "unserved":
+            setattr(stand_in, name, MissingHelper(name, module, (
+                f"`{name}` comes from the course's `{module}`, which the self-check cannot compute (your grade "
+                "will): define it in your file to check what uses it here")))
+        else:
+            setattr(stand_in, name, _not_needed(name, module))
     if "*" in names:
         def others(attr: str) -> MissingHelper:
             if attr.startswith("__"):

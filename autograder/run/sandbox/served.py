@@ -30,9 +30,12 @@ class Helpers:
 
     def stand_ins(self) -> dict[str, dict[str, str]]:
         """What the child builds its stand-in modules from: which names call the parent."""
-        return {module: {name: "placeholder" if ref == NOT_NEEDED or self.compute is None else "serve"
-                         for name, ref in names.items()}
-                for module, names in self.modules.items()}
+        def how(ref: str) -> str:
+            if ref == NOT_NEEDED:
+                return "placeholder"
+            return "serve" if self.compute is not None else "unserved"  # a student release has no reference
+
+        return {module: {name: how(ref) for name, ref in names.items()} for module, names in self.modules.items()}
 
     def reference_for(self, module: str, name: str, graded: frozenset[str]) -> str | None:
         """The reference function a request may have computed, or None if it may not ask for it."""
