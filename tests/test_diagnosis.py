@@ -110,12 +110,19 @@ def test_deep_nn_layers_below_a_right_one_point_at_what_they_are_computed_from()
 
 def test_nan_from_a_wrong_helper_is_not_blamed_on_the_caller_too():
     """The student's sigmoid gives nan for large z; propagate (which clips A before its logs)
-    gets a nan cost only through it. The sigmoid's mistake is named once, covering the cost
-    too; no mistake of propagate's own (such as a log of zero) is invented from the nan."""
+    gets a nan cost only through it. With cascading, the sigmoid's mistake is named once in
+    propagate, covering the cost too, and no mistake of propagate's own (such as a log of zero)
+    is invented from the nan; by default propagate is judged with the grader's sigmoid and is right."""
+    from dataclasses import replace
+
+    from autograder.grading import Grader
     from conftest import ROOT, grader_for
 
-    name = "bug_sigmoid_exp_over_exp_plus_one_clipped_cost.py"
-    report = grader_for("logistic_regression").grade_file(ROOT / "examples" / "submissions" / "logistic_regression" / name)
-    [finding] = function_result(report, "propagate").mistakes
+    path = ROOT / "examples" / "submissions" / "logistic_regression" / "bug_sigmoid_exp_over_exp_plus_one_clipped_cost.py"
+    cascading = Grader(replace(grader_for("logistic_regression").assignment, cascade=True)).grade_file(path)
+    [finding] = function_result(cascading, "propagate").mistakes
     assert finding.id == "sigmoid-overflow" and finding.caused_by == "sigmoid"
     assert {"cost", "dw", "db"} <= set(finding.affects)
+    alone = function_result(grader_for("logistic_regression").grade_file(path), "propagate")
+    assert alone.score == alone.max_score and not alone.mistakes
+    assert any("right once your sigmoid is fixed" in n for n in alone.notes)
