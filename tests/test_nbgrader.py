@@ -53,8 +53,12 @@ def run(args: list[str], cwd: Path) -> str:
 
 
 def test_nbgrader_autograde_matches_autograder_grade(tmp_path: Path) -> None:
+    exported = tmp_path / "exported"
+    run(["autograder", "export", "nbgrader", NAME, str(exported)], ROOT)
+    config = (exported / "nbgrader_config.py").read_text(encoding="utf-8")
+    assert str(ROOT) not in config and str(tmp_path) not in config  # no absolute path: the course may move
     course = tmp_path / "course"
-    run(["autograder", "export", "nbgrader", NAME, str(course)], ROOT)
+    exported.rename(course)  # the course moved after export: it still grades (from its own copy)
     run(["nbgrader", "generate_assignment", NAME, "--force"], course)
     released = course / "release" / NAME / f"{NAME}.ipynb"
     assert "raise NotImplementedError()" in released.read_text(encoding="utf-8")
