@@ -250,8 +250,12 @@ def generate(names: tuple[str, ...], check_only: bool) -> None:
         doc.parent.mkdir(parents=True, exist_ok=True)
         doc.write_text(content, encoding="utf-8")
         click.echo(f"wrote {doc.relative_to(everything[0].root)}")
+    from autograder.authoring.validate import spec_problems
+
     for name in names or assignment_names():
         spec = load_assignment(name)
+        for problem in spec_problems(spec):  # `validate` fails on these; generating still works
+            click.echo(f"warning: {name}: {problem}", err=True)
         if check_only:
             stale = stale_templates(spec)
             stale_any |= bool(stale)

@@ -91,8 +91,10 @@ def test_validate_prints_spec_errors_in_one_line(course):
     (course / "docs").mkdir()
     (course / "docs" / "layer.md").write_text("# Layers\n\n## The bias\n", encoding="utf-8")
     shown = cli("validate", "-a", "affine_layer", ok=(1,))
-    assert "spec error: mistakes.toml: mistake linear-forward-missing-bias: doc = 'the-bias-of-a-layer' is no " \
-           "heading of docs/layer.md" in shown
+    problem = "mistakes.toml: mistake linear-forward-missing-bias: doc = 'the-bias-of-a-layer' is no heading of " \
+              "docs/layer.md"
+    assert f"spec error: {problem}" in shown
+    assert f"warning: affine_layer: {problem}" in cli("generate", "affine_layer")  # generating still works
     (course / "docs" / "layer.md").write_text("# Layers\n\n## The bias of a layer\n", encoding="utf-8")
     assert "mistake: 1/1 ok" in cli("validate", "-a", "affine_layer")
 
