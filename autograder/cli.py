@@ -293,6 +293,8 @@ def validate(names: tuple[str, ...], no_pairs: bool) -> None:
                 rows = run_validation(spec, pairs=not no_pairs)
         except SpecError as exc:
             problems = [str(exc)]
+        except KeyError as exc:  # the loader reads required keys as data[key]: say which, without a traceback
+            problems = [f"assignment.toml or mistakes.toml lacks the required key {exc} (see docs/authoring.md)"]
         if problems:
             for problem in problems:
                 click.echo(f"spec error: {problem}")

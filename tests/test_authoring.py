@@ -98,6 +98,11 @@ def test_validate_prints_spec_errors_in_one_line(course):
     (course / "docs" / "layer.md").write_text("# Layers\n\n## The bias of a layer\n", encoding="utf-8")
     assert "mistake: 1/1 ok" in cli("validate", "-a", "affine_layer")
 
+    spec.write_text(spec.read_text(encoding="utf-8").replace("points = 100\n", ""), encoding="utf-8")
+    shown = cli("validate", "-a", "affine_layer", ok=(1,))
+    assert "Traceback" not in shown and "spec error: assignment.toml or mistakes.toml lacks the required key " \
+                                        "'points'" in shown
+
 
 def _doc_blocks(language: str) -> list[str]:
     text = DOC.read_text(encoding="utf-8")
