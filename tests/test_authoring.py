@@ -60,6 +60,7 @@ def course(tmp_path, monkeypatch):
 def cli(*args: str, ok: tuple[int, ...] = (0,)) -> str:
     done = CliRunner().invoke(main, list(args))
     assert done.exit_code in ok, done.output + repr(done.exception)
+    assert done.exception is None or isinstance(done.exception, SystemExit), repr(done.exception)  # no traceback
     return done.output
 
 
