@@ -172,8 +172,9 @@ def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path,
     click.echo(f"results in {here}/ (grades.csv, report.json, feedback/, gradescope/: all {total} stored "
                f"submission(s) of {spec.name}); {out}/grades.csv: every exercise; {out}/gradebook.sqlite")
     for old in ("report.json", "feedback", "gradescope"):
-        if (out / old).exists():
-            click.echo(f"note: {out / old} is from an older version that kept one exercise at the top of the "
+        left = out / old
+        if left.exists() and left != here and not (json_out and left.resolve() == json_out.resolve()):
+            click.echo(f"note: {left} is from an older version that kept one exercise at the top of the "
                        f"results folder; it is no longer updated (the current files are in {here}/)", err=True)
     if json_out and json_out.resolve() != (here / "report.json").resolve():
         json_out.parent.mkdir(parents=True, exist_ok=True)

@@ -93,6 +93,18 @@ def test_late_work_adds_to_the_class_and_two_exercises_sit_side_by_side(tmp_path
     assert done.exit_code != 0 and "no grades for deep_nn" in done.output
 
 
+def test_a_results_folder_of_the_older_layout_is_pointed_out(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOGRADER_ROOT", str(ROOT))
+    out = tmp_path / "results"
+    (out / "feedback").mkdir(parents=True)
+    (out / "report.json").write_text("{}", encoding="utf-8")
+    subs = _folder(tmp_path / "subs", {"alice": LR / "correct_coursera_clipped.py"})
+    shown = _grade(str(subs), "-a", "logistic_regression", "--out", str(out))
+    assert f"note: {out / 'report.json'} is from an older version" in shown
+    assert f"note: {out / 'feedback'} is from an older version" in shown
+    assert (out / "logistic_regression" / "report.json").is_file()
+
+
 def test_a_changed_assignment_regrades_and_the_run_says_why(course, tmp_path):
     out = tmp_path / "results"
     subs = _folder(tmp_path / "subs", {"alice": LR / "correct_coursera_clipped.py", "bob": LR / "bug_db_summed.py"})
