@@ -14,8 +14,9 @@ import click
 from autograder.grading import Grader, submission_files
 from autograder.load.source import load_file
 from autograder.report.feedback import render_text
+from autograder.run.sandbox.limits import Limits
 from autograder.selfcheck import guess_assignment
-from autograder.spec import SpecError, assignment_names, load_assignment
+from autograder.spec import SpecError, assignment_names, load_assignment, project_root
 
 
 def _assignment(name: str | None, hint_files: list[Path] | None = None):
@@ -50,6 +51,25 @@ def list_assignments() -> None:
             click.echo(f"  {fn.name:<26} {fn.points:>5g}{variants}")
 
 
+_CALL_DEFAULT = "each function's own `timeout` in assignment.toml (10 s when not set)"
+
+
+def limit_options(command):
+    """--call-timeout and --submission-timeout, shared by `grade` and `check`."""
+    command = click.option(
+        "--submission-timeout", type=click.FloatRange(min=0.1), default=Limits.submission_seconds,
+        show_default=True, metavar="SECONDS",
+        help="Time for all of one submission's calls together; past it, the calls left are not run.")(command)
+    return click.option(
+        "--call-timeout", type=click.FloatRange(min=0.1), default=None, metavar="SECONDS",
+        show_default=_CALL_DEFAULT,
+        help="Time limit of one call of a student's function (lowers a function's own limit, never raises it).")(command)
+
+
+def _limits(call_timeout: float | None, submission_timeout: float) -> Limits:
+    return Limits(call_timeout_cap=call_timeout, submission_seconds=submission_timeout)
+
+
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--assignment", "-a", help="Assignment name (guessed from the file when omitted).")
@@ -57,11 +77,12 @@ def list_assignments() -> None:
 @click.option("--public-only", is_flag=True, help="Only the public checks (what pytest runs).")
 @click.option("--verbose", "-v", is_flag=True, help="Show every failed check.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the JSON report.")
+@limit_options
 def check(file: Path, assignment: str | None, functions: tuple[str, ...], public_only: bool, verbose: bool,
-          json_out: Path | None) -> None:
+          json_out: Path | None, call_timeout: float | None, submission_timeout: float) -> None:
     """Self-check one submission: score, per-step results and named mistakes."""
     spec = _assignment(assignment, [file])
-    report = Grader(spec, public_only=public_only).grade_file(file)
+    report = Grader(spec, public_only=public_only, limits=_limits(call_timeout, submission_timeout)).grade_file(file)
     click.echo(render_text(report.as_dict(), list(functions) or None, verbose))
     if json_out:
         _write_json(json_out, spec.name, [report.as_dict()])
@@ -73,17 +94,24 @@ def check(file: Path, assignment: str | None, functions: tuple[str, ...], public
 @click.option("--assignment", "-a", help="Assignment name.")
 @click.option("--jobs", "-j", type=int, default=1, show_default=True, help="Parallel workers.")
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("results"),
-              show_default=True, help="Results folder (gradebook, grades.csv, feedback, Gradescope files).")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the JSON report here.")
-@click.option("--force", is_flag=True, help="Regrade submissions already in the gradebook.")
+              show_default=True, help="Results folder: gradebook.sqlite, grades.csv (a column per exercise) and "
+              "a folder per exercise (grades.csv, report.json, feedback/, gradescope/).")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also copy the exercise's report.json here.")
+@click.option("--force", is_flag=True, help="Regrade every submission, even those unchanged since their stored grade.")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Grade on a Dask distributed cluster (e.g. tcp://host:8786); needs the [dask] extra.")
+@limit_options
 def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path, json_out: Path | None,
-          force: bool, scheduler: str | None) -> None:
-    """Grade a class: files, folders, per-student folders or nbgrader's submitted/ tree."""
+          force: bool, scheduler: str | None, call_timeout: float | None, submission_timeout: float) -> None:
+    """Grade a class: files, folders, per-student folders or nbgrader's submitted/ tree.
+
+    A submission is graded again when its file or its assignment (spec, hidden seed,
+    catalogue, solution, grader) changed since its stored grade; the others are skipped
+    as unchanged. The results folder always shows every stored grade."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from autograder.classroom.batch import grade_class, write_feedback, write_results
+    from autograder.classroom.batch import exercise_folder, grade_class, write_feedback, write_view
     from autograder.classroom.gradebook import Gradebook
     from autograder.classroom.layout import discover
 
@@ -108,30 +136,49 @@ def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path,
         task = bar.add_task("", total=len(submissions))
 
         written: set[str] = set()
+        folder = exercise_folder(out, spec.name)
 
         def stored(student: str, report: dict | None) -> None:
             if report is not None:  # its feedback files now, while the others are graded
-                write_feedback(out, student, report)
+                write_feedback(folder, student, report)
                 written.add(student)
             bar.update(task, advance=1, description=student + (" (unchanged)" if report is None else ""))
 
         result = grade_class(spec, submissions, gradebook, jobs=jobs, progress=stored, force=force,
-                             scheduler=scheduler)
-    lines = write_results(out, spec, result.iter_report_texts(), written, jail=jail)
-    gradebook.close()
+                             scheduler=scheduler, limits=_limits(call_timeout, submission_timeout))
+    try:
+        every = write_view(out, gradebook, spec, written, jail=jail)
+        total = len(every)
+    finally:
+        gradebook.close()
+    this_run = set(result.students)
+    lines = [line for line in every if line.student in this_run]
     width = max(len(line.student) for line in lines)
     for line in lines:
         detail = f"{'not graded' if line.retry else 'error'}: {line.error}" if line.error else ", ".join(line.mistakes)
         click.echo(f"{line.student:<{width}}  {line.score:6.2f} / {line.max_score:g}  {detail}")
+    if result.unchanged:
+        shown = ", ".join(result.unchanged[:20]) + (f" and {len(result.unchanged) - 20} more"
+                                                      if len(result.unchanged) > 20 else "")
+        click.echo(f"skipped as unchanged (same file, same assignment; --force regrades): {shown}")
+    if result.why:
+        click.echo("graded because: " + "; ".join(f"{why}: {n}" for why, n in result.why.items()))
     scores = [line.score for line in lines if not line.retry]  # a failed grading is no zero of the student's
     mean = f"mean {sum(scores) / len(scores):.1f}" if scores else "no mean"
     click.echo(f"{len(lines)} submission(s): {result.graded} graded, {result.skipped} unchanged, "
                f"{result.retry} could not be graded (will be retried on the next run); {mean}; "
                f"{sum(1 for line in lines if line.error and not line.retry)} not gradable (their own error)")
-    click.echo(f"results in {out}/ (grades.csv, report.json, feedback/, gradescope/, gradebook.sqlite)")
-    if json_out and json_out.resolve() != (out / "report.json").resolve():
+    here = exercise_folder(out, spec.name)
+    click.echo(f"results in {here}/ (grades.csv, report.json, feedback/, gradescope/: all {total} stored "
+               f"submission(s) of {spec.name}); {out}/grades.csv: every exercise; {out}/gradebook.sqlite")
+    for old in ("report.json", "feedback", "gradescope"):
+        left = out / old
+        if left.exists() and left != here and not (json_out and left.resolve() == json_out.resolve()):
+            click.echo(f"note: {left} is from an older version that kept one exercise at the top of the "
+                       f"results folder; it is no longer updated (the current files are in {here}/)", err=True)
+    if json_out and json_out.resolve() != (here / "report.json").resolve():
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(out / "report.json", json_out)
+        shutil.copyfile(here / "report.json", json_out)
 
 
 def _jail_line() -> str:
@@ -152,8 +199,12 @@ def doctor() -> None:
 
 @main.command()
 @click.argument("results", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("results"))
-def report(results: Path) -> None:
-    """Class summary from a results folder: histogram, mistakes per step, most common mistakes."""
+@click.option("--assignment", "-a", "names", multiple=True,
+              help="Exercise(s) to summarise (default: every exercise in the gradebook).")
+def report(results: Path, names: tuple[str, ...]) -> None:
+    """Class summary per exercise from a results folder's gradebook: histogram, mistakes per
+    step, most common mistakes (into RESULTS/<exercise>/)."""
+    from autograder.classroom.batch import exercise_folder
     from autograder.classroom.gradebook import Gradebook
     from autograder.report.summary import write_summary
 
@@ -161,10 +212,14 @@ def report(results: Path) -> None:
         raise click.ClickException(f"{results} holds no gradebook.sqlite: run `autograder grade --out {results}` first")
     book = Gradebook(results / "gradebook.sqlite")
     try:
-        names = book.assignments()
-        if len(names) != 1:
-            raise click.ClickException(f"{results}/gradebook.sqlite holds {len(names)} assignments: {names}")
-        paths = write_summary(results, names[0], (r for _, r in book.iter_reports(names[0])))
+        stored = book.assignments()
+        unknown = [n for n in names if n not in stored]
+        if unknown:
+            raise click.ClickException(f"{results}/gradebook.sqlite has no grades for {', '.join(unknown)} "
+                                       f"(it has: {', '.join(stored) or 'none'})")
+        paths = []
+        for name in names or stored:
+            paths += write_summary(exercise_folder(results, name), name, (r for _, r in book.iter_reports(name)))
     finally:
         book.close()
     for path in paths:
@@ -196,8 +251,12 @@ def generate(names: tuple[str, ...], check_only: bool) -> None:
         doc.parent.mkdir(parents=True, exist_ok=True)
         doc.write_text(content, encoding="utf-8")
         click.echo(f"wrote {doc.relative_to(everything[0].root)}")
+    from autograder.authoring.validate import spec_problems
+
     for name in names or assignment_names():
         spec = load_assignment(name)
+        for problem in spec_problems(spec):  # `validate` fails on these; generating still works
+            click.echo(f"warning: {name}: {problem}", err=True)
         if check_only:
             stale = stale_templates(spec)
             stale_any |= bool(stale)
@@ -218,17 +277,59 @@ def _write_json(path: Path, assignment: str, submissions: list[dict]) -> None:
 @click.option("--assignment", "-a", "names", multiple=True, help="Assignment(s) to validate (default: all).")
 @click.option("--no-pairs", is_flag=True, help="Skip the pairs of mistakes (faster).")
 def validate(names: tuple[str, ...], no_pairs: bool) -> None:
-    """Check the checks: reference full marks, every catalogued mistake caught and named."""
-    from autograder.authoring.validate import render
+    """Check the checks: reference full marks, every catalogued mistake caught and named.
+
+    Errors in the exercise's own files (a `replace` that matches nothing, a `doc` anchor
+    that is no heading of the doc file, …) are printed one per line and fail the run."""
+    from autograder.authoring.validate import render, spec_problems
     from autograder.authoring.validate import validate as run_validation
 
     failed = False
     for name in names or assignment_names():
-        rows = run_validation(load_assignment(name), pairs=not no_pairs)
         click.echo(f"== {name}")
+        try:
+            spec = load_assignment(name)
+            problems = spec_problems(spec)
+            if not problems:
+                rows = run_validation(spec, pairs=not no_pairs)
+        except SpecError as exc:
+            problems = [str(exc)]
+        except KeyError as exc:  # the loader reads required keys as data[key]: say which, without a traceback
+            problems = [f"assignment.toml or mistakes.toml lacks the required key {exc} (see docs/authoring.md)"]
+        if problems:
+            for problem in problems:
+                click.echo(f"spec error: {problem}")
+            failed = True
+            continue
         click.echo(render(rows))
         failed |= not all(r.ok for r in rows)
     sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--title", help="The exercise's title (default: NAME in words).")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path),
+              help="The course folder (default: the one holding assignments/, as for every command).")
+def new(name: str, title: str | None, root: Path | None) -> None:
+    """Scaffold a new exercise: assignments/NAME/{assignment.toml,mistakes.toml}, solutions/NAME.py.
+
+    The scaffold is a complete tiny exercise that validates as it is; replace its function,
+    cases and mistakes with yours (docs/authoring.md describes every key)."""
+    from autograder.authoring.scaffold import ScaffoldError, scaffold
+
+    try:
+        base = root or project_root()
+    except SpecError:
+        base = Path.cwd()
+    try:
+        paths = scaffold(name, base, title)
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for path in paths:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: edit them, then `autograder validate -a {name}` and `autograder generate {name}`"
+               + (f" (with AUTOGRADER_ROOT={base.resolve()})" if root else ""))
 
 
 @main.group()

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from autograder.authoring.synthetic_class import make_class
 from autograder.classroom import batch
-from autograder.classroom.batch import grade_class, write_results
+from autograder.classroom.batch import grade_class, write_results, write_view
 from autograder.classroom.gradebook import Gradebook
 from autograder.classroom.layout import discover
 from autograder.cli import main
@@ -34,19 +34,23 @@ def graded_class(assignment, tmp_path_factory):
     subs, notes = discover([folder / "submissions"], assignment.name)
     book = Gradebook(folder / "results" / "gradebook.sqlite")
     result = grade_class(assignment, subs, book, jobs=2, limits=Limits(call_timeout_cap=2.0, grace=0.5))
-    write_results(folder / "results", assignment, result.iter_reports())
+    write_view(folder / "results", book, assignment)
     return kinds, result, folder, book, result.reports
 
 
 def test_every_submission_is_accounted_for(graded_class):
     kinds, result, folder, _, reports = graded_class
     assert set(reports) == set(kinds)
-    with open(folder / "results" / "grades.csv") as handle:
+    here = folder / "results" / "one_hidden_layer"
+    with open(here / "grades.csv") as handle:
         assert {row["student"] for row in csv.DictReader(handle)} == set(kinds)
+    with open(folder / "results" / "grades.csv") as handle:  # the class across exercises
+        assert {row["student"]: row["one_hidden_layer"] for row in csv.DictReader(handle)} == {
+            s: str(r["score"]) if r["error_kind"] != "grader" else "" for s, r in reports.items()}
     for student in kinds:
-        assert (folder / "results" / "feedback" / f"{student}.md").is_file()
-        assert (folder / "results" / "feedback" / f"{student}.html").is_file()
-        gradescope = json.loads((folder / "results" / "gradescope" / student / "results.json").read_text())
+        assert (here / "feedback" / f"{student}.md").is_file()
+        assert (here / "feedback" / f"{student}.html").is_file()
+        gradescope = json.loads((here / "gradescope" / student / "results.json").read_text())
         assert gradescope["score"] == reports[student]["score"]
         assert all({"name", "score", "max_score", "output", "visibility"} <= set(t) for t in gradescope["tests"])
 
@@ -57,7 +61,7 @@ def test_results_from_the_stored_text_are_those_from_the_reports(graded_class, a
     _, result, folder, _, _ = graded_class
     lines = write_results(tmp_path, assignment, result.iter_report_texts())
     for name in ("report.json", "grades.csv"):
-        assert (tmp_path / name).read_bytes() == (folder / "results" / name).read_bytes(), name
+        assert (tmp_path / name).read_bytes() == (folder / "results" / "one_hidden_layer" / name).read_bytes(), name
     assert len(lines) == len(result.students) and any(line.mistakes for line in lines)
 
 
@@ -117,11 +121,11 @@ def test_sigkill_midway_then_rerun_gives_identical_grades(assignment, tmp_path):
         with open(folder / "grades.csv") as handle:
             return sorted(tuple(row.values()) for row in csv.DictReader(handle))
 
-    assert grades(out) == grades(tmp_path / "clean")
+    assert grades(out / assignment.name) == grades(tmp_path / "clean" / assignment.name)
 
     def files(folder):  # feedback written as each report came in, or at the end for the unchanged
         return {p.relative_to(folder): p.read_bytes() for kind in ("feedback", "gradescope")
-                for p in (folder / kind).rglob("*") if p.is_file()}
+                for p in (folder / assignment.name / kind).rglob("*") if p.is_file()}
 
     assert len(files(out)) == 3 * 24
     assert files(out) == files(tmp_path / "clean")
@@ -146,10 +150,10 @@ def test_layouts(tmp_path, assignment):
 
 def test_class_summary_counts_each_mistake_once_per_student(graded_class):
     kinds, _, folder, _, reports = graded_class
-    results = folder / "results"
-    done = subprocess.run([sys.executable, "-m", "autograder", "report", str(results)], capture_output=True,
-                          text=True, env={**os.environ, "AUTOGRADER_ROOT": str(ROOT)})
+    done = subprocess.run([sys.executable, "-m", "autograder", "report", str(folder / "results")],
+                          capture_output=True, text=True, env={**os.environ, "AUTOGRADER_ROOT": str(ROOT)})
     assert done.returncode == 0, done.stderr
+    results = folder / "results" / "one_hidden_layer"
     for name in ("histogram.png", "mistakes.png"):
         assert (results / name).read_bytes().startswith(b"\x89PNG")
     summary = (results / "summary.md").read_text()
@@ -260,7 +264,7 @@ def test_command_line_says_how_many_will_be_retried(tmp_path, monkeypatch):
 
 
 def _csv_scores(results: Path) -> dict[str, float]:
-    with open(results / "grades.csv") as handle:
+    with open(results / "one_hidden_layer" / "grades.csv") as handle:
         return {row["student"]: float(row["score"]) for row in csv.DictReader(handle)}
 
 

@@ -46,8 +46,9 @@ def _current(database):
 
 
 def test_an_old_gradebook_opens_keeps_its_verdicts_and_regrades_its_failed_rows(assignment, grader, tmp_path):
-    """A gradebook file from before the column: the honest verdict and the submission's own error
-    stay (skipped by the rerun), the zero an earlier batch stored for a dead worker is graded again."""
+    """A gradebook file from before the columns: the honest verdict and the submission's own error
+    stay current (shown as they were), the zero an earlier batch stored for a dead worker is not; the
+    rerun grades all three, since what they were graded with is unknown, and says why."""
     files = {"ada": EXAMPLES / "correct_einsum.py", "bob": EXAMPLES / "bug_dw1_missing_1_over_m.py",
              "corrupt": FIXTURES / "hostile" / "corrupt.ipynb"}
     folder = _class(tmp_path, files)
@@ -76,8 +77,11 @@ def test_an_old_gradebook_opens_keeps_its_verdicts_and_regrades_its_failed_rows(
     assert _current(database) == {"ada": 1, "bob": 0, "corrupt": 1}
     assert book.reports(assignment.name) == old
     result = grade_class(assignment, subs, book)
-    assert (result.graded, result.skipped, result.retry) == (1, 2, 0)
+    # rows from before fingerprints were kept are regraded once: what they were graded with is unknown
+    assert (result.graded, result.skipped, result.retry) == (3, 0, 0)
+    assert result.why == {"graded before assignment fingerprints were kept": 2, "grading failed last time": 1}
     assert book.reports(assignment.name)["bob"] == grade_safely(grader, "bob", folder / "bob.py")
+    assert grade_class(assignment, subs, book).skipped == 3
     assert book.reports(assignment.name)["bob"]["score"] > 0
     assert _current(database) == {"ada": 1, "bob": 1, "corrupt": 1}
     book.close()

@@ -72,3 +72,18 @@ def test_zip_of_every_assignment_gives_its_reference_full_marks(tmp_path, each_a
     results = _run(root)
     assert results["score"] == pytest.approx(each_assignment.max_score)
     assert all(t["status"] == "passed" for t in results["tests"])
+
+
+def test_max_scores_add_up_to_the_total_exactly(tmp_path, assignment):
+    """Thirds of points rounded one by one add up to 100.0001; Gradescope shows that sum."""
+    from autograder.report.gradescope import exact_shares, results_json
+
+    assert exact_shares([1 / 3] * 3, 1.0) == [0.34, 0.33, 0.33]
+    report = Grader(assignment).grade_file(ROOT / "tests" / "fixtures" / "gradescope" / "tanh_from_z1.py").as_dict()
+    raw = [c["max_score"] for f in report["functions"] for c in f["checks"]]
+    tests = results_json(report)["tests"]
+    assert sum(round(t["max_score"] * 100) for t in tests) == round(report["max_score"] * 100) == 10000
+    assert all(abs(t["max_score"] - r) <= 0.01 + 1e-9 for t, r in zip(tests, raw))
+    assert all(0 <= t["score"] <= t["max_score"] for t in tests)
+    assert all(t["score"] == t["max_score"] for t in tests if t["status"] == "passed")
+    assert sum(round(t["score"] * 100) for t in tests) == round(report["score"] * 100)

@@ -426,7 +426,7 @@ def test_report_json_and_the_run_say_what_the_jail_enforced(tmp_path):
     done = grade_cli(folder, tmp_path / "results")
     assert done.returncode == 0, done.stderr
     assert SUPPORT.summary() in done.stderr
-    report = __import__("json").loads((tmp_path / "results" / "report.json").read_text(encoding="utf-8"))
+    report = __import__("json").loads((tmp_path / "results" / "one_hidden_layer" / "report.json").read_text(encoding="utf-8"))
     assert report["jail"] == SUPPORT.summary() and report["submissions"][0]["score"] == 100
 
 

@@ -12,6 +12,7 @@ import html
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -52,23 +53,43 @@ def run(args: list[str], cwd: Path) -> str:
     return finish(start(args, cwd))
 
 
-def test_nbgrader_autograde_matches_autograder_grade(tmp_path: Path) -> None:
-    course = tmp_path / "course"
-    run(["autograder", "export", "nbgrader", NAME, str(course)], ROOT)
-    run(["nbgrader", "generate_assignment", NAME, "--force"], course)
-    released = course / "release" / NAME / f"{NAME}.ipynb"
-    assert "raise NotImplementedError()" in released.read_text(encoding="utf-8")
-    for student, (submission, keep_stub) in STUDENTS.items():
-        folder = course / "submitted" / student / NAME
-        folder.mkdir(parents=True)
-        nbformat.write(fill_released(released, submission, keep_stub), folder / f"{NAME}.ipynb")
+def readme_commands() -> list[str]:
+    """The README's nbgrader commands as written (its comment lines included, trailing comments not)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text[text.index("### Using with nbgrader"):].split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line if line.startswith("#") else line.split("  #")[0].strip()
+            for line in block.splitlines() if line.strip() and not line.startswith("pip install")]
 
-    ours_running = start(["autograder", "grade", str(course / "submitted"), "--assignment", NAME,
-                          "--out", str(tmp_path / "out"), "--json", str(tmp_path / "r.json")], ROOT)
-    run(["nbgrader", "autograde", NAME], course)
-    run(["nbgrader", "generate_feedback", NAME], course)
-    finish(ours_running)
-    ours = {r["student"]: r for r in json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["submissions"]}
+
+def test_nbgrader_autograde_matches_autograder_grade(tmp_path: Path) -> None:
+    """The README's commands, from its text, in a fresh folder; the course is moved after export."""
+    commands = readme_commands()
+    assert [c.split()[:2] for c in commands if not c.startswith("#")] == [
+        ["autograder", "export"], ["cd", "course"], ["nbgrader", "generate_assignment"], ["nbgrader", "autograde"],
+        ["nbgrader", "generate_feedback"], ["autograder", "grade"]], commands
+    (tmp_path / "before").mkdir()
+    cwd = tmp_path / "before"
+    for command in commands:
+        if command.startswith("cd "):
+            cwd = cwd / command.split()[1]
+        elif command.startswith("#"):  # "students' notebooks go in submitted/STUDENT/…": put them there
+            released = cwd / "release" / NAME / f"{NAME}.ipynb"
+            assert "raise NotImplementedError()" in released.read_text(encoding="utf-8")
+            for student, (submission, keep_stub) in STUDENTS.items():
+                folder = cwd / "submitted" / student / NAME
+                folder.mkdir(parents=True)
+                nbformat.write(fill_released(released, submission, keep_stub), folder / f"{NAME}.ipynb")
+        else:
+            run(shlex.split(command), cwd)
+        if command.startswith("autograder export"):
+            config = (cwd / "course" / "nbgrader_config.py").read_text(encoding="utf-8")
+            assert str(ROOT) not in config and str(tmp_path) not in config  # no absolute path: the course may move
+            (cwd / "course").rename(tmp_path / "course")  # moved after export: it grades from its own copy
+            cwd = tmp_path
+    course = tmp_path / "course"
+    assert cwd == course
+    report = course / "results" / NAME / "report.json"
+    ours = {r["student"]: r for r in json.loads(report.read_text(encoding="utf-8"))["submissions"]}
     assert len(ours) == len(STUDENTS), list(ours)
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:

@@ -143,3 +143,42 @@ def test_grader_check_shows_our_public_feedback(dist: Path, tmp_path: Path) -> N
     shown = "".join(o.get("data", {}).get("text/plain", "") for o in cell.outputs)
     assert "backward_propagation results" in shown and "[dZ1-tanh-derivative-from-Z1]" in shown
     assert "(public inputs)" in shown and "hidden inputs" not in shown
+
+
+def _readme_block(heading: str) -> list[str]:
+    """The command lines of the first ``sh`` block after ``heading`` in the README."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text[text.index(heading):].split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.strip()]
+
+
+def test_the_readme_commands_run_as_written(tmp_path: Path) -> None:
+    """The README's otter commands, taken from its text and run by bash in a fresh folder (the
+    install line aside): the folder `-o` names exists, otter's total is `autograder check`'s
+    score, and otter's table has no scoreless "Public Tests" row."""
+    lines = [line for line in _readme_block("### Using with otter-grader") if not line.startswith("pip install")]
+    assign = next(i for i, line in enumerate(lines) if "otter assign" in line)
+    env = {**__import__("os").environ, "PATH": f"{BIN}:{__import__('os').environ['PATH']}"}
+    env.pop("AUTOGRADER_ROOT", None)
+
+    def bash(script: str, ok: tuple[int, ...] = (0,)) -> str:
+        done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode in ok, f"{script}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        return done.stdout
+
+    bash("\n".join(lines[:assign + 1]))
+    cd = lines[assign].split("&&")[0].strip()  # the block's `cd otter`
+    fill(tmp_path / "otter" / "dist" / "student" / f"{NAME}.ipynb", SUBMISSIONS["tanh_from_z1"][0],
+         tmp_path / "otter" / "submission.ipynb")
+    [run_line] = [line for line in lines if line.split("#")[0].strip().endswith("submission.ipynb")
+                  and "otter run" in line]
+    [check_line] = [line for line in lines if line.startswith("autograder check")]
+    shown = bash(f"{cd}\n{run_line}")
+    assert "NaN" not in shown, shown
+    [results] = (tmp_path / "otter" / "out").glob("results.json")
+    tests = json.loads(results.read_text(encoding="utf-8"))["tests"]
+    assert "Public Tests" not in {t["name"] for t in tests}
+    checked = bash(f"{cd}\n{check_line}", ok=(1,))
+    score = float(re.search(r": ([\d.]+) / 100", checked).group(1))
+    assert 0 < score < 100 and round(sum(t["score"] for t in tests), 2) == score

@@ -27,10 +27,13 @@ def solved_notebook(assignment, folder):
 
 
 def test_grade_py_and_ipynb_with_json_report(assignment, tmp_path):
-    shutil.copy(SOLUTION, tmp_path / "reference.py")
-    solved_notebook(assignment, tmp_path)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copy(SOLUTION, subs / "reference.py")
+    solved_notebook(assignment, subs)
     out = tmp_path / "report.json"
-    result = run("grade", str(tmp_path), "--assignment", "one_hidden_layer", "--json", str(out))
+    result = run("grade", str(subs), "--assignment", "one_hidden_layer", "--json", str(out),
+                 "--out", str(tmp_path / "results"))  # never into the checkout's results/
     assert result.returncode == 0, result.stderr
     report = json.loads(out.read_text())
     assert report["assignment"] == "one_hidden_layer"

@@ -99,6 +99,9 @@ def public_catalogue(catalogue: dict) -> dict:
 
 def _readme(assignment: Assignment) -> str:
     name = assignment.name
+    functions = list(assignment.functions)
+    example = max(functions, key=lambda f: assignment.functions[f].points) if functions else "function_name"
+    listed = ", ".join(f"`{f}`" for f in functions)
     return f"""# {assignment.title}
 
 Fill in `{name}.ipynb` (or `{name}.py`), then check your work:
@@ -108,6 +111,6 @@ Fill in `{name}.ipynb` (or `{name}.py`), then check your work:
 
 Each test grades one function on the public inputs and, when it fails, says which
 step is wrong, what was expected and what came, and names the mistake when it is a
-known one. In the notebook, `check("backward_propagation")` does the same for one
-function. Your submission is graded on further hidden inputs too.
+known one. In the notebook, `check("{example}")` does the same for one function
+(graded: {listed}). Your submission is graded on further hidden inputs too.
 """

@@ -4,16 +4,25 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from autograder.grading import Grader, SubmissionReport
-from autograder.judge.reference import callers_of, combinable, mutant_module, reference_module
+from autograder.judge.reference import (
+    apply_mistake,
+    callers_of,
+    combinable,
+    function_span,
+    mutant_module,
+    reference_module,
+    reference_source,
+)
 from autograder.judge.trusted import execute_trusted
 from autograder.run.execute import Execution
-from autograder.spec import Assignment, MistakeSpec
+from autograder.spec import Assignment, MistakeSpec, SpecError
 
 
 @dataclass
@@ -36,6 +45,48 @@ def _report(grader: Grader, run: Execution, label: str) -> SubmissionReport:
 
 def _named(report: SubmissionReport, function: str) -> list[str]:
     return [m.id for f in report.functions if f.name == function for m in f.mistakes]
+
+
+def doc_anchors(text: str) -> set[str]:
+    """The anchors of a Markdown file's headings, spelled as GitHub links them (``#why-the-transpose``)."""
+    return {re.sub(r"[^\w\- ]", "", line.lstrip("#").strip().lower()).replace(" ", "-")
+            for line in text.splitlines() if line.startswith("#")}
+
+
+def spec_problems(assignment: Assignment) -> list[str]:
+    """What is wrong with the exercise's own files, one line each, before anything is graded:
+    the solution, each mistake's function and ``replace`` (exactly one match in the reference's
+    function) and its ``doc`` anchor (a heading of the assignment's ``doc`` file)."""
+    try:
+        source = reference_source(assignment)
+    except (SpecError, OSError) as exc:
+        return [str(exc)]
+    problems = []
+    anchors = None
+    if assignment.doc:
+        doc = assignment.root / assignment.doc
+        if doc.is_file():
+            anchors = doc_anchors(doc.read_text(encoding="utf-8"))
+        else:
+            problems.append(f"assignment.toml: doc = {assignment.doc!r} does not exist")
+    for fn in assignment.functions:
+        try:
+            function_span(source, fn)
+        except SpecError:
+            problems.append(f"assignment.toml: [functions.{fn}]: the solution defines no function {fn!r}")
+    for mistake in assignment.mistakes:
+        try:
+            apply_mistake(source, mistake)
+        except SpecError as exc:
+            problems.append(f"mistakes.toml: {exc}" if str(exc).startswith("mistake ") else
+                            f"mistakes.toml: mistake {mistake.id}: {exc}")
+        if mistake.doc and assignment.doc is None:
+            problems.append(f"mistakes.toml: mistake {mistake.id}: doc = {mistake.doc!r}, but assignment.toml "
+                            "names no doc file")
+        elif mistake.doc and anchors is not None and mistake.doc not in anchors:
+            problems.append(f"mistakes.toml: mistake {mistake.id}: doc = {mistake.doc!r} is no heading of "
+                            f"{assignment.doc}")
+    return problems
 
 
 def validate(assignment: Assignment, pairs: bool = True) -> list[Row]:

@@ -3,8 +3,14 @@
 Workers are processes, each with its own :class:`Grader` (inputs and fingerprints
 built once per worker); each submission still runs in its own sandbox. The
 parent records every result in the gradebook as soon as it arrives, then writes
-grades.csv, report.json, per-student feedback (Markdown, HTML) and Gradescope
-results.json files.
+the results folder from the gradebook (:func:`write_results`): the folder is the
+gradebook's view, every stored row of every exercise, so a run on a few late files adds
+and updates rows and never drops the others.
+
+The results folder holds one subfolder per exercise, ``OUT/<exercise>/`` with
+grades.csv (a column per function), report.json, feedback/STUDENT.md and .html and
+gradescope/STUDENT/results.json, next to ``OUT/gradebook.sqlite`` and ``OUT/grades.csv``,
+the class at a glance: one row per student, one column per exercise's score.
 
 Only verdicts are kept for good. A report whose grading failed for a reason outside the
 student's code carries ``error_kind = "grader"`` (:data:`~autograder.grading.GRADER`; a
@@ -37,6 +43,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.classroom.fingerprint import fingerprint
 from autograder.classroom.gradebook import Gradebook, file_hash, is_verdict
 from autograder.classroom.layout import Submission
 from autograder.grading import GRADER, Grader, grade_safely
@@ -63,6 +70,8 @@ class BatchResult:
     graded: int = 0  # stored with a verdict
     skipped: int = 0  # unchanged since their stored verdict
     retry: int = 0  # grading failed (not the submission's doing): stored not current, graded again next run
+    unchanged: list[str] = field(default_factory=list)  # the students skipped (same file, same assignment)
+    why: dict[str, int] = field(default_factory=dict)  # why the others were graded: reason -> how many
 
     def iter_reports(self) -> Iterator[tuple[str, dict]]:
         """The class's reports, read back from the gradebook one at a time."""
@@ -106,21 +115,26 @@ def _grade_one(student: str, path: str) -> dict:
 def grade_class(assignment: Assignment, submissions: list[Submission], gradebook: Gradebook, jobs: int = 1,
                 limits: Limits | None = None, progress: Callable[[str, dict | None], None] | None = None,
                 force: bool = False, scheduler: str | None = None) -> BatchResult:
-    """Grade every submission without a current verdict in the gradebook for the same file
-    (on the Dask cluster at ``scheduler`` when given)."""
+    """Grade every submission without a current verdict in the gradebook for the same file and
+    the same assignment (:mod:`.fingerprint`), on the Dask cluster at ``scheduler`` when given;
+    ``result.why`` counts why each was graded, ``result.unchanged`` names the others."""
     result = BatchResult(gradebook, assignment.name, [sub.student for sub in submissions])
+    now = fingerprint(assignment)
     todo = []
     for sub in submissions:
         digest = file_hash(sub.path)
-        if not force and gradebook.is_current(sub.student, assignment.name, digest):
+        why = "--force" if force else gradebook.why_regrade(sub.student, assignment.name, digest, now)
+        if why is None:
             result.skipped += 1
+            result.unchanged.append(sub.student)
             if progress:
                 progress(sub.student, None)
         else:
+            result.why[why] = result.why.get(why, 0) + 1
             todo.append((sub, digest))
 
     def store(item: tuple[Submission, str], report: dict) -> None:
-        _store(gradebook, assignment, item[0], item[1], report, result, progress)
+        _store(gradebook, assignment, item[0], item[1], report, result, progress, now)
 
     if scheduler and todo:
         from autograder.classroom.distributed import grade_on_cluster
@@ -214,8 +228,9 @@ def _failed(assignment: Assignment, sub: Submission, why: str) -> dict:
 
 
 def _store(gradebook: Gradebook, assignment: Assignment, sub: Submission, digest: str, report: dict,
-           result: BatchResult, progress: Callable[[str, dict | None], None] | None) -> None:
-    if gradebook.record(sub.student, assignment.name, digest, str(sub.path), report):
+           result: BatchResult, progress: Callable[[str, dict | None], None] | None,
+           now: dict[str, str]) -> None:
+    if gradebook.record(sub.student, assignment.name, digest, str(sub.path), report, now):
         result.graded += 1
     else:
         result.retry += 1
@@ -235,22 +250,57 @@ class Line:
     retry: bool = False  # grading failed (not the submission's doing): graded again on the next run
 
 
-def write_results(out: Path, assignment: Assignment,
+def exercise_folder(out: Path, assignment: str) -> Path:
+    """Where one exercise's files live in the results folder ``out``."""
+    return out / _safe_name(assignment)
+
+
+def write_view(out: Path, gradebook: Gradebook, assignment: Assignment, written: Container[str] = (),
+               jail: str | None = None) -> list[Line]:
+    """The results folder as the gradebook's view: this exercise's files from every row stored
+    for it (:func:`write_results`), and ``OUT/grades.csv`` across exercises (:func:`write_overview`)."""
+    lines = write_results(exercise_folder(out, assignment.name), assignment,
+                          gradebook.iter_report_texts(assignment.name), written, jail=jail)
+    write_overview(out, gradebook)
+    return lines
+
+
+def write_overview(out: Path, gradebook: Gradebook) -> Path:
+    """``OUT/grades.csv``: one row per student, one column per exercise (its score; empty when
+    the student handed nothing in, or when its grading failed and waits for the next run)."""
+    names = gradebook.assignments()
+    table: dict[str, dict[str, float | None]] = {}
+    for student, name, score in gradebook.scores():
+        table.setdefault(student, {})[name] = score
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "grades.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", *names])
+        for student in sorted(table):
+            row = table[student]
+            writer.writerow([student, *("" if row.get(n) is None else row[n] for n in names)])
+    return path
+
+
+def write_results(folder: Path, assignment: Assignment,
                   reports: Mapping[str, dict] | Iterable[tuple[str, dict | str]],
                   written: Container[str] = (), jail: str | None = None) -> list[Line]:
-    """grades.csv, report.json, and each student's feedback files (see :func:`write_feedback`)
-    unless they are among ``written`` already (as each report came in). ``jail`` (what the
-    kernel enforced around the students' code, see ``runner.jail_support``) heads report.json.
+    """One exercise's files in ``folder``: grades.csv, report.json, and each student's feedback
+    files (see :func:`write_feedback`) unless they are among ``written`` already (as each report
+    came in) or exist already (an unchanged row: the same report wrote them before). ``jail``
+    (what the kernel enforced around the students' code, see ``runner.jail_support``) heads
+    report.json.
 
     One pass over the reports, one report in memory at a time. A report given as its JSON
     text (as the gradebook stores it) goes into report.json as it is, not encoded again:
     this pass runs on one core after the workers are done."""
     items = sorted(reports.items()) if isinstance(reports, Mapping) else reports
-    out.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     functions = list(assignment.functions)
     lines = []
-    with open(out / "grades.csv", "w", newline="", encoding="utf-8") as table, \
-            open(out / "report.json", "w", encoding="utf-8") as whole:
+    with open(folder / "grades.csv", "w", newline="", encoding="utf-8") as table, \
+            open(folder / "report.json", "w", encoding="utf-8") as whole:
         writer = csv.writer(table)
         writer.writerow(["student", "file", "score", "max_score", "error", *functions])
         jail_field = f'"jail": {json.dumps(jail)}, ' if jail else ""
@@ -264,8 +314,8 @@ def write_results(out: Path, assignment: Assignment,
             writer.writerow([student, report["submission"], report["score"], report["max_score"],
                              report["error"] or "", *[per_fn.get(f, 0.0) for f in functions]])
             whole.write(("," if i else "") + "\n" + text)
-            if student not in written:
-                write_feedback(out, student, report)
+            if student not in written and not _has_feedback(folder, student):
+                write_feedback(folder, student, report)
             ids = sorted({m["id"] for f in report["functions"] for m in f["mistakes"]})
             lines.append(Line(student, report["score"], report["max_score"], report["error"], ids,
                               not is_verdict(report)))
@@ -273,17 +323,24 @@ def write_results(out: Path, assignment: Assignment,
     return lines
 
 
-def write_feedback(out: Path, student: str, report: dict) -> None:
-    """feedback/<student>.md and .html, gradescope/<student>/results.json: written as each
-    report is stored, while the other submissions are being graded."""
+def _has_feedback(folder: Path, student: str) -> bool:
     safe = _safe_name(student)
-    (out / "feedback").mkdir(parents=True, exist_ok=True)
-    (out / "feedback" / f"{safe}.md").write_text(render_markdown(report, student), encoding="utf-8")
-    (out / "feedback" / f"{safe}.html").write_text(render_html(report, student), encoding="utf-8")
-    folder = out / "gradescope" / safe
-    folder.mkdir(parents=True, exist_ok=True)
+    return all(p.is_file() for p in (folder / "feedback" / f"{safe}.md", folder / "feedback" / f"{safe}.html",
+                                     folder / "gradescope" / safe / "results.json"))
+
+
+def write_feedback(folder: Path, student: str, report: dict) -> None:
+    """feedback/<student>.md and .html, gradescope/<student>/results.json in the exercise's
+    ``folder``: written as each report is stored, while the other submissions are being graded."""
+    safe = _safe_name(student)
+    (folder / "feedback").mkdir(parents=True, exist_ok=True)
+    (folder / "feedback" / f"{safe}.md").write_text(render_markdown(report, student), encoding="utf-8")
+    (folder / "feedback" / f"{safe}.html").write_text(render_html(report, student), encoding="utf-8")
+    gradescope = folder / "gradescope" / safe
+    gradescope.mkdir(parents=True, exist_ok=True)
     # no indent: json's fast C encoder only runs without one
-    (folder / "results.json").write_text(json.dumps(results_json(report), ensure_ascii=False), encoding="utf-8")
+    (gradescope / "results.json").write_text(json.dumps(results_json(report), ensure_ascii=False),
+                                             encoding="utf-8")
 
 
 def _safe_name(student: str) -> str:

@@ -1,8 +1,10 @@
 """The SQLite gradebook: one row per student and assignment, keyed by the file's hash.
 
 Each graded submission is committed on its own, so a batch killed at any point
-keeps everything graded so far; a rerun skips submissions whose file is unchanged
-and whose row is ``current``.
+keeps everything graded so far; a rerun skips submissions whose file is unchanged,
+whose row is ``current`` and whose ``fingerprint`` (what the grade was computed from:
+spec, hidden seed, catalogue, solution, engine; see :mod:`.fingerprint`) is the
+assignment's now. :meth:`Gradebook.why_regrade` says which of these failed.
 
 A row is current when its report is a verdict on the submission. A report's
 ``error_kind`` says whose its error is: ``None`` (no error), ``"submission"`` (the
@@ -15,7 +17,9 @@ grades that submission again instead of keeping its zero.
 
 Gradebooks written before the ``current`` column existed gain it when opened
 (``ALTER TABLE``); their rows whose error is one of those grader failures (as the
-batch worded them) are marked not current then, the others stay current.
+batch worded them) are marked not current then, the others stay current. Likewise
+the ``fingerprint`` column: an old row gains an empty one, so the next run regrades it
+once ("graded before fingerprints were kept").
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from autograder.classroom.fingerprint import changed_parts, encode
 from autograder.grading import GRADER
 
 SCHEMA = """
@@ -41,9 +46,14 @@ CREATE TABLE IF NOT EXISTS grades (
     report TEXT NOT NULL,
     graded_at REAL NOT NULL,
     current INTEGER NOT NULL DEFAULT 1,
+    fingerprint TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (student, assignment)
 )
 """
+
+NEW = "new"
+FILE_CHANGED = "the file changed"
+RETRY = "grading failed last time"
 
 # how the batch worded grader failures before reports said so in error_kind
 _OLD_GRADER_ERRORS = ("the grading worker failed", "internal error while grading", "the cluster worker failed")
@@ -71,44 +81,70 @@ class Gradebook:
     def _migrate(self) -> None:
         """Add the ``current`` column to a gradebook written before it (in one write transaction,
         so that two graders opening the same old file do not both add it)."""
-        if self._has_current():
+        if {"current", "fingerprint"} <= self._columns():
             return
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            if not self._has_current():
+            columns = self._columns()
+            if "current" not in columns:
                 self.db.execute("ALTER TABLE grades ADD COLUMN current INTEGER NOT NULL DEFAULT 1")
                 for prefix in _OLD_GRADER_ERRORS:
                     self.db.execute("UPDATE grades SET current = 0 WHERE substr(error, 1, ?) = ?",
                                     (len(prefix), prefix))
+            if "fingerprint" not in columns:
+                self.db.execute("ALTER TABLE grades ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''")
             self.db.commit()
         except BaseException:
             self.db.rollback()
             raise
 
-    def _has_current(self) -> bool:
-        return any(row[1] == "current" for row in self.db.execute("PRAGMA table_info(grades)"))
+    def _columns(self) -> set[str]:
+        return {row[1] for row in self.db.execute("PRAGMA table_info(grades)")}
 
     def close(self) -> None:
         self.db.close()
 
-    def is_current(self, student: str, assignment: str, sha256: str) -> bool:
-        """Whether the stored row is a verdict on this very file (then a rerun skips it)."""
-        row = self.db.execute(
-            "SELECT sha256, current FROM grades WHERE student = ? AND assignment = ?", (student, assignment)
-        ).fetchone()
-        return row is not None and row[0] == sha256 and bool(row[1])
+    def why_regrade(self, student: str, assignment: str, sha256: str, fingerprint: dict[str, str]) -> str | None:
+        """Why the stored row is no current verdict on this file for the assignment as it is now
+        (``None``: it is, a rerun skips it): one of :data:`NEW`, :data:`FILE_CHANGED`,
+        :data:`RETRY`, or "the assignment changed: …" naming the parts that differ."""
+        row = self.db.execute("SELECT sha256, current, fingerprint FROM grades WHERE student = ? AND assignment = ?",
+                              (student, assignment)).fetchone()
+        if row is None:
+            return NEW
+        if row[0] != sha256:
+            return FILE_CHANGED
+        if not row[1]:
+            return RETRY
+        if not row[2]:
+            return "graded before assignment fingerprints were kept"
+        parts = changed_parts(row[2], fingerprint)
+        return f"the assignment changed ({', '.join(parts)})" if parts else None
 
-    def record(self, student: str, assignment: str, sha256: str, file: str, report: dict) -> bool:
-        """Store ``report`` (not current when its ``error_kind`` is :data:`GRADER`); returns whether it is current."""
+    def is_current(self, student: str, assignment: str, sha256: str, fingerprint: dict[str, str]) -> bool:
+        """Whether the stored row is a verdict on this very file for this assignment (a rerun skips it)."""
+        return self.why_regrade(student, assignment, sha256, fingerprint) is None
+
+    def record(self, student: str, assignment: str, sha256: str, file: str, report: dict,
+               fingerprint: dict[str, str] | None = None) -> bool:
+        """Store ``report`` (not current when its ``error_kind`` is :data:`GRADER`) with the
+        assignment's ``fingerprint`` it was graded under; returns whether it is current."""
         current = is_verdict(report)
         self.db.execute(
             "INSERT OR REPLACE INTO grades (student, assignment, sha256, file, score, max_score, error, report,"
-            " graded_at, current) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " graded_at, current, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (student, assignment, sha256, file, report["score"], report["max_score"], report["error"],
-             json.dumps(report, ensure_ascii=False), time.time(), int(current)),
+             json.dumps(report, ensure_ascii=False), time.time(), int(current),
+             encode(fingerprint) if fingerprint else ""),
         )
         self.db.commit()
         return current
+
+    def scores(self) -> Iterator[tuple[str, str, float | None]]:
+        """(student, assignment, score) of every row; ``None`` for a grading that failed (no verdict)."""
+        for student, assignment, score, current in self.db.execute(
+                "SELECT student, assignment, score, current FROM grades ORDER BY student, assignment"):
+            yield student, assignment, score if current else None
 
     def assignments(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT DISTINCT assignment FROM grades ORDER BY assignment")]

@@ -41,10 +41,8 @@ exec "${{PYTHON:-python3}}" -m autograder.integrations.gradescope {assignment} "
 
 def export(assignment: Assignment, out_zip: Path) -> Path:
     """The zip Gradescope wants: setup.sh and run_autograder at the top, our engine beside them."""
-    root = assignment.root
     package = Path(__file__).resolve().parents[1]
-    pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    requirements = "\n".join(pyproject["project"]["dependencies"]) + "\n"
+    requirements = "\n".join(_requirements()) + "\n"
     out_zip.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out_zip, "w", zipfile.ZIP_DEFLATED) as zf:
         _add_text(zf, "setup.sh", SETUP, executable=True)
@@ -58,6 +56,19 @@ def export(assignment: Assignment, out_zip: Path) -> Path:
                 zf.write(path, f"assignments/{assignment.name}/{path.name}")
         zf.write(assignment.solution, f"solutions/{assignment.solution.name}")
     return out_zip
+
+
+def _requirements() -> list[str]:
+    """This package's own dependencies (no extras), from its installed metadata: a course folder
+    made with `autograder new` has no pyproject.toml of its own."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    try:
+        listed = requires("backprop-autograder") or []
+    except PackageNotFoundError:  # running from a copy that is not installed: the checkout's pyproject
+        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+        listed = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    return [r for r in listed if "extra ==" not in r]
 
 
 def _add_text(zf: zipfile.ZipFile, name: str, text: str, executable: bool = False) -> None:

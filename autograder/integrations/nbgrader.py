@@ -39,25 +39,38 @@ import os
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
 c.CourseDirectory.course_id = "{course_id}"
-# Where the kernels running the test cells find the assignment (its hidden inputs and mistakes).
-os.environ.setdefault("AUTOGRADER_ROOT", {root!r})
+# Where the kernels running the test cells find the assignments (their hidden inputs and
+# mistakes): the copy `autograder export nbgrader` put beside this file, wherever it has moved.
+os.environ["AUTOGRADER_ROOT"] = os.path.join(os.path.dirname(os.path.abspath(__file__)), "{grading}")
 # The first test cell grades the whole notebook (a few seconds per student).
 c.Execute.timeout = 300
 '''
+# the course's own copy of what grading needs (spec, catalogue, solution), beside nbgrader_config.py:
+# the course does not depend on where the checkout it was exported from lives
+GRADING = "autograder_course"
 
 
 # --------------------------------------------------------------------------- export
 def export(assignment: Assignment, course_dir: Path) -> list[Path]:
-    """Write ``source/NAME/NAME.ipynb`` (and ``nbgrader_config.py`` if absent) under ``course_dir``."""
+    """Write ``source/NAME/NAME.ipynb``, the course's copy of the assignment (``autograder_course/``:
+    spec, catalogue, solution; export again after changing them) and ``nbgrader_config.py`` if absent,
+    under ``course_dir``."""
     folder = Path(course_dir) / "source" / assignment.name
     folder.mkdir(parents=True, exist_ok=True)
     notebook = folder / f"{assignment.name}.ipynb"
     notebook.write_text(render_source_notebook(assignment), encoding="utf-8")
     written = [notebook]
+    from autograder.classroom.distributed import course_files
+
+    grading = Path(course_dir) / GRADING
+    for rel, data in course_files(assignment).items():
+        (grading / rel).parent.mkdir(parents=True, exist_ok=True)
+        (grading / rel).write_bytes(data)
+        written.append(grading / rel)
     config = Path(course_dir) / "nbgrader_config.py"
     if not config.exists():
-        config.write_text(CONFIG.format(course_id=Path(course_dir).resolve().name,
-                                                   root=str(assignment.root.resolve())), encoding="utf-8")
+        config.write_text(CONFIG.format(course_id=Path(course_dir).resolve().name, grading=GRADING),
+                          encoding="utf-8")
         written.append(config)
     return written
 

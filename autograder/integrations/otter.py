@@ -111,7 +111,11 @@ def _assignment_config(assignment: Assignment) -> str:
         "tests:",
         "    files: false",
         "    ok_format: false",
-        "generate: true",
+        # show_hidden: one row per test, hidden ones after the grades are published (as our own
+        # Gradescope export does); no "Public Tests" summary row (scoreless: NaN in otter run's table)
+        "generate:",
+        "    show_hidden: true",
+        "    force_public_test_summary: false",
     ])
 
 

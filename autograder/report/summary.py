@@ -12,6 +12,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 
 @dataclass
@@ -82,6 +83,7 @@ def _histogram(path: Path, s: dict, assignment: str) -> Path:
     ax.hist(s["scores"], bins=20, range=(0, s["max_score"] or 1), color="#4c72b0", edgecolor="white")
     ax.set_xlabel("score")
     ax.set_ylabel("students")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # no half students
     ax.set_title(f"{assignment}: {s['count']} submissions, mean {s['mean']:.1f}")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -94,6 +96,7 @@ def _mistake_chart(path: Path, s: dict) -> Path:
     fig, ax = plt.subplots(figsize=(7, 0.4 * max(len(top), 3) + 1))
     ax.barh([f"{c.id} ({c.step})" for c in top], [c.students for c in top], color="#dd8452")
     ax.set_xlabel("students")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title("most common mistakes")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
