@@ -66,6 +66,12 @@ def limit_options(command):
         help="Time limit of one call of a student's function (lowers a function's own limit, never raises it).")(command)
 
 
+_ACCEPT_RENAMED = click.option(
+    "--accept-renamed", is_flag=True,
+    help="Grade a function the student renamed (backpropagation for backward_propagation, with a signature "
+         "that fits) under the required name; the report says so. Without it, the feedback only names it.")
+
+
 def _limits(call_timeout: float | None, submission_timeout: float) -> Limits:
     return Limits(call_timeout_cap=call_timeout, submission_seconds=submission_timeout)
 
@@ -77,12 +83,14 @@ def _limits(call_timeout: float | None, submission_timeout: float) -> Limits:
 @click.option("--public-only", is_flag=True, help="Only the public checks (what pytest runs).")
 @click.option("--verbose", "-v", is_flag=True, help="Show every failed check.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the JSON report.")
+@_ACCEPT_RENAMED
 @limit_options
 def check(file: Path, assignment: str | None, functions: tuple[str, ...], public_only: bool, verbose: bool,
-          json_out: Path | None, call_timeout: float | None, submission_timeout: float) -> None:
+          json_out: Path | None, call_timeout: float | None, submission_timeout: float, accept_renamed: bool) -> None:
     """Self-check one submission: score, per-step results and named mistakes."""
     spec = _assignment(assignment, [file])
-    report = Grader(spec, public_only=public_only, limits=_limits(call_timeout, submission_timeout)).grade_file(file)
+    report = Grader(spec, public_only=public_only, limits=_limits(call_timeout, submission_timeout),
+                    accept_renamed=accept_renamed).grade_file(file, siblings=True)
     click.echo(render_text(report.as_dict(), list(functions) or None, verbose))
     if json_out:
         _write_json(json_out, spec.name, [report.as_dict()])
@@ -101,9 +109,11 @@ def check(file: Path, assignment: str | None, functions: tuple[str, ...], public
 @click.option("--force", is_flag=True, help="Regrade every submission, even those unchanged since their stored grade.")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Grade on a Dask distributed cluster (e.g. tcp://host:8786); needs the [dask] extra.")
+@_ACCEPT_RENAMED
 @limit_options
 def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path, json_out: Path | None,
-          force: bool, scheduler: str | None, call_timeout: float | None, submission_timeout: float) -> None:
+          force: bool, scheduler: str | None, call_timeout: float | None, submission_timeout: float,
+          accept_renamed: bool) -> None:
     """Grade a class: files, folders, per-student folders or nbgrader's submitted/ tree.
 
     A submission is graded again when its file or its assignment (spec, hidden seed,
@@ -145,7 +155,8 @@ def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path,
             bar.update(task, advance=1, description=student + (" (unchanged)" if report is None else ""))
 
         result = grade_class(spec, submissions, gradebook, jobs=jobs, progress=stored, force=force,
-                             scheduler=scheduler, limits=_limits(call_timeout, submission_timeout))
+                             scheduler=scheduler, limits=_limits(call_timeout, submission_timeout),
+                             accept_renamed=accept_renamed)
     try:
         every = write_view(out, gradebook, spec, written, jail=jail)
         total = len(every)

@@ -308,12 +308,12 @@ def _note_errors_in_helpers(workload: Workload, run: Execution, report: Submissi
             break
 
 
-def grade_safely(grader: Grader, student: str, path: Path) -> dict:
+def grade_safely(grader: Grader, student: str, path: Path, own_folder: bool = False) -> dict:
     """A report for any submission; an error in the grader itself costs only this one. Its
     details go to the grader's own log (stderr), not into the report: the exception may
     carry what the submission's child sent, and the report is the student's to read."""
     try:
-        report = grader.grade_file(path, label=path.name).as_dict()
+        report = grader.grade_file(path, label=path.name, siblings=own_folder).as_dict()
     except Exception as exc:  # noqa: BLE001 - never lose the batch to one submission
         print(f"autograder: internal error while grading {student} ({path}):\n{traceback.format_exc()}",
               file=sys.stderr)

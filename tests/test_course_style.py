@@ -122,3 +122,35 @@ def test_a_classmates_file_beside_a_submission_is_never_imported(tmp_path):
     (own / "bob.py").write_text((tmp_path / "bob.py").read_text(encoding="utf-8"), encoding="utf-8")
     mine = grader.grade_file(own / "alice.ipynb", siblings=True)  # her own folder, her own file
     assert function_result(mine, "sigmoid_derivative").score == function_result(mine, "sigmoid_derivative").max_score
+
+
+def test_a_class_in_folders_of_their_own_with_renamed_functions_accepted(tmp_path):
+    """`autograder grade` on per-student folders: alice's notebook imports her own helper file
+    beside it; bob renamed four functions. Accepting renamed functions is an option that
+    changes verdicts: turning it on regrades the class and says why; bob's functions then count."""
+    import shutil
+
+    from autograder.classroom.batch import grade_class
+    from autograder.classroom.gradebook import Gradebook
+    from autograder.classroom.layout import discover
+
+    folder = COURSE / "one_hidden_layer"
+    (tmp_path / "class" / "alice").mkdir(parents=True)
+    (tmp_path / "class" / "bob").mkdir()
+    shutil.copy(folder / "with_helper_module" / "planar_week3.ipynb", tmp_path / "class" / "alice")
+    shutil.copy(folder / "with_helper_module" / "my_helpers.py", tmp_path / "class" / "alice")
+    shutil.copy(folder / "course_renamed.ipynb", tmp_path / "class" / "bob")
+    assignment = load_assignment("one_hidden_layer", ROOT)
+    subs, _ = discover([tmp_path / "class"], assignment.name)
+    assert {s.student: s.path.name for s in subs} == {"alice": "planar_week3.ipynb", "bob": "course_renamed.ipynb"}
+    book = Gradebook(tmp_path / "gradebook.sqlite")
+    first = grade_class(assignment, subs, book, limits=Limits(call_timeout_cap=3)).reports
+    alice = {f["name"]: f["score"] for f in first["alice"]["functions"]}
+    assert alice["sigmoid_derivative"] == 10  # from her my_helpers.py
+    assert {f["name"]: f["score"] for f in first["bob"]["functions"]}["backward_propagation"] == 0
+    again = grade_class(assignment, subs, book, limits=Limits(call_timeout_cap=3), accept_renamed=True)
+    assert list(again.why) == ["the assignment changed (the grading options (--accept-renamed))"]
+    assert again.why[next(iter(again.why))] == 2  # the option is part of every grade's fingerprint
+    bob = {f["name"]: f["score"] for f in again.reports["bob"]["functions"]}
+    assert bob["backward_propagation"] > 0 and bob["layer_sizes"] == 5
+    book.close()

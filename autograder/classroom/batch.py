@@ -87,10 +87,11 @@ class BatchResult:
         return dict(self.iter_reports())
 
 
-def _init_worker(name: str, root: str, limits: Limits | None, before: Callable[[str], None] | None) -> None:
+def _init_worker(name: str, root: str, limits: Limits | None, before: Callable[[str], None] | None,
+                 accept_renamed: bool = False) -> None:
     global _worker, _worker_before
     _die_with_parent()
-    _worker = Grader(load_assignment(name, Path(root)), limits=limits)
+    _worker = Grader(load_assignment(name, Path(root)), limits=limits, accept_renamed=accept_renamed)
     _worker_before = before
 
 
@@ -105,21 +106,22 @@ def _die_with_parent() -> None:
             os._exit(1)
 
 
-def _grade_one(student: str, path: str) -> dict:
+def _grade_one(student: str, path: str, own_folder: bool = False) -> dict:
     assert _worker is not None
     if _worker_before is not None:
         _worker_before(student)
-    return grade_safely(_worker, student, Path(path))
+    return grade_safely(_worker, student, Path(path), own_folder)
 
 
 def grade_class(assignment: Assignment, submissions: list[Submission], gradebook: Gradebook, jobs: int = 1,
                 limits: Limits | None = None, progress: Callable[[str, dict | None], None] | None = None,
-                force: bool = False, scheduler: str | None = None) -> BatchResult:
+                force: bool = False, scheduler: str | None = None, accept_renamed: bool = False) -> BatchResult:
     """Grade every submission without a current verdict in the gradebook for the same file and
     the same assignment (:mod:`.fingerprint`), on the Dask cluster at ``scheduler`` when given;
-    ``result.why`` counts why each was graded, ``result.unchanged`` names the others."""
+    ``result.why`` counts why each was graded, ``result.unchanged`` names the others.
+    ``accept_renamed``: a renamed function is graded under the required name (the report says so)."""
     result = BatchResult(gradebook, assignment.name, [sub.student for sub in submissions])
-    now = fingerprint(assignment)
+    now = fingerprint(assignment, accept_renamed)
     todo = []
     for sub in submissions:
         digest = file_hash(sub.path)
@@ -145,18 +147,19 @@ def grade_class(assignment: Assignment, submissions: list[Submission], gradebook
             sub, digest = by_student[student]
             store((sub, digest), report or _failed(assignment, sub, failure or ""))
 
-        grade_on_cluster(scheduler, assignment, [(sub.student, sub.path) for sub, _ in todo], limits, on_report)
+        grade_on_cluster(scheduler, assignment, [(sub.student, sub.path) for sub, _ in todo], limits, on_report,
+                         accept_renamed=accept_renamed)
     elif jobs <= 1:
-        grader = Grader(assignment, limits=limits)
+        grader = Grader(assignment, limits=limits, accept_renamed=accept_renamed)
         for sub, digest in todo:
-            store((sub, digest), grade_safely(grader, sub.student, sub.path))
+            store((sub, digest), grade_safely(grader, sub.student, sub.path, sub.own_folder))
     elif todo:
-        _grade_in_pools(assignment, todo, jobs, limits, store)
+        _grade_in_pools(assignment, todo, jobs, limits, store, accept_renamed)
     return result
 
 
 def _grade_in_pools(assignment: Assignment, todo: list[tuple[Submission, str]], jobs: int, limits: Limits | None,
-                    store: Callable[[tuple[Submission, str], dict], None]) -> None:
+                    store: Callable[[tuple[Submission, str], dict], None], accept_renamed: bool = False) -> None:
     """Grade ``todo`` in a pool of ``jobs`` workers, started again whenever a worker dies
     (see the module's docstring); every item is stored exactly once."""
     waiting = deque(range(len(todo)))  # not sent yet
@@ -169,7 +172,8 @@ def _grade_in_pools(assignment: Assignment, todo: list[tuple[Submission, str]], 
         broken: BaseException | None = None
         delivered = 0
         pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                   initargs=(assignment.name, str(assignment.root), limits, _worker_hook))
+                                   initargs=(assignment.name, str(assignment.root), limits, _worker_hook,
+                                             accept_renamed))
         try:
             while True:
                 if broken is None and not (alone and out):
@@ -177,7 +181,8 @@ def _grade_in_pools(assignment: Assignment, todo: list[tuple[Submission, str]], 
                     while source and len(out) < room:
                         i = source.popleft()
                         try:
-                            out[pool.submit(_grade_one, todo[i][0].student, str(todo[i][0].path))] = i
+                            out[pool.submit(_grade_one, todo[i][0].student, str(todo[i][0].path),
+                                        todo[i][0].own_folder)] = i
                         except BrokenProcessPool as exc:  # it died before this one was sent
                             source.appendleft(i)
                             broken = exc

@@ -44,11 +44,11 @@ def _unpack(files: dict[str, bytes]) -> Path:
 
 
 def grade_chunk(name: str, files: dict[str, bytes], chunk: list[tuple[str, str, bytes]],
-                limits: Limits | None) -> list[dict]:
+                limits: Limits | None, accept_renamed: bool = False) -> list[dict]:
     """Run on a worker: grade (student, filename, content) triples; one report each."""
     from autograder.grading import grade_safely
 
-    grader = _grader(name, _unpack(files), limits)
+    grader = _grader(name, _unpack(files), limits, accept_renamed)
     reports = []
     with tempfile.TemporaryDirectory(prefix="autograder-chunk-") as tmp:
         for i, (student, filename, content) in enumerate(chunk):
@@ -63,13 +63,13 @@ def grade_chunk(name: str, files: dict[str, bytes], chunk: list[tuple[str, str, 
 _graders: dict[tuple, object] = {}
 
 
-def _grader(name: str, root: Path, limits: Limits | None):
+def _grader(name: str, root: Path, limits: Limits | None, accept_renamed: bool = False):
     from autograder.grading import Grader
     from autograder.spec import load_assignment
 
-    key = (name, str(root), limits)
+    key = (name, str(root), limits, accept_renamed)
     if key not in _graders:
-        _graders[key] = Grader(load_assignment(name, root), limits=limits)
+        _graders[key] = Grader(load_assignment(name, root), limits=limits, accept_renamed=accept_renamed)
     return _graders[key]
 
 
@@ -79,7 +79,8 @@ def chunks(items: list, size: int) -> Iterator[list]:
 
 
 def grade_on_cluster(address: str, assignment: Assignment, todo: list[tuple[str, Path]], limits: Limits | None,
-                     on_report: Callable[[str, dict | None, str | None], None], chunk_size: int = 8) -> None:
+                     on_report: Callable[[str, dict | None, str | None], None], chunk_size: int = 8,
+                     accept_renamed: bool = False) -> None:
     """Grade ``(student, path)`` pairs on the Dask scheduler at ``address``; report as chunks finish
     (``on_report(student, report, None)``, or ``(student, None, why)`` when a whole chunk was lost)."""
     from dask.distributed import Client, as_completed
@@ -90,7 +91,7 @@ def grade_on_cluster(address: str, assignment: Assignment, todo: list[tuple[str,
         pending = {}
         for chunk in chunks(todo, chunk_size):
             payload = [(student, path.name, path.read_bytes()) for student, path in chunk]
-            future = client.submit(grade_chunk, assignment.name, shared, payload, limits, pure=False)
+            future = client.submit(grade_chunk, assignment.name, shared, payload, limits, accept_renamed, pure=False)
             pending[future] = [student for student, _ in chunk]
         for future in as_completed(pending):
             try:

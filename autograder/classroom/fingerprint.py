@@ -29,6 +29,7 @@ PART_NAMES = {
     "alternatives": "alternatives/",
     "solution": "the solution",
     "engine": "the grader",
+    "options": "the grading options (--accept-renamed)",
 }
 _NOT_ENGINE = {"classroom", "authoring", "integrations", "cli.py", "__main__.py", "__pycache__"}
 
@@ -56,8 +57,9 @@ def engine_hash() -> str:
                                           for p in files))
 
 
-def fingerprint(assignment: Assignment) -> dict[str, str]:
-    """The hash of each part a grade of ``assignment`` depends on."""
+def fingerprint(assignment: Assignment, accept_renamed: bool = False) -> dict[str, str]:
+    """The hash of each part a grade of ``assignment`` depends on (and the option that changes
+    verdicts, only when it is on: grades stored without it stay current)."""
     alternatives = assignment.folder / "alternatives"
     alt_files = sorted(alternatives.glob("*.py")) if alternatives.is_dir() else []
     return {
@@ -67,6 +69,7 @@ def fingerprint(assignment: Assignment) -> dict[str, str]:
         "alternatives": _digest(*(p.name.encode() + b"\0" + p.read_bytes() for p in alt_files)),
         "solution": _digest(_read(assignment.solution)),
         "engine": engine_hash(),
+        **({"options": "accept-renamed"} if accept_renamed else {}),
     }
 
 
@@ -83,4 +86,4 @@ def changed_parts(stored: str | None, now: dict[str, str]) -> list[str]:
         before = {}
     if not isinstance(before, dict):
         before = {}
-    return [PART_NAMES[k] for k in now if before.get(k) != now[k]]
+    return [PART_NAMES[k] for k in PART_NAMES if (k in now or k in before) and before.get(k) != now.get(k)]

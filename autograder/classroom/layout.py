@@ -19,6 +19,7 @@ _IGNORED_NAMES = {"expected.toml", "README.md", ".DS_Store"}
 class Submission:
     student: str
     path: Path
+    own_folder: bool = False  # in a folder of the student's own: it may import the .py files beside it
 
 
 def discover(paths: list[Path], assignment: str) -> tuple[list[Submission], list[str]]:
@@ -62,7 +63,7 @@ def _folder(folder: Path, assignment: str, found: list[Submission], notes: list[
         elif item.is_dir():
             chosen = _pick(item, assignment, notes)
             if chosen:
-                found.append(Submission(item.name, chosen))
+                found.append(Submission(item.name, chosen, own_folder=True))
 
 
 def _nbgrader(submitted: Path, assignment: str, found: list[Submission], notes: list[str]) -> None:
@@ -76,7 +77,7 @@ def _nbgrader(submitted: Path, assignment: str, found: list[Submission], notes: 
             continue
         chosen = _pick(folder, assignment, notes, suffixes=(".ipynb", ".py"))
         if chosen:
-            found.append(Submission(student.name, chosen))
+            found.append(Submission(student.name, chosen, own_folder=True))
 
 
 def _pick(folder: Path, assignment: str, notes: list[str], suffixes: tuple[str, ...] = SUFFIXES) -> Path | None:
