@@ -154,3 +154,13 @@ def test_a_class_in_folders_of_their_own_with_renamed_functions_accepted(tmp_pat
     bob = {f["name"]: f["score"] for f in again.reports["bob"]["functions"]}
     assert bob["backward_propagation"] > 0 and bob["layer_sizes"] == 5
     book.close()
+
+
+def test_the_class_summary_counts_a_helpers_mistake_once():
+    """Three students with dW missing its 1/m in linear_backward: one mistake each, counted in
+    linear_backward, where it was made — not again in the two callers."""
+    from autograder.report.summary import summarise
+
+    report = grader_for("deep_nn").grade_file(COURSE / "deep_nn" / "course_bug_dw_no_m.ipynb").as_dict()
+    common = summarise([{**report, "student": s} for s in ("a", "b", "c")])["common"]
+    assert [(c.id, c.function, c.students) for c in common] == [("dW-missing-1-over-m", "linear_backward", 3)]
