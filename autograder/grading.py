@@ -162,8 +162,6 @@ class Grader:
         # only the calls that went wrong: the others were right with the student's own helpers
         calls = [c for c in self.workload.calls if c.function in served and not _right_call(self.workload, c, run)]
         again = rerun(loaded, self.workload, calls, served, self.limits)
-        if again.error:
-            return
         ids = {c.id for c in calls}
         alone = replace(run, outcomes={**run.outcomes, **again.outcomes},
                         skipped={**{k: v for k, v in run.skipped.items() if k not in ids}, **again.skipped},

@@ -111,25 +111,31 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
 
 def rerun(loaded: LoadedSource, workload: Workload, calls: list[Call], served: dict[str, tuple[str, ...]],
           limits: Limits | None = None) -> Execution:
-    """Make ``calls`` again, in one fresh child, each with the graded functions ``served``
-    names for its function computed by the grader's reference: how each caller does once
-    those helpers are right. Every input is handed over before any call; this child's words
-    and output are not shown to anyone."""
+    """Make ``calls`` again, each with the graded functions ``served`` names for its function
+    computed by the grader's reference: how each caller does once those helpers are right.
+    Each function gets a fresh child of its own, which may ask the grader for its own helpers
+    only: a function that is itself another's helper never gets its own answer, not even
+    through what an earlier call in the same child kept. Every input is handed over before
+    any call; these children's words and output are not shown to anyone."""
     result = Execution(sources=loaded.sources)
     limits = limits or Limits()
-    box = Sandbox(loaded, limits, workload.shared_inputs("public"), workload.helpers)
-    try:
-        box.start()
-        box.reveal(workload.shared_inputs("hidden"))
-        result.defined, result.uses = set(box.functions), box.uses
-        planned = [replace(p, request=replace(p.request, served=served[p.call.function]))
-                   for p in _planned(calls, workload, box.functions, limits, workload.parameters, result)]
-        # a quarter of the submission's budget: judging on its own must not double a slow file's time
-        _run_calls(planned, box, result, time.monotonic() + limits.submission_seconds / 4, {})
-    except SandboxError as exc:
-        result.error = str(exc)
-    finally:
-        box.close()
+    deadline = time.monotonic() + limits.submission_seconds / 4  # judging on its own must not double a file's time
+    for function, helpers in served.items():
+        mine = [c for c in calls if c.function == function]
+        if not mine:
+            continue
+        box = Sandbox(loaded, limits, workload.shared_inputs("public"), workload.helpers)
+        try:
+            box.start()
+            box.reveal(workload.shared_inputs("hidden"))
+            planned = [replace(p, request=replace(p.request, served=helpers))
+                       for p in _planned(mine, workload, box.functions, limits, workload.parameters, result)]
+            _run_calls(planned, box, result, deadline, {})
+        except SandboxError as exc:
+            for call in mine:
+                result.skipped[call.id] = f"not run: your file failed to load again ({exc})"
+        finally:
+            box.close()
     return result
 
 

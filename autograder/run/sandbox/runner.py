@@ -271,6 +271,8 @@ class Sandbox:
                 "names": request.names,
                 **({"served": list(request.served)} if request.served else {}),
             })
+        # the graded functions this child may ask for: a child judging a function on its own
+        # makes only that function's calls (execute.rerun), all with the same helpers
         self._may_serve = frozenset(n for r in requests for n in r.served)
         try:
             keys = [held.key for held in ([self.shared] if self.shared else []) + self.revealed]
