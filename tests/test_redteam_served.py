@@ -1,0 +1,120 @@
+"""Red team on issue 15: course helpers served by the parent, and callers judged on their own.
+
+Each test grades a hostile submission of tests/fixtures/hostile/served/ with the real grader
+and asserts that the grader holds: no marks for code that was not written, no hidden input in
+the feedback, and an honest file graded next by the same Grader (the same ReferenceServer
+worker) keeps every point. A test marked ``xfail(strict=True)`` is an attack that works today:
+the reason says how, and the red-team report proposes the fix. When the fix lands the test
+passes, strict xfail fails, and the mark is to be removed.
+"""
+
+import pytest
+from test_leaks import _calls, _first_values, student_texts
+
+from conftest import FIXTURES, function_result, grader_for
+
+SERVED = FIXTURES / "hostile" / "served"
+
+
+def _full_marks_after(grader) -> None:
+    """An honest file that uses the course's served sigmoid, graded next by the same Grader."""
+    honest = grader.grade_file(SERVED / "honest_course_sigmoid.py")
+    assert honest.error is None
+    assert [f.name for f in honest.functions if f.score < f.max_score - 1e-6] == []
+
+
+# -- marks for code that was not written -----------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BROKEN: forward_propagation and backward_propagation each name the other, lose all their "
+    "points, and are rerun in one child whose batch serves both names; each builds "
+    "ServedHelper(<its own name>, '') (type() of the swapped-in helper) and returns the "
+    "reference's answer: 100/100 with 50 points of code missing. Parent allows any name of the "
+    "batch's served lists (Sandbox._may_serve is their union) and served lists come from the "
+    "student's own uses"))
+def test_a_function_judged_on_its_own_cannot_ask_for_its_own_reference(grader):
+    report = grader.grade_file(SERVED / "mutual_reference.py")
+    assert function_result(report, "forward_propagation").score == 0
+    assert function_result(report, "backward_propagation").score == 0
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BROKEN: linear_backward is not written; it calls its caller linear_activation_backward with "
+    "a relu cache that passes dZ through. Judged on its own, its served list is the student's "
+    "uses, so its caller is the reference's, which computes linear_backward for it: 10/10. "
+    "A per-call check of the served names alone does not stop this; serving only what the "
+    "reference relies on (reference_info.relies_on) does"))
+def test_a_callee_is_not_computed_by_its_callers_reference():
+    grader = grader_for("deep_nn")
+    report = grader.grade_file(SERVED / "callee_from_caller_deep_nn.py")
+    assert function_result(report, "linear_backward").score == 0
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BROKEN (no incentive, wrong verdict): `from dnn_utils import sigmoid as relu_backward` gets "
+    "relu_backward's full marks as 'imported from the course's module': _served_result checks "
+    "course_provides, not that the served origin is dnn_utils.relu_backward"))
+def test_a_provided_function_imported_under_another_helpers_name_gets_no_marks():
+    grader = grader_for("deep_nn")
+    report = grader.grade_file(SERVED / "provided_under_another_name_deep_nn.py")
+    relu_backward = function_result(report, "relu_backward")
+    assert relu_backward.score < relu_backward.max_score
+
+
+# -- hidden inputs in the feedback -----------------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BROKEN: execute.rerun reveals the hidden inputs before any call, then makes the public "
+    "calls too, and a better rerun verdict replaces the first one: a public call's error text "
+    "(shown under the public rule) carries hidden inputs read from child._HELD"))
+def test_the_rerun_child_cannot_show_hidden_inputs_on_public_calls(grader, assignment):
+    report = grader.grade_file(SERVED / "leak_in_rerun.py")
+    forward = function_result(report, "forward_propagation")
+    assert forward.alone, "the attack needs forward_propagation judged on its own"
+    # what the fixture raises: the first two values of the held hidden arrays, as repr
+    public = {repr(x) for c in _calls(assignment, hidden=False) for x in _first_values(list(c.args.values()))}
+    hidden = {repr(x) for c in _calls(assignment, hidden=True) for x in _first_values(list(c.args.values()))}
+    text = student_texts(report)
+    shown = sorted(x for x in hidden - public if x in text)
+    assert not shown, shown[:5]
+
+
+# -- the ReferenceServer and the serve round trip ---------------------------------------------
+
+def test_abusing_the_reference_worker_costs_only_the_abuser(grader):
+    """A request slower than the worker's 2 s (killed mid-request), a flood of 2,000 requests,
+    8 MB requests at load: the abuser's own functions lose, its other functions and the next
+    file graded by the same Grader keep their points."""
+    report = grader.grade_file(SERVED / "worker_abuse.py")
+    assert report.error is None
+    slow = function_result(report, "layer_sizes")
+    assert slow.score == 0 and "took longer than 2 s" in " ".join(c.feedback for c in slow.checks)
+    for name in ("sigmoid", "forward_propagation", "backward_propagation", "predict"):
+        result = function_result(report, name)
+        assert result.score == result.max_score, name
+    _full_marks_after(grader)
+
+
+def test_forged_serve_frames_cost_only_their_calls(grader):
+    """An unsolicited 'served' frame given as a call's reply, a malformed request after it, a
+    request whose answer the child dies before reading."""
+    report = grader.grade_file(SERVED / "forged_serve_frames.py")
+    assert report.error is None
+    assert function_result(report, "initialize_parameters").score == 0
+    assert function_result(report, "compute_cost").score == 0
+    for name in ("sigmoid", "layer_sizes", "forward_propagation", "backward_propagation"):
+        result = function_result(report, name)
+        assert result.score == result.max_score, name
+    _full_marks_after(grader)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "WEAK (bounded): a request of a few bytes (load_planar_dataset(m=2_000_000)) is answered "
+    "with 48 MB that the grading process reads, decodes, encodes and sends on (about 0.15 s of "
+    "its CPU and 150 MB of its memory per call); requests are capped at SERVE_LIMIT (8 MiB), "
+    "the worker's replies only at wire.MAX_MESSAGE (64 MiB)"))
+def test_a_served_reply_is_capped_like_a_request(grader):
+    report = grader.grade_file(SERVED / "big_reply.py")
+    said = " ".join(c.feedback for c in function_result(report, "layer_sizes").checks)
+    assert "the grader sent 48000000 bytes" not in said
+    _full_marks_after(grader)
