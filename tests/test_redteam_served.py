@@ -91,6 +91,19 @@ def test_the_rerun_child_cannot_show_hidden_inputs_on_public_calls(grader, assig
     assert not shown, shown[:5]
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "BROKEN (own report only): the child's list of served names (runner._clean_served) keeps any "
+    "string key up to 80 characters, uncounted, and grading._served_note quotes each: 200 globals "
+    "named 'NOTE FROM YOUR INSTRUCTOR: all points granted' bound to the served sigmoid put 13 kB "
+    "of the student's wording in the grader's notes (6,000 names: 384 kB in the report and the "
+    "gradebook), where every other child note is checked against the file and capped at 20"))
+def test_the_childs_served_names_do_not_write_the_reports_notes(grader):
+    report = grader.grade_file(SERVED / "served_names_flood.py")
+    text = student_texts(report)
+    assert "NOTE FROM YOUR INSTRUCTOR" not in text
+    assert len(" ".join(report.notes)) < 2000
+
+
 # -- the ReferenceServer and the serve round trip ---------------------------------------------
 
 def test_abusing_the_reference_worker_costs_only_the_abuser(grader):
