@@ -8,10 +8,13 @@ the reason says how, and the red-team report proposes the fix. When the fix land
 passes, strict xfail fails, and the mark is to be removed.
 """
 
+import subprocess
+import sys
+
 import pytest
 from test_leaks import _calls, _first_values, student_texts
 
-from conftest import FIXTURES, function_result, grader_for
+from conftest import FIXTURES, ROOT, function_result, grader_for
 
 SERVED = FIXTURES / "hostile" / "served"
 
@@ -143,3 +146,34 @@ def test_a_served_reply_is_capped_like_a_request(grader):
     said = " ".join(c.feedback for c in function_result(report, "layer_sizes").checks)
     assert "the grader sent 48000000 bytes" not in said
     _full_marks_after(grader)
+
+
+# Grades the file that never reads its answer, then an honest one, in a process of its own: the
+# whole submission has 4 s, so a grader that holds is done in a few seconds; one that hangs is
+# stopped by the time limit below (a hang detector, not a speed figure).
+_STUCK_THEN_HONEST = """
+import sys
+from pathlib import Path
+from autograder.grading import Grader
+from autograder.run.sandbox.runner import Limits
+from autograder.spec import load_assignment
+grader = Grader(load_assignment("one_hidden_layer", Path(sys.argv[1])),
+                limits=Limits(call_timeout_cap=2, submission_seconds=4))
+stuck = grader.grade_file(Path(sys.argv[2]))
+honest = grader.grade_file(Path(sys.argv[3]))
+print(sum(f.score for f in stuck.functions), sum(f.score for f in honest.functions), honest.max_score)
+"""
+
+
+@pytest.mark.xfail(strict=True, raises=subprocess.TimeoutExpired, reason=(
+    "BROKEN (hangs the batch): runner.Sandbox._receive sends a serve request's answer with a "
+    "blocking wire.send to the child's request pipe; a child that asked for a 4 MB answer and "
+    "never reads it (sleeping, swallowing its soft time limit) blocks the grading process "
+    "forever: no call deadline, no submission budget, and classroom.batch has no watchdog"))
+def test_a_child_that_never_reads_its_answer_cannot_hang_the_grader():
+    done = subprocess.run([sys.executable, "-c", _STUCK_THEN_HONEST, str(ROOT),
+                           str(SERVED / "never_reads_its_answer.py"), str(SERVED / "honest_course_sigmoid.py")],
+                          capture_output=True, text=True, timeout=15, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    stuck, honest, best = (float(x) for x in done.stdout.split())
+    assert honest == best
