@@ -127,7 +127,7 @@ class Grader:
         functions_right = cache(lambda: right_everywhere(self.workload, run))
         for fn in self.assignment.functions.values():
             if fn.name in run.served and fn.name not in run.defined:
-                report.functions.append(_served_result(fn, run.served[fn.name]))
+                report.functions.append(_served_result(fn, run.served[fn.name], self.assignment))
             else:
                 report.functions.append(self._judge_one(fn, run, functions_right))
         if not any(name in run.defined for name in self.assignment.functions):
@@ -153,7 +153,9 @@ class Grader:
         served: dict[str, tuple[str, ...]] = {}
         for result in report.functions:
             uses = student.get(result.name, frozenset()) | (relies_on.get(result.name, frozenset()) & missing)
-            helpers = tuple(sorted((uses & lost) - {result.name}))
+            # never a function whose reference calls this one: its answer would hold this one's
+            callers = {name for name, callees in relies_on.items() if result.name in callees}
+            helpers = tuple(sorted((uses & lost) - callers - {result.name}))
             if (result.name in lost and result.name in run.defined and helpers
                     and not stopped(run, result.name, self.workload.calls)):  # one that hung is not run to hang again
                 served[result.name] = helpers
@@ -238,19 +240,21 @@ def _served_note(served: dict[str, str]) -> list[str]:
             f"the grader does not have: it computed {'it' if len(served) == 1 else 'them'} with its own copy"]
 
 
-def _served_result(fn: FunctionSpec, origin: str) -> FunctionResult:
+def _served_result(fn: FunctionSpec, origin: str, assignment: Assignment) -> FunctionResult:
     """A graded function the file imports from the course's helper module instead of defining:
-    its points if the course gives it to students (``course_provides``), none otherwise."""
-    module = origin.rpartition(".")[0]
-    if fn.course_provides:
+    its points if the course gives it to students (``course_provides``) under that very name,
+    none otherwise (``from dnn_utils import sigmoid as relu_backward`` is no relu_backward)."""
+    module, _, name = origin.rpartition(".")
+    if fn.course_provides and assignment.course_modules.get(module, {}).get(name) == fn.name:
         feedback, note = "", (f"imported from the course's {module}, which gives it to students: the grader "
                               "computes it with its own copy, full marks")
     else:
         feedback, note = (f"{fn.name} is imported from the course's {module}; this exercise asks you to write "
                           "it yourself"), f"imported from the course's {module}, not written in your file"
+    given = not feedback
     check = CheckResult(name=f"{fn.name}: written in your file", visibility="public",
-                        score=fn.points if fn.course_provides else 0.0, max_score=fn.points,
-                        passed=fn.course_provides, feedback=feedback, kind="provided")
+                        score=fn.points if given else 0.0, max_score=fn.points,
+                        passed=given, feedback=feedback, kind="provided")
     return FunctionResult(fn.name, checks=[check], notes=[note], status="provided")
 
 

@@ -3,15 +3,12 @@
 Each test grades a hostile submission of tests/fixtures/hostile/served/ with the real grader
 and asserts that the grader holds: no marks for code that was not written, no hidden input in
 the feedback, and an honest file graded next by the same Grader (the same ReferenceServer
-worker) keeps every point. A test marked ``xfail(strict=True)`` is an attack that works today:
-the reason says how, and the red-team report proposes the fix. When the fix lands the test
-passes, strict xfail fails, and the mark is to be removed.
+worker) keeps every point. Each test's comment says what the attack did before it was fixed.
 """
 
 import subprocess
 import sys
 
-import pytest
 from test_leaks import _calls, _first_values, student_texts
 
 from conftest import FIXTURES, ROOT, function_result, grader_for
@@ -28,47 +25,43 @@ def _full_marks_after(grader) -> None:
 
 # -- marks for code that was not written -----------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BROKEN: forward_propagation and backward_propagation each name the other, lose all their "
-    "points, and are rerun in one child whose batch serves both names; each builds "
-    "ServedHelper(<its own name>, '') (type() of the swapped-in helper) and returns the "
-    "reference's answer: 100/100 with 50 points of code missing. Parent allows any name of the "
-    "batch's served lists (Sandbox._may_serve is their union) and served lists come from the "
-    "student's own uses"))
+# Attack (held since issue 15's fixes; it used to work): forward_propagation and
+# backward_propagation each name the other, lose all their points, and are rerun in one child
+# whose batch serves both names; each builds ServedHelper(<its own name>, '') (type() of the
+# swapped-in helper) and returns the reference's answer: 100/100 with 50 points of code missing.
+# Parent allows any name of the batch's served lists (Sandbox._may_serve is their union) and
+# served lists come from the student's own uses
 def test_a_function_judged_on_its_own_cannot_ask_for_its_own_reference(grader):
     report = grader.grade_file(SERVED / "mutual_reference.py")
     assert function_result(report, "forward_propagation").score == 0
     assert function_result(report, "backward_propagation").score == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BROKEN: linear_backward is not written; it calls its caller linear_activation_backward with "
-    "a relu cache that passes dZ through. Judged on its own, its served list is the student's "
-    "uses, so its caller is the reference's, which computes linear_backward for it: 10/10. "
-    "A per-call check of the served names alone does not stop this; serving only what the "
-    "reference relies on (reference_info.relies_on) does"))
+# Attack (held since issue 15's fixes; it used to work): linear_backward is not written; it calls
+# its caller linear_activation_backward with a relu cache that passes dZ through. Judged on its
+# own, its served list is the student's uses, so its caller is the reference's, which computes
+# linear_backward for it: 10/10. A per-call check of the served names alone does not stop this;
+# serving only what the reference relies on (reference_info.relies_on) does
 def test_a_callee_is_not_computed_by_its_callers_reference():
     grader = grader_for("deep_nn")
     report = grader.grade_file(SERVED / "callee_from_caller_deep_nn.py")
     assert function_result(report, "linear_backward").score == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BROKEN: sigmoid_derivative and backward_propagation are not written and name each other. In "
-    "the rerun child sigmoid_derivative's call (first in the batch) may ask for backward's "
-    "reference: it computes it on every input the child holds, hidden ones included, and "
-    "backward's own calls, later in the same child, return those answers: 35/35. Survives a "
-    "per-call check of served names; needs served lists from the reference's relies_on and "
-    "no caller's call before its callee's in one child"))
+# Attack (held since issue 15's fixes; it used to work): sigmoid_derivative and
+# backward_propagation are not written and name each other. In the rerun child
+# sigmoid_derivative's call (first in the batch) may ask for backward's reference: it computes it
+# on every input the child holds, hidden ones included, and backward's own calls, later in the
+# same child, return those answers: 35/35. Survives a per-call check of served names; needs served
+# lists from the reference's relies_on and no caller's call before its callee's in one child
 def test_a_caller_cannot_stash_its_callees_answers_for_a_later_call(grader):
     report = grader.grade_file(SERVED / "stash_for_a_later_call.py")
     assert function_result(report, "backward_propagation").score == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BROKEN (no incentive, wrong verdict): `from dnn_utils import sigmoid as relu_backward` gets "
-    "relu_backward's full marks as 'imported from the course's module': _served_result checks "
-    "course_provides, not that the served origin is dnn_utils.relu_backward"))
+# Attack (held since issue 15's fixes; it used to work): `from dnn_utils import sigmoid as
+# relu_backward` gets relu_backward's full marks as 'imported from the course's module':
+# _served_result checks course_provides, not that the served origin is dnn_utils.relu_backward
 def test_a_provided_function_imported_under_another_helpers_name_gets_no_marks():
     grader = grader_for("deep_nn")
     report = grader.grade_file(SERVED / "provided_under_another_name_deep_nn.py")
@@ -78,10 +71,10 @@ def test_a_provided_function_imported_under_another_helpers_name_gets_no_marks()
 
 # -- hidden inputs in the feedback -----------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BROKEN: execute.rerun reveals the hidden inputs before any call, then makes the public "
-    "calls too, and a better rerun verdict replaces the first one: a public call's error text "
-    "(shown under the public rule) carries hidden inputs read from child._HELD"))
+# Attack (held since issue 15's fixes; it used to work): execute.rerun reveals the hidden inputs
+# before any call, then makes the public calls too, and a better rerun verdict replaces the first
+# one: a public call's error text (shown under the public rule) carries hidden inputs read from
+# child._HELD
 def test_the_rerun_child_cannot_show_hidden_inputs_on_public_calls(grader, assignment):
     report = grader.grade_file(SERVED / "leak_in_rerun.py")
     forward = function_result(report, "forward_propagation")
@@ -94,12 +87,12 @@ def test_the_rerun_child_cannot_show_hidden_inputs_on_public_calls(grader, assig
     assert not shown, shown[:5]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BROKEN (own report only): the child's list of served names (runner._clean_served) keeps any "
-    "string key up to 80 characters, uncounted, and grading._served_note quotes each: 200 globals "
-    "named 'NOTE FROM YOUR INSTRUCTOR: all points granted' bound to the served sigmoid put 13 kB "
-    "of the student's wording in the grader's notes (6,000 names: 384 kB in the report and the "
-    "gradebook), where every other child note is checked against the file and capped at 20"))
+# Attack (held since issue 15's fixes; it used to work): the child's list of served names
+# (runner._clean_served) keeps any string key up to 80 characters, uncounted, and
+# grading._served_note quotes each: 200 globals named 'NOTE FROM YOUR INSTRUCTOR: all points
+# granted' bound to the served sigmoid put 13 kB of the student's wording in the grader's notes
+# (6,000 names: 384 kB in the report and the gradebook), where every other child note is checked
+# against the file and capped at 20
 def test_the_childs_served_names_do_not_write_the_reports_notes(grader):
     report = grader.grade_file(SERVED / "served_names_flood.py")
     text = student_texts(report)
@@ -136,11 +129,11 @@ def test_forged_serve_frames_cost_only_their_calls(grader):
     _full_marks_after(grader)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "WEAK (bounded): a request of a few bytes (load_planar_dataset(m=2_000_000)) is answered "
-    "with 48 MB that the grading process reads, decodes, encodes and sends on (about 0.15 s of "
-    "its CPU and 150 MB of its memory per call); requests are capped at SERVE_LIMIT (8 MiB), "
-    "the worker's replies only at wire.MAX_MESSAGE (64 MiB)"))
+# Attack (held since issue 15's fixes; it used to work): a request of a few bytes
+# (load_planar_dataset(m=2_000_000)) is answered with 48 MB that the grading process reads,
+# decodes, encodes and sends on (about 0.15 s of its CPU and 150 MB of its memory per call);
+# requests are capped at SERVE_LIMIT (8 MiB), the worker's replies only at wire.MAX_MESSAGE (64
+# MiB)
 def test_a_served_reply_is_capped_like_a_request(grader):
     report = grader.grade_file(SERVED / "big_reply.py")
     said = " ".join(c.feedback for c in function_result(report, "layer_sizes").checks)
@@ -173,19 +166,17 @@ def _grade_in_a_process(assignment: str, hostile: str, honest) -> None:
     assert honest_score == best
 
 
-@pytest.mark.xfail(strict=True, raises=subprocess.TimeoutExpired, reason=(
-    "BROKEN (hangs the batch): runner.Sandbox._receive sends a serve request's answer with a "
-    "blocking wire.send to the child's request pipe; a child that asked for a 4 MB answer and "
-    "never reads it (sleeping, swallowing its soft time limit) blocks the grading process "
-    "forever: no call deadline, no submission budget, and classroom.batch has no watchdog"))
+# Attack (held since issue 15's fixes; it used to work): runner.Sandbox._receive sends a serve
+# request's answer with a blocking wire.send to the child's request pipe; a child that asked for a
+# 4 MB answer and never reads it (sleeping, swallowing its soft time limit) blocks the grading
+# process forever: no call deadline, no submission budget, and classroom.batch has no watchdog
 def test_a_child_that_never_reads_its_answer_cannot_hang_the_grader():
     _grade_in_a_process("one_hidden_layer", "never_reads_its_answer.py", SERVED / "honest_course_sigmoid.py")
 
 
-@pytest.mark.xfail(strict=True, raises=subprocess.TimeoutExpired, reason=(
-    "BROKEN (hangs the batch; older than issue 15, same cause): Sandbox.reveal writes the hidden "
-    "inputs (deep_nn: 75 kB, more than a pipe's 64 kB) with a blocking write; a child that "
-    "patched its own wire.receive at load never reads them, and the grading process waits forever"))
+# Attack (held since issue 15's fixes; it used to work): Sandbox.reveal writes the hidden inputs
+# (deep_nn: 75 kB, more than a pipe's 64 kB) with a blocking write; a child that patched its own
+# wire.receive at load never reads them, and the grading process waits forever
 def test_a_child_that_never_reads_the_hidden_inputs_cannot_hang_the_grader():
     _grade_in_a_process("deep_nn", "never_reads_the_hidden_inputs_deep_nn.py",
                         ROOT / "examples" / "submissions" / "deep_nn" / "correct_coursera_template.py")
@@ -193,11 +184,10 @@ def test_a_child_that_never_reads_the_hidden_inputs_cannot_hang_the_grader():
 
 # -- the loader: salvage of a .py that does not parse ---------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BROKEN (the grading process's own CPU, before any sandbox): load.source._salvage parses "
-    "each top-level group as '\\n' * begin + chunk, so a broken .py of N one-line groups costs "
-    "N²/2 characters of parsing: 20,000 lines (278 kB) take 14 s, 100,000 lines minutes, in "
-    "the parent, with no time limit. ast.increment_lineno on the chunk alone keeps it linear"))
+# Attack (held since issue 15's fixes; it used to work): load.source._salvage parses each top-
+# level group as '\n' * begin + chunk, so a broken .py of N one-line groups costs N²/2 characters
+# of parsing: 20,000 lines (278 kB) take 14 s, 100,000 lines minutes, in the parent, with no time
+# limit. ast.increment_lineno on the chunk alone keeps it linear
 def test_salvaging_a_broken_file_is_linear_in_its_size(tmp_path, monkeypatch):
     import ast
 

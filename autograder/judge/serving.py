@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.run import wire
+from autograder.run.sandbox.served import SERVE_LIMIT
 
 PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 MEMORY = 2 << 30  # bytes of address space for the worker
@@ -95,6 +96,8 @@ def worker(solution: str) -> None:
     """The worker's loop: one request in, one reply out, until the grader closes the pipe."""
     import warnings
 
+    import numpy
+
     from autograder.judge.reference import load_module, reference_functions
 
     warnings.simplefilter("ignore")
@@ -110,10 +113,16 @@ def worker(solution: str) -> None:
         try:
             if func is None:
                 raise LookupError(f"the solution has no function {request.get('function')!r}")
+            numpy.random.seed(0)  # the same answer whatever was served before (initialisers draw)
             value = func(*[wire.decode(a, buffers) for a in request.get("args", [])],
                          **{k: wire.decode(v, buffers) for k, v in request.get("kwargs", {}).items()})
             out: list[bytes] = []
-            wire.send(replies, {"value": wire.encode(value, out)}, out)
+            frame = wire.frame({"value": wire.encode(value, out)}, out)
+            if len(frame) > SERVE_LIMIT:  # no larger than what a helper call may send: a few bytes asked for 48 MB
+                raise ValueError(f"its result would take {len(frame) / 1e6:.0f} MB, more than a helper may return "
+                                 f"({SERVE_LIMIT / 1e6:.0f} MB)")
+            replies.write(frame)
+            replies.flush()
         except MemoryError:
             return  # the grader sees the pipe close
         except Exception as exc:  # noqa: BLE001 - the student's arguments may be anything

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SUFFIXES = (".py", ".ipynb")
+MAX_CODE = 1 << 20  # characters of code: far more than any answer, and parsing stays cheap
 
 _MAGIC = re.compile(r"^(\s*)(%|!|\w+\s*=\s*[%!])")
 _AUTOMAGIC = re.compile(
@@ -137,6 +138,9 @@ def load_python_text(text: str, name: str) -> LoadedSource:
     if not text.strip():
         result.error = f"{name} is empty"
         return result
+    if len(text) > MAX_CODE:
+        result.error = _too_large(name, len(text))
+        return result
     cleaned, neutralised = _neutralise_ipython(text)
     if neutralised:
         result.notes.append(f"{neutralised} IPython line(s) (%magic, !shell) in {name} were ignored")
@@ -152,7 +156,7 @@ def load_python_text(text: str, name: str) -> LoadedSource:
             return result
         _finish(result, name)  # the notes say which lines were skipped, and why
         return result
-    result._skipped = _collect(tree, cleaned, name, result)
+    result._skipped = _collect(tree, cleaned.splitlines(), name, result)
     _finish(result, name)
     return result
 
@@ -189,6 +193,9 @@ def load_notebook_text(text: str, name: str) -> LoadedSource:
 def load_cells(cells: list[str], name: str, result: LoadedSource | None = None) -> LoadedSource:
     """Code cells in order (a notebook's, or the inputs of a live IPython session)."""
     result = result or LoadedSource()
+    if sum(len(c) for c in cells) > MAX_CODE:
+        result.error = _too_large(name, sum(len(c) for c in cells))
+        return result
     skipped: list[str] = []
     neutralised = 0
     for code_index, source in enumerate(cells, start=1):
@@ -205,12 +212,17 @@ def load_cells(cells: list[str], name: str, result: LoadedSource | None = None) 
         except SyntaxError:
             skipped += _salvage(cleaned, label, result)
             continue
-        skipped += _collect(tree, cleaned, label, result)
+        skipped += _collect(tree, cleaned.splitlines(), label, result)
     if neutralised:
         result.notes.append(f"{neutralised} IPython line(s) (%magic, !shell, cd) were ignored")
     result._skipped = skipped
     _finish(result, name)
     return result
+
+
+def _too_large(name: str, size: int) -> str:
+    return (f"{name} holds {size // 1024} kB of code, more than the {MAX_CODE // 1024} kB a submission may have: "
+            "remove data or generated code pasted into it")
 
 
 def _finish(result: LoadedSource, name: str) -> None:
@@ -258,9 +270,9 @@ def _parses(text: str) -> bool:
     return True
 
 
-def _collect(tree: ast.Module, text: str, filename: str, result: LoadedSource) -> list[str]:
-    """Keep definitions, imports and constants from a parsed unit; return what was skipped."""
-    lines = text.splitlines()
+def _collect(tree: ast.Module, lines: list[str], filename: str, result: LoadedSource) -> list[str]:
+    """Keep definitions, imports and constants from a parsed unit (``lines``: its whole text);
+    return what was skipped."""
     skipped = []
     for node in tree.body:
         kind = _kind(node)
@@ -390,26 +402,29 @@ def _salvage(text: str, filename: str, result: LoadedSource) -> list[str]:
             start = i
     groups.append((start, len(lines)))
     skipped: list[str] = []
+    broken: list[str] = []
     for begin, end in groups:
         chunk = "\n".join(lines[begin:end])
         if not chunk.strip():
             continue
-        try:
-            tree = ast.parse("\n" * begin + chunk, filename=filename)
+        try:  # each group on its own (linear in the file), then moved to its place
+            tree = ast.increment_lineno(ast.parse(chunk, filename=filename), begin)
         except SyntaxError as exc:
+            at = begin + (exc.lineno or 1)
             hint = " (was a `def` line deleted?)" if "indent" in exc.msg else ""
             if "unexpected indent" in exc.msg and exc.lineno:
-                start = exc.lineno - 1  # the orphan starts where the indent does
-                _keep_orphan("\n".join(lines[start:end]), filename, start + 1, result)
+                _keep_orphan("\n".join(lines[at - 1:end]), filename, at, result)  # the orphan starts at the indent
             defined = re.match(r"\s*(?:async\s+)?def\s+(\w+)", chunk)
             if defined:
-                result.broken[defined.group(1)] = (f"{filename}, line {exc.lineno or begin + 1} does not parse "
-                                                   f"({exc.msg}{hint})")
-            result.notes.append(
-                f"{filename}, lines {begin + 1}-{end} do not parse ({exc.msg}{hint}) and were skipped"
-            )
+                result.broken[defined.group(1)] = f"{filename}, line {at} does not parse ({exc.msg}{hint})"
+            broken.append(f"{filename}, lines {begin + 1}-{end} do not parse ({exc.msg}{hint})")
             continue
-        skipped += _collect(tree, "\n" * begin + chunk, filename, result)
+        skipped += _collect(tree, lines, filename, result)
+    if broken:
+        more = f" (and {len(broken) - 3} more such groups of lines)" if len(broken) > 3 else ""
+        result.notes += [f"{b} and were skipped" for b in broken[:3]]
+        if more:
+            result.notes[-1] += more
     return skipped
 
 

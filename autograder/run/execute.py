@@ -115,8 +115,8 @@ def rerun(loaded: LoadedSource, workload: Workload, calls: list[Call], served: d
     computed by the grader's reference: how each caller does once those helpers are right.
     Each function gets a fresh child of its own, which may ask the grader for its own helpers
     only: a function that is itself another's helper never gets its own answer, not even
-    through what an earlier call in the same child kept. Every input is handed over before
-    any call; these children's words and output are not shown to anyone."""
+    through what an earlier call in the same child kept. As in ``execute``, the public calls
+    are made before the child holds any hidden input."""
     result = Execution(sources=loaded.sources)
     limits = limits or Limits()
     deadline = time.monotonic() + limits.submission_seconds / 4  # judging on its own must not double a file's time
@@ -127,10 +127,14 @@ def rerun(loaded: LoadedSource, workload: Workload, calls: list[Call], served: d
         box = Sandbox(loaded, limits, workload.shared_inputs("public"), workload.helpers)
         try:
             box.start()
-            box.reveal(workload.shared_inputs("hidden"))
-            planned = [replace(p, request=replace(p.request, served=helpers))
-                       for p in _planned(mine, workload, box.functions, limits, workload.parameters, result)]
-            _run_calls(planned, box, result, deadline, {})
+            stuck: dict[str, str] = {}
+            for visibility in ("public", "hidden"):
+                some = [c for c in mine if (c.visibility == "public") == (visibility == "public")]
+                if visibility == "hidden" and some:
+                    box.reveal(workload.shared_inputs("hidden"))
+                planned = [replace(p, request=replace(p.request, served=helpers))
+                           for p in _planned(some, workload, box.functions, limits, workload.parameters, result)]
+                _run_calls(planned, box, result, deadline, stuck)
         except SandboxError as exc:
             for call in mine:
                 result.skipped[call.id] = f"not run: your file failed to load again ({exc})"

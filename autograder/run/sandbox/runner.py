@@ -37,6 +37,9 @@ from autograder.run.sandbox.served import SERVE_LIMIT, Helpers
 from autograder.run.sandbox.shared import SharedInputs
 
 OUTPUT_CAP = 20_000
+MAX_SERVED_NAMES = 20  # course helpers a report names
+SEND_SECONDS = 2.0  # for a message to the child to be read (see Sandbox._send)
+PIPE_CHUNK = 1 << 16
 LOAD_REPLY_LIMIT = 1 << 20  # bytes: what a loaded submission reports (its functions' signatures, notes)
 FLUSH_AFTER = 0.05  # seconds: how often a child sends the replies it has (see Sandbox.call_many)
 
@@ -172,10 +175,7 @@ class Sandbox:
             "sources": self.loaded.sources,
             "course": self.helpers.stand_ins(),
         }
-        try:
-            wire.send(self._requests, message)
-        except (BrokenPipeError, OSError):
-            pass  # the child is gone: the receive below says how
+        self._send(message)  # if the child is gone, the receive below says how
         deadline = time.monotonic() + self.limits.load_timeout
         ready = self._receive(deadline, LOAD_REPLY_LIMIT)
         if not isinstance(ready, tuple) or ready[0].get("op") != "ready":
@@ -188,7 +188,7 @@ class Sandbox:
             code = self._stop()
             raise SandboxError(self._death_message(code, "while your file was being loaded"))
         self.functions = _clean_signatures(reply.get("functions"))
-        self.served = _clean_served(reply.get("served"), self.helpers)
+        self.served = _clean_served(reply.get("served"), self.helpers, self.loaded)
         uses = reply.get("uses") if isinstance(reply.get("uses"), dict) else {}
         self.uses = {k: {n for n in v if n in self.functions or n in self.served} for k, v in uses.items()
                      if k in self.functions and isinstance(v, list)}
@@ -212,10 +212,7 @@ class Sandbox:
             self._send_inputs(inputs)
 
     def _send_inputs(self, held: SharedInputs) -> None:
-        try:
-            wire.send(self._requests, *held.message())
-        except (BrokenPipeError, OSError):
-            pass  # the child is gone: the first call says how
+        self._send(*held.message())  # if the child is gone, the first call says how
 
     def close(self) -> None:
         self._stop()
@@ -274,12 +271,9 @@ class Sandbox:
         # the graded functions this child may ask for: a child judging a function on its own
         # makes only that function's calls (execute.rerun), all with the same helpers
         self._may_serve = frozenset(n for r in requests for n in r.served)
-        try:
-            keys = [held.key for held in ([self.shared] if self.shared else []) + self.revealed]
-            wire.send(self._requests, {"op": "calls", "calls": batch, "shared": keys,
-                                       "flush_after": 0 if precise else FLUSH_AFTER}, buffers)
-        except (BrokenPipeError, OSError):
-            pass  # the child is gone: the first receive below says how
+        keys = [held.key for held in ([self.shared] if self.shared else []) + self.revealed]
+        self._send({"op": "calls", "calls": batch, "shared": keys, "flush_after": 0 if precise else FLUSH_AFTER},
+                   buffers)  # if the child is gone, the first receive below says how
         longest = [0.0] * (len(requests) + 1)  # the longest time limit among the calls from here on
         for i in range(len(requests) - 1, -1, -1):
             longest[i] = max(longest[i + 1], requests[i].timeout)
@@ -339,7 +333,8 @@ class Sandbox:
             )
         os.close(req_read)
         os.close(rep_write)
-        self._requests = os.fdopen(req_write, "wb")
+        os.set_blocking(req_write, False)  # see _send
+        self._requests = req_write
         self._replies_fd = rep_read
         self._buffer = bytearray()
         self._eof = False
@@ -354,15 +349,36 @@ class Sandbox:
                     return received[2]  # a reply larger than its limit: refused, as if unread
                 return received[:2] if isinstance(received, tuple) else received
             answer, out = self.helpers.answer(received[0], received[1], self._may_serve)
-            try:
-                wire.send(self._requests, answer, out)
-            except (BrokenPipeError, OSError):
+            if not self._send(answer, out):
                 return None
+
+    def _send(self, message: dict, buffers: list[bytes] | tuple = ()) -> bool:
+        """Write one message to the child within ``SEND_SECONDS``. A child waiting for its next
+        message reads at once; one that stopped reading (and would block the grader on a full
+        pipe) is stopped instead. False when the message could not be sent."""
+        if self._requests is None:
+            return False
+        data = memoryview(wire.frame(message, buffers))
+        deadline = time.monotonic() + SEND_SECONDS
+        while data:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([], [self._requests], [], left)[1]:
+                self._stop()
+                return False
+            try:
+                data = data[os.write(self._requests, data[:PIPE_CHUNK]):]
+            except BlockingIOError:
+                continue
+            except OSError:  # the child is gone
+                return False
+        return True
 
     def _frame(self, deadline: float, limit: int) -> tuple[dict, list, int] | None | int:
         """The next frame and its size, None if the child closed its end or missed the
         deadline, or the frame's announced size (an int) when it exceeds ``limit``: refused
         before its bytes are read. Receiving is linear in the bytes: the buffer grows in place."""
+        if self._replies_fd is None:  # stopped (see _send)
+            return None
         need = 4
         size = None
         while True:
@@ -409,13 +425,9 @@ class Sandbox:
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        for closer in (self._requests,):
-            if closer is not None:
-                try:
-                    closer.close()
-                except OSError:
-                    pass
-        self._requests = None
+        if self._requests is not None:
+            os.close(self._requests)
+            self._requests = None
         if self._replies_fd is not None:
             os.close(self._replies_fd)
             self._replies_fd = None
@@ -578,12 +590,15 @@ def _clean_locals(scope: object) -> dict:
     return clean
 
 
-def _clean_served(served: object, helpers: Helpers) -> dict[str, str]:
-    """The course helpers the child says the file imported: only names the spec lists."""
+def _clean_served(served: object, helpers: Helpers, loaded: LoadedSource) -> dict[str, str]:
+    """The course helpers the child says the file imported: names of the file's own code
+    bound to names the spec lists (a few; the report quotes them)."""
     if not isinstance(served, dict):
         return {}
     known = {f"{module}.{name}" for module, names in helpers.modules.items() for name in names}
-    return {str(k)[:80]: v for k, v in served.items() if isinstance(v, str) and v in known}
+    words = set(re.findall(r"[A-Za-z_]\w*", "\n".join(u.source for u in loaded.units)))
+    kept = {k: v for k, v in served.items() if isinstance(k, str) and k in words and isinstance(v, str) and v in known}
+    return dict(sorted(kept.items())[:MAX_SERVED_NAMES])
 
 
 def _clean_signatures(functions: object) -> dict[str, list[dict] | None]:
