@@ -98,10 +98,10 @@ def test_an_internal_error_is_graded_again_next_run(assignment, tmp_path, monkey
     book = Gradebook(database)
     grade_file = Grader.grade_file
 
-    def broken_for_bob(self, path, label=None):
+    def broken_for_bob(self, path, label=None, siblings=False):
         if path.stem == "bob":
             raise RuntimeError("a bug in the grader")
-        return grade_file(self, path, label)
+        return grade_file(self, path, label, siblings)
 
     monkeypatch.setattr(Grader, "grade_file", broken_for_bob)
     result = grade_class(assignment, subs, book)
@@ -129,7 +129,7 @@ def test_a_chunk_lost_on_the_cluster_is_graded_again_next_run(assignment, tmp_pa
     subs, _ = discover([folder], assignment.name)
     lose = {"bob"}
 
-    def cluster(address, spec, todo, limits, on_report, chunk_size=8):
+    def cluster(address, spec, todo, limits, on_report, chunk_size=8, accept_renamed=False):
         for chunk in distributed.chunks(todo, 1):
             if {student for student, _ in chunk} & lose:
                 for student, _ in chunk:
