@@ -349,7 +349,7 @@ def _load(units: list[dict], namespace: dict, sources: dict) -> dict:
         except ModuleNotFoundError as exc:
             _stub_missing_import(unit["source"], exc.name or "?", namespace)
             notes.append(
-                f"{where}: module `{exc.name}` is not available here (a course helper?); "
+                f"{where}: module `{exc.name}` is not available here; "
                 "its names were replaced by placeholders"
             )
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything
