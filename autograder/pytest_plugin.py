@@ -27,4 +27,4 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
     report = outcome.get_result()
     if call.excinfo is not None and isinstance(call.excinfo.value, SelfCheckFailed):
-        report.longrepr = str(call.excinfo.value)
+        report.longrepr = f"{call.excinfo.value}\n{PUBLIC_ONLY}"

@@ -69,7 +69,9 @@ class PublicChecks:
         first = next((m for m in result["mistakes"]), None)
         head = f"{function}: " + (f"[{first['id']}] {first['message'].splitlines()[0]}" if first else
                                   f"{result['score']:g} / {result['max_score']:g} on the public inputs")
-        return head + "\n" + "\n".join(render_function(result, context=Context(report)))
+        context = Context(report)
+        context.explained = {f.key for f in context.findings if f.shown_in != function}  # said by its own test
+        return head + "\n" + "\n".join(render_function(result, context=context))
 
 
 class SelfCheckFailed(AssertionError):

@@ -46,8 +46,9 @@ GENERIC = {
     "scaled-by-m": "The cost J is the mean of the per-example losses, J = (1/m) Σ L, so every gradient of J "
     "carries one factor 1/m. A result m times too large is missing it.",
     "scaled-by-1-over-m": "A result m times too small was divided by m twice: a 1/m written on top of "
-    "np.mean (which already divides by m), or a 1/m on dZ as well as on dW or db (dZ is per example and "
-    "has no 1/m; only the mean over the examples, in J and so in every gradient of J, has it).",
+    "np.mean (which already divides by m), or a 1/m on the error term of the layer as well as on the "
+    "gradients of the weights and bias (the error term is per example and has no 1/m; only the mean over "
+    "the examples, in J and so in every gradient of J, has it).",
     "sign-flipped": "The sign is reversed: check the error term at the output (the activation minus the labels, "
     "not the labels minus the activation) and the minus in the cost.",
     "scaled": "Your result is the expected one times a constant: a factor is missing or extra.",

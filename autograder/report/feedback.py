@@ -101,7 +101,7 @@ def render_function(fn: dict, verbose: bool = False, context: Context | None = N
     for m in fn["mistakes"]:
         finding = context.by_key.get(key_of(fn, m))
         if finding is not None and finding.key in context.explained:
-            lines += _wrap(f"• [{m['id']}] ({mistake_where(m)}) explained above, under {finding.shown_in}",
+            lines += _wrap(f"• [{m['id']}] ({mistake_where(m)}) explained under {finding.shown_in}",
                            "    ", "      ")
             continue
         if finding is not None:

@@ -61,6 +61,10 @@ def consequence_of(fn: dict, report: dict, _seen: frozenset = frozenset()) -> li
             continue
         if not helper.get("mistakes") and helper.get("status") == "ok":
             continue
+        causes = [m["caused_by"] for m in helper.get("mistakes", []) if m.get("caused_by")]
+        if causes and len(causes) == len(helper["mistakes"]):  # the helper is wrong because of its own helper
+            roots += [c for c in dict.fromkeys(causes) if c not in roots]
+            continue
         for root in consequence_of(helper, report, _seen | {fn["name"]}) or [name]:
             if root not in roots:
                 roots.append(root)
