@@ -12,6 +12,7 @@ from functools import cache
 
 import jinja2
 
+from autograder.report.documents import block_html, cited_sections, inline_html, local_link
 from autograder.report.findings import Finding, collect, consequence_of, key_of
 
 OK, BAD = "✔", "✘"
@@ -274,16 +275,20 @@ def step_table(fn: dict) -> list[tuple[str, str]]:
 
 
 def render_markdown(report: dict, student: str | None = None) -> str:
-    return _env().get_template("feedback.md.j2").render(r=report, student=student, **_helpers())
+    """The feedback file: "To fix" first, then each function, then the derivation sections cited."""
+    return _env().get_template("feedback.md.j2").render(r=report, student=student, **_helpers(report))
 
 
 def render_html(report: dict, student: str | None = None) -> str:
-    return _env(html=True).get_template("feedback.html.j2").render(r=report, student=student, **_helpers())
+    """The same as HTML, rendered from Markdown by markdown-it-py, with every link inside the file."""
+    return _env(html=True).get_template("feedback.html.j2").render(r=report, student=student, **_helpers(report))
 
 
-def _helpers() -> dict:
+def _helpers(report: dict) -> dict:
     return {"full": _full, "step_table": step_table, "failed_checks": failed_checks, "where": mistake_where,
-            "OK": OK, "BAD": BAD}
+            "OK": OK, "BAD": BAD, "findings": collect(report) if not report.get("error") else [],
+            "to_fix": to_fix_line, "link": local_link, "sections": cited_sections(report),
+            "md": inline_html, "block": block_html}
 
 
 @cache
