@@ -31,7 +31,9 @@ def explain_error(error: dict, show: Disclosure = TRUSTED) -> str:
     kind, message = str(error.get("type", "Error")), str(error.get("message", ""))
     if error.get("timeout") or kind in STOPPED:
         place = where(error, show)
-        return stopped_text(kind, show.stopped(kind, message)) + (f" — it was running {place}" if place else "")
+        text = stopped_text(kind, show.stopped(kind, message))
+        joint = " It" if text.endswith("?") else " — it"
+        return text + (f"{joint} was running {place}" if place else "")
     if kind == "NotImplementedError":
         return "it is not implemented yet (it raises NotImplementedError)"
     said = show.message(message) if show.open else _grader_message(kind, message, show)

@@ -223,6 +223,8 @@ def failed_checks(fn: dict, verbose: bool = False) -> list[dict]:
             continue
         shown.add(key)
         entry = dict(check)
+        if _covered(check, covered):  # shown with --verbose: the numbers, not a guess beside the named mistake
+            entry["feedback"] = without_guess(entry["feedback"])
         said[reason] = entry
         result.append(entry)
     for entry in result:
@@ -247,6 +249,16 @@ def named_cells(fn: dict) -> set[tuple]:
     if cells and all(_covered({"variant": v, "step": s}, cells) for v, s in failing):
         cells.add((None, None))
     return cells
+
+
+_GUESS = re.compile(r"(?:; it is the expected result| — it is the expected result|: it is the expected result|\. [^.]*? would fit| — is m read)"
+                    r".*?(?=(?: \(on \d+ of \d+ inputs\))?$)")
+
+
+def without_guess(feedback: str) -> str:
+    """A check's feedback without the analytic relation ("divided by 125 instead of m — a global?",
+    "W.T would fit"): beside a named mistake it would contradict the name."""
+    return _GUESS.sub("", feedback)
 
 
 def _reason(check: dict) -> str:
