@@ -471,8 +471,9 @@ def _analyse(fn, calls, student, left: set, workload: Workload, run: Execution) 
         source = _common_source(fn, set(steps)) if kind in ("differs", "scaled") else None
         if source:
             right = sorted(set(fn.step_exprs()) - set(steps))
-            message += (f". {label} are wrong" + (f" while {', '.join(right)} are right" if right else "")
-                        + f": they are all computed from {source}, so the mistake is most likely in {source}")
+            said = message + ". " if kind != "differs" else ""  # "the values differ" adds nothing here
+            message = (f"{said}{label} are wrong" + (f" while {', '.join(right)} are right" if right else "")
+                       + f": they are all computed from {source}, so the mistake is most likely in {source}")
             step = source
         found.append(Mistake(
             id=kind, step=step, message=message, explanation=generic(kind, steps),

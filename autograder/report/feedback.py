@@ -91,7 +91,8 @@ def render_function(fn: dict, verbose: bool = False, context: Context | None = N
     roots = consequence_of(fn, context.report)
     for note in (fn.get("notes", []) if verbose else distinct_notes(fn.get("notes", []))):
         if verbose or not upstream_note(note):
-            lines += _wrap(f"note: {note}", "    ")
+            wrapped = _wrap(f"note: {note}", "    ")
+            lines += wrapped if verbose or len(wrapped) <= NOTE_LINES else _shorten(wrapped, NOTE_LINES)
     lines += [f"    {label:<9} {cells}" for label, cells in step_table(fn)]
     if roots and not verbose:
         numbers = [str(f.number) for f in context.findings if f.function in roots]
@@ -107,14 +108,43 @@ def render_function(fn: dict, verbose: bool = False, context: Context | None = N
             continue
         if finding is not None:
             context.explained.add(finding.key)
-        lines += _wrap(f"• [{m['id']}] ({mistake_where(m)}) {m['message']}", "    ", "      ")
+        where = mistake_where(m) if m.get("source") != "analysis" else _variants(m["step"], m)  # it lists its steps
+        lines += _wrap(f"• [{m['id']}] ({where}) {m['message']}", "    ", "      ")
         if m.get("explanation"):
-            lines += _wrap(f"Why: {m['explanation']}", "      ", "      ")
+            lines += why_lines(m["explanation"], verbose)
         if m.get("doc"):
             lines.append(f"      See {m['doc']}")
-    for check in failed_checks(fn, verbose):
+    failed = failed_checks(fn, verbose)
+    for check in failed if verbose else failed[:CHECK_LINES]:
         lines += _wrap(f"{BAD} {check['name']} — {check['feedback']}", "    ", "      ")
+    if not verbose and len(failed) > CHECK_LINES:
+        more = len(failed) - CHECK_LINES
+        lines.append(f"    {BAD} {more} more failed check{'s' if more > 1 else ''} (--verbose lists them)")
     return lines
+
+
+WHY_LINES, NOTE_LINES, CHECK_LINES = 3, 2, 2  # the text report's budget per explanation, note, function
+
+
+def why_lines(explanation: str, verbose: bool = False) -> list[str]:
+    """The explanation, in the report at most its first sentences that fit WHY_LINES lines (the
+    first sentence always whole); the rest is in --verbose and in the derivation it links to."""
+    whole = _wrap(f"Why: {explanation}", "      ", "      ")
+    if verbose or len(whole) <= WHY_LINES:
+        return whole
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", explanation.strip())
+    kept = sentences[0]
+    for sentence in sentences[1:]:
+        if len(_wrap(f"Why: {kept} {sentence} …", "      ", "      ")) > WHY_LINES:
+            break
+        kept += " " + sentence
+    return _wrap(f"Why: {kept} …", "      ", "      ")
+
+
+def _shorten(wrapped: list[str], size: int) -> list[str]:
+    head = wrapped[:size]
+    head[-1] = head[-1].rstrip() + " …"
+    return head
 
 
 def upstream_note(note: str) -> bool:
@@ -190,6 +220,10 @@ def _sentence(text: str) -> str:
 
 def _names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _variants(where: str, m: dict) -> str:
+    return where + (f"; {'/'.join(m['variants'])}" if m.get("variants") else "")
 
 
 def mistake_where(m: dict) -> str:
