@@ -33,8 +33,9 @@ def render_text(report: dict, functions: list[str] | None = None, verbose: bool 
                 if not functions or f.function in functions or set(f.seen_in) & set(functions)]
     if relevant and (not functions or len(relevant) > 1):  # with -f and one mistake, the details say it
         lines.append("To fix, in this order:")
+        by_name = {fn["name"]: fn for fn in report["functions"]}
         for finding in relevant:
-            lines += _wrap(f"{finding.number}. {to_fix_line(finding)}", "  ", "     ")
+            lines += _wrap(f"{finding.number}. {to_fix_line(finding, by_name.get(finding.shown_in))}", "  ", "     ")
     notes = report.get("notes", [])
     if functions and notes and not verbose:
         lines.append(f"  note: {len(notes)} note{'s' if len(notes) > 1 else ''} on how your file was read "
@@ -64,14 +65,17 @@ class Context:
         self.explained: set[tuple] = set()
 
 
-def to_fix_line(finding: Finding) -> str:
-    """One line of "To fix": where, what, and what else it makes wrong."""
+def to_fix_line(finding: Finding, fn: dict | None = None) -> str:
+    """One line of "To fix": where (the line too, when an error shows it), what, and what else it makes wrong."""
     m = finding.mistake
+    inside = fn is not None and any("the error is raised inside your" in n for n in fn.get("notes", []))
+    place = error_place(fn) if fn is not None and m.get("source") != "analysis" and not inside else None
+    line = re.search(r" at (.+?, line \d+)", place) if place else None
     message = m["message"]
     for label in (m.get("step"), finding.function):
         if label and message.startswith(f"{label}: "):
             message = message.removeprefix(f"{label}: ")
-    text = f"{finding.where}: {_sentence(message)}"
+    text = f"{finding.where}{f' ({line[1]})' if line else ''}: {_sentence(message)}"
     if m.get("id") not in ("missing", "not-implemented"):
         text += f" [{m['id']}]"
     others = [name for name in finding.seen_in if name != finding.function]
@@ -114,6 +118,9 @@ def render_function(fn: dict, verbose: bool = False, context: Context | None = N
             lines += why_lines(m["explanation"], verbose)
         if m.get("doc"):
             lines.append(f"      See {m['doc']}")
+    place = None if verbose else error_place(fn)
+    if place:
+        lines.append("    " + _one_line(f"{BAD} {place}", 96))
     failed = failed_checks(fn, verbose)
     for check in failed if verbose else failed[:CHECK_LINES]:
         lines += _wrap(f"{BAD} {check['name']} — {check['feedback']}", "    ", "      ")
@@ -121,6 +128,21 @@ def render_function(fn: dict, verbose: bool = False, context: Context | None = N
         more = len(failed) - CHECK_LINES
         lines.append(f"    {BAD} {more} more failed check{'s' if more > 1 else ''} (--verbose lists them)")
     return lines
+
+
+_PLACE = re.compile(r"it raised (?P<kind>[\w.]+).*? — at (?P<where>.+?, line \d+(?:: `[^`]*`)?)")
+
+
+def error_place(fn: dict) -> str | None:
+    """Where the error that a named mistake explains was raised (its check is not printed):
+    the line to look at, without the analytic guess that came with it."""
+    covered = named_cells(fn)
+    for check in fn.get("checks", []):
+        if not check["passed"] and _covered(check, covered):
+            match = _PLACE.search(check["feedback"])
+            if match:
+                return f"it raised {match['kind']} at {match['where']}"
+    return None
 
 
 WHY_LINES, NOTE_LINES, CHECK_LINES = 3, 2, 2  # the text report's budget per explanation, note, function
