@@ -384,6 +384,7 @@ def _values(call: Call, ctx: _Context, step: str) -> str | None:
             rel = compare.relation(got, expected, call.context.get("m"), show)
             said = rel.text.split(": ", 1)[1] if rel and rel.text.startswith("it has ") and ": " in rel.text else (
                 "" if rel and rel.text.startswith("it has ") else rel.text if rel else "")
+            said = said.removeprefix("the values are right but ")
             why = f" — {said}" if said and rel and rel.kind != "wrong-shape" else ""
             shape = show.shape(g.shape)
             return (f"{step} has the right numbers in {f'the wrong shape {shape}' if shape else WITHHELD_SHAPE} "

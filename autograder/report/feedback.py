@@ -236,7 +236,7 @@ def _one_line(text: str, width: int = 92) -> str:
 
 def _sentence(text: str) -> str:
     """The first sentence of a message (the rest is in the details)."""
-    first = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text.strip(), maxsplit=1)[0]
+    first = re.split(r"(?<=[.!])\s+(?=[A-Z])", text.strip(), maxsplit=1)[0]
     return first.rstrip(".")
 
 
