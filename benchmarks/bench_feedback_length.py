@@ -9,8 +9,9 @@ Run: ``python benchmarks/bench_feedback_length.py`` (numbers go in benchmarks/RE
 from __future__ import annotations
 
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 from autograder.grading import Grader
 from autograder.report.feedback import render_text

@@ -5,10 +5,10 @@ import subprocess
 import sys
 
 import nbformat
-from conftest import ROOT
 
 from autograder.authoring.generate import render_notebook
 from autograder.spec import load_assignment
+from conftest import ROOT
 
 SIGN_BUG = ("    dw = np.dot(X, dZ.T) / m\n    db = float(np.sum(dZ) / m)\n",
             "    dw = np.dot(X, -dZ.T) / m\n    db = float(np.sum(-dZ) / m)\n")

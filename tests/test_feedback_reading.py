@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, grader_for
 
 from autograder.authoring.generate import render_all
 from autograder.authoring.vocabulary import foreign_names, vocabulary, vocabulary_problems
@@ -18,6 +17,7 @@ from autograder.grading import Grader
 from autograder.report.feedback import render_html, render_markdown, render_text
 from autograder.run.sandbox.limits import Limits
 from autograder.spec import load_assignment
+from conftest import ROOT, grader_for
 
 EXAMPLES = ROOT / "examples" / "submissions"
 LOGISTIC = EXAMPLES / "logistic_regression" / "correct_coursera_clipped.py"
