@@ -230,3 +230,12 @@ def test_length_budget(name):
     report = report_of("one_hidden_layer", EXAMPLES / "one_hidden_layer" / name)
     assert len(render_text(report).splitlines()) <= 30
     assert len(render_text(report, ["backward_propagation"]).splitlines()) <= 12
+
+
+def test_every_step_right_yet_points_lost_says_which_check():
+    """nn_model showed every step ✔ and still failed, with nothing under "To fix"."""
+    report = report_of("one_hidden_layer", EXAMPLES / "one_hidden_layer" / "bug_nn_model_activation_not_passed.py")
+    lines = render_text(report).splitlines()
+    assert lines[1] == "To fix, in this order:" and lines[2].startswith("  1. nn_model: with activation='sigmoid'")
+    sigmoid = next(line for line in lines if line.strip().startswith("sigmoid:"))
+    assert sigmoid.endswith("trains by gradient descent ✘")

@@ -76,7 +76,7 @@ def to_fix_line(finding: Finding, fn: dict | None = None) -> str:
         if label and message.startswith(f"{label}: "):
             message = message.removeprefix(f"{label}: ")
     text = f"{finding.where}{f' ({line[1]})' if line else ''}: {_sentence(message)}"
-    if m.get("id") not in ("missing", "not-implemented"):
+    if m.get("id") not in ("missing", "not-implemented", "check"):
         text += f" [{m['id']}]"
     others = [name for name in finding.seen_in if name != finding.function]
     if others:
@@ -338,6 +338,9 @@ def step_table(fn: dict) -> list[tuple[str, str]]:
         for step in steps:
             checks = [c for c in fn["checks"] if c.get("variant") == variant and c.get("step") == step]
             cells.append(f"{step} {OK if all(c['passed'] for c in checks) else BAD}")
+        if all(cell.endswith(OK) for cell in cells):  # every step right, yet points lost: say which check
+            failed = [c for c in fn["checks"] if c.get("variant") == variant and not c.get("step") and not c["passed"]]
+            cells += [f"{label} {BAD}" for label in dict.fromkeys(c["name"].split(": ", 1)[-1] for c in failed)]
         rows.append((f"{variant}:" if variant is not None else "steps:", "  ".join(cells)))
     return rows
 

@@ -97,6 +97,15 @@ def collect(report: dict) -> list[Finding]:
             continue
         if consequence_of(fn, report):
             continue
+        lost = fn.get("score", 0) < fn.get("max_score", 0) - 1e-6
+        if lost and not fn.get("mistakes"):  # no mistake named (a training property failed): its first check
+            failed = next((c for c in fn.get("checks", []) if not c["passed"]), None)
+            if failed is not None:
+                key = (fn["name"], "check")
+                message = re.sub(r" \(on \d+ of \d+ inputs\)$", "", failed["feedback"])
+                found[key] = Finding(0, key, {"id": "check", "step": "", "message": message}, fn["name"],
+                                     fn["name"], [fn["name"]])
+            continue
         for mistake in fn.get("mistakes", []):
             key = key_of(fn, mistake)
             if key in found:
