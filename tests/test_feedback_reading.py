@@ -239,3 +239,9 @@ def test_every_step_right_yet_points_lost_says_which_check():
     assert lines[1] == "To fix, in this order:" and lines[2].startswith("  1. nn_model: with activation='sigmoid'")
     sigmoid = next(line for line in lines if line.strip().startswith("sigmoid:"))
     assert sigmoid.endswith("trains by gradient descent ✘")
+
+
+def test_wrong_keys_say_what_differs():
+    report = report_of("one_hidden_layer", EXAMPLES / "one_hidden_layer" / "bug_interface_lowercase_keys.py")
+    text = " ".join(render_text(report, ["backward_propagation"]).split())
+    assert "without the key(s) dW1, dW2 (it has dw1, db1, dw2, db2): keys are case-sensitive, and dw1 is not dW1" in text

@@ -314,8 +314,11 @@ def structure_problem(got: Any, expected: Any, show: Disclosure = TRUSTED) -> st
             return f"should return a dict with keys {', '.join(map(str, expected))}; it returned {compare.describe_type(got, show)}"
         missing = [k for k in expected if k not in got]
         if missing:
+            near = [(k, g) for k in missing for g in got
+                    if isinstance(g, str) and g != k and g.lower() == str(k).lower() and show.name(g)]
+            hint = (f": keys are case-sensitive, and {near[0][1]} is not {near[0][0]}" if near else "")
             return (f"returned a dict without the key(s) {', '.join(map(str, missing))} "
-                    f"(it has {_keys(got, show)})")
+                    f"(it has {_keys(got, show)}){hint}")
         for key, value in expected.items():
             inner = structure_problem(got[key], value, show)
             if inner:
