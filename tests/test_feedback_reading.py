@@ -245,3 +245,12 @@ def test_wrong_keys_say_what_differs():
     report = report_of("one_hidden_layer", EXAMPLES / "one_hidden_layer" / "bug_interface_lowercase_keys.py")
     text = " ".join(render_text(report, ["backward_propagation"]).split())
     assert "without the key(s) dW1, dW2 (it has dw1, db1, dw2, db2): keys are case-sensitive, and dw1 is not dW1" in text
+
+
+def test_check_cells_are_not_listed_as_statements_not_run():
+    from autograder.load.source import load_python_text
+
+    loaded = load_python_text('import numpy as np\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n\n'
+                              'check("sigmoid")\nprint(sigmoid(0))\n', "sub.py")
+    notes = " ".join(loaded.notes)
+    assert "1 other top-level statement(s) were not run" in notes and "check(" not in notes

@@ -510,8 +510,9 @@ def _inputs(call: Call, ctx: _Context) -> str | None:
     if changed:
         show = ctx.show(call)
         names = ", ".join(name for name in map(show.name, changed) if name) or "(one of them)"
+        first = names.split(", ")[0] if names != "(one of them)" else "x"
         return (f"{ctx.fn.name} changed its input {names} in place; compute new arrays "
-                "instead (e.g. W = W - learning_rate * dW, not W -= …), the caller still needs the originals")
+                f"instead (e.g. {first} = {first} - …, not {first} -= …), the caller still needs the originals")
     return None
 
 
