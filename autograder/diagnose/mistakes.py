@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import functools
 import itertools
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -101,12 +102,13 @@ class Mistake:
     variants: list[str] = field(default_factory=list)
     source: str = "catalogue"  # catalogue or analysis
     caused_by: str | None = None  # another function whose mistake shows here
+    line: str | None = None  # where in the student's file the step is computed ("cell 7, line 14: `…`")
 
     def as_dict(self) -> dict:
         return {
             "id": self.id, "step": self.step, "message": self.message, "explanation": self.explanation,
             "doc": self.doc, "affects": self.affects, "variants": self.variants, "source": self.source,
-            "caused_by": self.caused_by,
+            "caused_by": self.caused_by, "line": self.line,
         }
 
 
@@ -236,7 +238,35 @@ def diagnose(fn: FunctionSpec, result: FunctionResult, workload: Workload, run: 
     named, left = _fingerprint(fn, calls, student, wrong, workload, prints, right)
     mistakes += named
     mistakes += _analyse(fn, calls, student, left, workload, run)
+    for mistake in named:
+        function = workload.assignment.functions.get(mistake.caused_by or fn.name, fn)
+        known = set(function.step_exprs()) | set(function.upstream)
+        names = ([mistake.step] if mistake.step in known else []) + list(mistake.affects)
+        mistake.line = source_place(run.sources, function.name, names)
     return mistakes
+
+
+def source_place(sources: dict[str, list[str]], function: str, names: list[str]) -> str | None:
+    """The line of the student's ``function`` (its last definition) that assigns the first of
+    ``names`` found: the line to look at (from the grader's copy of the file)."""
+    found = None
+    for file, lines in sources.items():
+        for start, text in enumerate(lines):
+            if re.match(rf"\s*def {re.escape(function)}\s*\(", text):
+                indent = len(text) - len(text.lstrip())
+                body = []
+                for number in range(start + 1, len(lines)):
+                    line = lines[number]
+                    if line.strip() and len(line) - len(line.lstrip()) <= indent and not line.lstrip().startswith("#"):
+                        break
+                    body.append((number + 1, line))
+                for name in names:
+                    hit = next(((n, t) for n, t in body if re.match(rf"\s*{re.escape(name)}\s*[-+*/]?=(?!=)", t)), None)
+                    if hit:
+                        where = f"line {hit[0]}" if file.endswith(".py") else f"{file}, line {hit[0]}"
+                        found = f"{where}: `{hit[1].strip()[:70]}`"
+                        break
+    return found
 
 
 def _interface(fn: FunctionSpec, calls: list[Call], run: Execution, workload: Workload) -> list[Mistake]:

@@ -71,6 +71,8 @@ def to_fix_line(finding: Finding, fn: dict | None = None) -> str:
     inside = fn is not None and any("the error is raised inside your" in n for n in fn.get("notes", []))
     place = error_place(fn) if fn is not None and m.get("source") != "analysis" and not inside else None
     line = re.search(r" at (.+?, line \d+)", place) if place else None
+    if m.get("line"):  # the line that computes the step
+        line = re.match(r"(.*?line \d+)", m["line"])
     message = m["message"]
     for label in (m.get("step"), finding.function):
         if label and message.startswith(f"{label}: "):
@@ -113,13 +115,17 @@ def render_function(fn: dict, verbose: bool = False, context: Context | None = N
         if finding is not None:
             context.explained.add(finding.key)
         where = mistake_where(m) if m.get("source") != "analysis" else _variants(m["step"], m)  # it lists its steps
+        if m.get("line") and not m.get("caused_by"):  # the line that computes the step
+            at = m["line"].split(":")[0]
+            where = re.sub(r"^([^;,]*)", lambda g, at=at: f"{g[1]} at {at}", where, count=1)
         lines += _wrap(f"• [{m['id']}] ({where}) {m['message']}", "    ", "      ")
         if m.get("explanation"):
             lines += why_lines(m["explanation"], verbose)
         if m.get("doc"):
             lines.append(f"      See {m['doc']}")
     place = None if verbose else error_place(fn)
-    if place:
+    said = [m["line"].split(":")[0] for m in fn["mistakes"] if m.get("line")]
+    if place and not any(f" at {where}:" in place for where in said):  # not where the mistake is said to be
         lines.append("    " + _one_line(f"{BAD} {place}", 96))
     failed = failed_checks(fn, verbose)
     for check in failed if verbose else failed[:CHECK_LINES]:
@@ -268,6 +274,8 @@ def failed_checks(fn: dict, verbose: bool = False) -> list[dict]:
     for check in fn["checks"]:
         if check["passed"] or (not verbose and _covered(check, covered)):
             continue
+        if not verbose and check.get("kind") == "inputs" and any(m["id"] == "modifies-input" for m in fn["mistakes"]):
+            continue  # the finding says it
         if not verbose and any(_reason(check) in text for text in told):
             continue  # said already by a finding or a note
         key = (check.get("variant"), check.get("step"))
