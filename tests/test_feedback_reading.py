@@ -42,7 +42,7 @@ def test_a_report_starts_with_what_to_fix_and_explains_once():
     report = report_of("deep_nn", EXAMPLES / "deep_nn" / "bug_linear_backward_no_m.py")
     lines = render_text(report).splitlines()
     assert lines[1] == "To fix, in this order:"
-    assert lines[2].startswith("  1. linear_backward, m: Neither dW nor db is divided by m")
+    assert re.match(r"  1\. linear_backward, m \(line \d+\): Neither dW nor db is divided by m", lines[2])
     assert "[dW-db-missing-1-over-m]" in " ".join(lines[2:5])
     assert "linear_activation_backward and L_model_backward" in " ".join(lines[2:5])
     text = "\n".join(lines)
@@ -254,3 +254,18 @@ def test_check_cells_are_not_listed_as_statements_not_run():
                               'check("sigmoid")\nprint(sigmoid(0))\n', "sub.py")
     notes = " ".join(loaded.notes)
     assert "1 other top-level statement(s) were not run" in notes and "check(" not in notes
+
+
+@pytest.mark.parametrize(("name", "starts"), [("bug_dw1_missing_1_over_m.py", "dW1 ="),
+                                              ("bug_notebook_w2_no_transpose.ipynb", "dZ1 =")])
+def test_the_first_lines_say_which_line_to_look_at(name, starts):
+    path = EXAMPLES / "one_hidden_layer" / name
+    report = report_of("one_hidden_layer", path)
+    [mistake] = [m for f in report["functions"] for m in f["mistakes"] if not m["caused_by"]]
+    where, code = mistake["line"].split(": ", 1)
+    assert code.strip("`").startswith(starts)
+    number = int(where.rsplit("line ", 1)[1])
+    if path.suffix == ".py":
+        assert path.read_text().splitlines()[number - 1].strip().startswith(starts)
+    head = " ".join(render_text(report).splitlines()[:5])
+    assert f"({where})" in head
