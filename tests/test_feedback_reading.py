@@ -269,3 +269,14 @@ def test_the_first_lines_say_which_line_to_look_at(name, starts):
         assert path.read_text().splitlines()[number - 1].strip().startswith(starts)
     head = " ".join(render_text(report).splitlines()[:5])
     assert f"({where})" in head
+
+
+def test_validate_fails_on_a_text_from_another_exercise():
+    import copy
+    import dataclasses
+
+    logistic = copy.copy(load_assignment("logistic_regression"))
+    first = logistic.mistakes[0]
+    logistic.mistakes = [dataclasses.replace(first, explanation="check dZ2 = A2 − Y (not Y − A2)"), *logistic.mistakes[1:]]
+    problems = [p for label, p in vocabulary_problems(logistic) if p]
+    assert problems == ["names A2, dZ2, which logistic_regression does not have"]
