@@ -280,3 +280,12 @@ def test_validate_fails_on_a_text_from_another_exercise():
     logistic.mistakes = [dataclasses.replace(first, explanation="check dZ2 = A2 − Y (not Y − A2)"), *logistic.mistakes[1:]]
     problems = [p for label, p in vocabulary_problems(logistic) if p]
     assert problems == ["names A2, dZ2, which logistic_regression does not have"]
+
+
+def test_a_placeholder_called_says_package_or_course_helper(tmp_path):
+    """A function that calls a name imported from a missing module: h5py is no course helper."""
+    path = variant(tmp_path, LOGISTIC, "    s = 1 / (1 + np.exp(-z))\n", "    s = expit(z)\n", "scipy_sigmoid.py")
+    path.write_text(path.read_text().replace("import copy\n", "import copy\nfrom scipy.special import expit\n", 1))
+    text = render_text(report_of("logistic_regression", path), ["sigmoid"], verbose=True)
+    assert "`expit` comes from `scipy.special`, a package that is not installed here" in " ".join(text.split())
+    assert "course helper" not in text

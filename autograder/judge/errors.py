@@ -9,6 +9,7 @@ import ast
 import re
 from functools import lru_cache
 
+from autograder.judge.course_modules import is_course_helper
 from autograder.judge.disclose import NEUTRAL_EXCEPTION, TRUSTED, Disclosure
 from autograder.run.sandbox.limits import Limits
 from autograder.run.sandbox.runner import STOPPED
@@ -38,6 +39,12 @@ def explain_error(error: dict, show: Disclosure = TRUSTED) -> str:
         return "it is not implemented yet (it raises NotImplementedError)"
     said = show.message(message) if show.open else _grader_message(kind, message, show)
     said = said.strip() if said else ""
+    placeholder = _PLACEHOLDER.fullmatch(said) if kind == "ImportError" else None
+    if placeholder:  # a name imported from a module that is not here: a package, or a course helper
+        module = placeholder["module"]
+        what = "a course helper file the grader does not have" if is_course_helper(module) else (
+            "a package that is not installed here")
+        said = f"`{placeholder['name']}` comes from `{module}`, {what}; define what you need yourself"
     if kind == "MemoryError":
         text = f"it ran out of memory (a submission may use {_gib(Limits().memory_bytes)} in all)"
         if said:
@@ -59,6 +66,10 @@ def explain_error(error: dict, show: Disclosure = TRUSTED) -> str:
     elif kind == "NameError":
         text += ". A name used in your function is not defined inside it (or was defined by a cell the grader does not run)."
     return text
+
+
+_PLACEHOLDER = re.compile(r"`(?P<name>[\w.]+)` comes from the course helper module `(?P<module>[\w.]+)`, which is not "
+                          r"available to the grader; define what you need yourself")
 
 
 def is_timeout(error: dict) -> bool:
