@@ -9,12 +9,13 @@ from __future__ import annotations
 import ast
 import inspect
 import os
+import re
 from functools import cached_property
 from pathlib import Path
 
 from autograder.grading import Grader, SubmissionReport
 from autograder.load.source import LoadedSource, load_cells, load_file
-from autograder.report.feedback import render_function, render_text
+from autograder.report.feedback import Context, render_function, render_text
 from autograder.spec import Assignment, assignment_names, load_assignment
 
 
@@ -58,8 +59,23 @@ class PublicChecks:
 
             pytest.skip(f"{function} has no public check; it is graded on hidden inputs")
         if result["score"] < result["max_score"] - 1e-9:
-            text = "\n".join(render_function(result))
-            raise AssertionError(f"{self.submission.name}:\n{text}")
+            __tracebackhide__ = True  # the student reads the feedback, not the grader's frames
+            raise SelfCheckFailed(self.feedback(function))
+
+    def feedback(self, function: str) -> str:
+        """The text a failing test shows: the mistake's name on the first line, then the details."""
+        report = self.report.as_dict()
+        result = next(f for f in report["functions"] if f["name"] == function)
+        first = next((m for m in result["mistakes"]), None)
+        head = f"{function}: " + (f"[{first['id']}] {first['message'].splitlines()[0]}" if first else
+                                  f"{result['score']:g} / {result['max_score']:g} on the public inputs")
+        context = Context(report)
+        context.explained = {f.key for f in context.findings if f.shown_in != function}  # said by its own test
+        return head + "\n" + "\n".join(render_function(result, context=context))
+
+
+class SelfCheckFailed(AssertionError):
+    """A public self-check that failed: pytest shows only its text (see autograder.pytest_plugin)."""
 
 
 def implemented_count(loaded: LoadedSource) -> int:
@@ -80,16 +96,42 @@ def implemented_count(loaded: LoadedSource) -> int:
     return count
 
 
-def check(function: str | None = None, assignment: str | None = None) -> SubmissionReport:
+class Feedback:
+    """What ``check()`` returns: Jupyter shows its one-line repr under the printed feedback;
+    the whole report is ``.report`` (and ``.text`` the feedback printed)."""
+
+    def __init__(self, report: SubmissionReport, text: str) -> None:
+        self.report, self.text = report, text
+
+    def __repr__(self) -> str:
+        r = self.report
+        return f"<check: {r.score:g} / {r.max_score:g}{' — ' + r.error if r.error else ''}>"
+
+
+def check(function: str | None = None, assignment: str | None = None) -> Feedback:
     """Grade the functions defined so far in this notebook (or script) on the public inputs."""
     loaded = _live_code()
     if loaded.error:
-        print(f"Nothing to check yet: {loaded.error}")
-        return SubmissionReport("this notebook", assignment or "?", 0.0, error=loaded.error)
+        text = f"Nothing to check yet: {loaded.error}"
+        print(text)
+        return Feedback(SubmissionReport("this notebook", assignment or "?", 0.0, error=loaded.error), text)
     spec = load_assignment(assignment or guess_assignment(loaded.functions))
     report = Grader(spec, public_only=True).grade_loaded(loaded, "this notebook")
-    print(render_text(report.as_dict(), functions=[function] if function else None))
-    return report
+    text = PUBLIC_ONLY + "\n" + render_text(report.as_dict(), functions=[function] if function else None)
+    print(text)
+    return Feedback(report, text)
+
+
+PUBLIC_ONLY = "(self-check on the public inputs only; your grade adds hidden inputs)"
+
+
+def without_check_calls(cell: str) -> str:
+    """A cell without its ``check(...)`` lines: they are the self-check, not the student's code."""
+    kept = [line for line in cell.splitlines() if not _CHECK_LINE.match(line)]
+    return "\n".join(kept)
+
+
+_CHECK_LINE = re.compile(r"^\s*(?:_\s*=\s*)?check\(.*\)\s*;?\s*(?:#.*)?$")
 
 
 def guess_assignment(functions: list[str]) -> str:
@@ -108,7 +150,7 @@ def _live_code() -> LoadedSource:
     except ImportError:
         shell = None
     if shell is not None and "In" in shell.user_ns:
-        return load_cells([c for c in shell.user_ns["In"] if c], "this notebook")
+        return load_cells([without_check_calls(c) for c in shell.user_ns["In"] if c], "this notebook")
     frame = inspect.currentframe()
     caller = frame.f_back.f_back if frame and frame.f_back else None
     module = inspect.getmodule(caller) if caller else None

@@ -163,7 +163,7 @@ def test_helper_from_missing_module_explains_itself(grader):
     # a module the assignment does not name is not installed: its names raise, and say so
     # (sigmoid is then missing, and costs its own points only: sigmoid_derivative is judged with the grader's)
     other = grader.grade_loaded(load_python_text(source.replace("planar_utils", "my_helpers"), "h.py"), "h.py")
-    assert any("module `my_helpers` is not installed where the grader runs" in n for n in other.notes)
+    assert any("module `my_helpers` is not installed here" in n for n in other.notes)
     assert function_result(other, "sigmoid").status == "missing"
     derivative = function_result(other, "sigmoid_derivative")
     assert derivative.score == derivative.max_score

@@ -142,7 +142,8 @@ def test_grader_check_shows_our_public_feedback(dist: Path, tmp_path: Path) -> N
     [cell] = [c for c in nbformat.read(tmp_path / "run.ipynb", as_version=4).cells if "grader.check(" in c.source]
     shown = "".join(o.get("data", {}).get("text/plain", "") for o in cell.outputs)
     assert "backward_propagation results" in shown and "[dZ1-tanh-derivative-from-Z1]" in shown
-    assert "(public inputs)" in shown and "hidden inputs" not in shown
+    # the checks the named mistake explains are not repeated (issue 16); nothing of the hidden inputs
+    assert "Why:" in shown and "hidden inputs" not in shown
 
 
 def _readme_block(heading: str) -> list[str]:

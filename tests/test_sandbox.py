@@ -18,7 +18,7 @@ def test_infinite_loop_costs_only_that_function(grader):
     sigmoid = function_result(report, "sigmoid")
     assert sigmoid.score == 0
     feedback = " ".join(c.feedback for c in sigmoid.checks)
-    assert "did not finish" in feedback and "while True" in feedback
+    assert "took longer than" in feedback and "while True" in feedback
     derivative = function_result(report, "sigmoid_derivative")
     assert derivative.score == derivative.max_score
 
@@ -53,7 +53,7 @@ def test_memory_eater_hits_the_limit(grader):
     report = grader.grade_file(HOSTILE / "memory_eater.py")
     assert function_result(report, "sigmoid").score == 0
     feedback = " ".join(c.feedback for c in function_result(report, "sigmoid").checks)
-    assert "MemoryError" in feedback or "did not finish" in feedback  # filling 2 GiB may take a while
+    assert "ran out of memory" in feedback or "took longer than" in feedback  # filling 2 GiB may take a while
     assert function_result(report, "layer_sizes").score == 5
 
 
@@ -171,7 +171,7 @@ def test_a_call_that_swallows_its_time_out_costs_only_its_function(assignment):
     report = Grader(assignment, limits=Limits(call_timeout_cap=1, grace=0.5)).grade_file(HOSTILE / "swallows_timeout.py")
     sigmoid = function_result(report, "sigmoid")
     assert sigmoid.score == 0
-    assert "did not finish" in " ".join(c.feedback for c in sigmoid.checks)
+    assert "took longer than" in " ".join(c.feedback for c in sigmoid.checks)
     for name in ("sigmoid_derivative", "layer_sizes"):
         result = function_result(report, name)
         assert result.score == result.max_score, [c.feedback for c in result.checks if not c.passed]

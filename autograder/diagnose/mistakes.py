@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import functools
 import itertools
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from autograder.judge.checks import (
     student_step,
 )
 from autograder.judge.disclose import for_call
-from autograder.judge.errors import error_signature, explain_error, shape_hint
+from autograder.judge.errors import error_signature, explain_error, is_memory, is_timeout, shape_hint
 from autograder.judge.reference import combinable, mutant_module, source_lines
 from autograder.run.execute import Execution
 from autograder.run.sandbox.trace import error_record
@@ -41,14 +42,16 @@ from autograder.spec import FunctionSpec, MistakeSpec
 
 GENERIC = {
     "transposed": "A transposed result usually means the two factors of a matrix product are in the wrong "
-    "order or the wrong one is transposed. A gradient always has the shape of what it is the gradient of "
-    "(dW1 the shape of W1): check the shapes of the factors.",
+    "order or the wrong one is transposed. A gradient always has the shape of what it is the gradient of"
+    "{example}: check the shapes of the factors.",
     "scaled-by-m": "The cost J is the mean of the per-example losses, J = (1/m) Σ L, so every gradient of J "
     "carries one factor 1/m. A result m times too large is missing it.",
     "scaled-by-1-over-m": "A result m times too small was divided by m twice: a 1/m written on top of "
-    "np.mean (which already divides by m), or a 1/m on dZ as well as on dW or db (dZ is per example and "
-    "has no 1/m; only the mean over the examples, in J and so in every gradient of J, has it).",
-    "sign-flipped": "The sign is reversed: check dZ2 = A2 − Y (not Y − A2) and the minus in the cost.",
+    "np.mean (which already divides by m), or a 1/m on the error term of the layer as well as on the "
+    "gradients of the weights and bias (the error term is per example and has no 1/m; only the mean over "
+    "the examples, in J and so in every gradient of J, has it).",
+    "sign-flipped": "The sign is reversed: check the error term at the output (the activation minus the labels, "
+    "not the labels minus the activation) and the minus in the cost.",
     "scaled": "Your result is the expected one times a constant: a factor is missing or extra.",
     "missing-keepdims": "np.sum(…, axis=1) drops the summed axis; keepdims=True keeps the (n, 1) column shape "
     "that b and db must have.",
@@ -62,13 +65,30 @@ GENERIC = {
     "of every factor.",
     "shape-error": "numpy could not combine two arrays because their shapes do not fit; the shapes above say "
     "which transpose or product is wrong.",
-    "exception": "Your function stopped with an error on the grader's inputs.",
+    "exception": "",  # the error itself says it
+    "timeout": "Each call has a time limit; the grader's inputs are small, so a call that takes this long "
+    "loops forever (a while loop whose condition never changes?) or far more often than it needs.",
+    "memory": "The grader's inputs are small; running out of memory means an array far larger than the "
+    "data was created (a shape built from a value instead of a size, or an outer product by mistake).",
     "wrong-return-type": "The result does not have the type the exercise asks for, so the next steps cannot use it.",
     "missing-keys": "The returned dict lacks keys the rest of the code reads.",
     "modifies-input": "Changing an argument in place (x -= …, x[...] = …, x **= …) changes the caller's data "
     "too; compute a new array instead.",
     "differs": "The values differ from the expected ones in no simple pattern; recheck this step's formula.",
 }
+
+
+ERRORS = frozenset({"exception", "shape-error", "timeout", "memory"})
+
+
+def generic(kind: str, steps: list[str] | tuple[str, ...] = ()) -> str:
+    """The explanation of an analytic finding, in the words of the steps it is about (a text
+    shared by every assignment names none of their variables)."""
+    text = GENERIC.get(kind, "")
+    if "{example}" in text:
+        grad = next((s for s in steps if len(s) > 1 and s[0] == "d" and s[1].isalpha()), None)
+        text = text.replace("{example}", f" ({grad} has the shape of {grad[1:]})" if grad else "")
+    return text
 
 
 @dataclass
@@ -82,12 +102,13 @@ class Mistake:
     variants: list[str] = field(default_factory=list)
     source: str = "catalogue"  # catalogue or analysis
     caused_by: str | None = None  # another function whose mistake shows here
+    line: str | None = None  # where in the student's file the step is computed ("cell 7, line 14: `…`")
 
     def as_dict(self) -> dict:
         return {
             "id": self.id, "step": self.step, "message": self.message, "explanation": self.explanation,
             "doc": self.doc, "affects": self.affects, "variants": self.variants, "source": self.source,
-            "caused_by": self.caused_by,
+            "caused_by": self.caused_by, "line": self.line,
         }
 
 
@@ -217,7 +238,35 @@ def diagnose(fn: FunctionSpec, result: FunctionResult, workload: Workload, run: 
     named, left = _fingerprint(fn, calls, student, wrong, workload, prints, right)
     mistakes += named
     mistakes += _analyse(fn, calls, student, left, workload, run)
+    for mistake in named:
+        function = workload.assignment.functions.get(mistake.caused_by or fn.name, fn)
+        known = set(function.step_exprs()) | set(function.upstream)
+        names = ([mistake.step] if mistake.step in known else []) + list(mistake.affects)
+        mistake.line = source_place(run.sources, function.name, names)
     return mistakes
+
+
+def source_place(sources: dict[str, list[str]], function: str, names: list[str]) -> str | None:
+    """The line of the student's ``function`` (its last definition) that assigns the first of
+    ``names`` found: the line to look at (from the grader's copy of the file)."""
+    found = None
+    for file, lines in sources.items():
+        for start, text in enumerate(lines):
+            if re.match(rf"\s*def {re.escape(function)}\s*\(", text):
+                indent = len(text) - len(text.lstrip())
+                body = []
+                for number in range(start + 1, len(lines)):
+                    line = lines[number]
+                    if line.strip() and len(line) - len(line.lstrip()) <= indent and not line.lstrip().startswith("#"):
+                        break
+                    body.append((number + 1, line))
+                for name in names:
+                    hit = next(((n, t) for n, t in body if re.match(rf"\s*{re.escape(name)}\s*[-+*/]?=(?!=)", t)), None)
+                    if hit:
+                        where = f"line {hit[0]}" if file.endswith(".py") else f"{file}, line {hit[0]}"
+                        found = f"{where}: `{hit[1].strip()[:70]}`"
+                        break
+    return found
 
 
 def _interface(fn: FunctionSpec, calls: list[Call], run: Execution, workload: Workload) -> list[Mistake]:
@@ -428,7 +477,8 @@ def _analyse(fn, calls, student, left: set, workload: Workload, run: Execution) 
             show = for_call(call, run, workload.assignment)  # what the message may say of this call
             if isinstance(got, MutantError):
                 record = got.record
-                kind = "shape-error" if shape_hint(record, show) else "exception"
+                kind = ("timeout" if is_timeout(record) else "memory" if is_memory(record)
+                        else "shape-error" if shape_hint(record, show) else "exception")
                 if record.get("type") in ("NotImplementedError",):
                     break
                 key = (kind, explain_error(record, show))
@@ -445,16 +495,18 @@ def _analyse(fn, calls, student, left: set, workload: Workload, run: Execution) 
         kind = key[0]
         steps = sorted({s for _, s in cells})
         variants = sorted({str(v) for v, _ in cells if v is not None})
-        label = ", ".join(steps) if steps != ["result"] else fn.name
+        whole = steps == ["result"] or (kind in ERRORS and set(steps) == set(fn.step_exprs()))
+        label = fn.name if whole else ", ".join(steps)
         message, step = f"{label}: {texts[key]}", label
         source = _common_source(fn, set(steps)) if kind in ("differs", "scaled") else None
         if source:
             right = sorted(set(fn.step_exprs()) - set(steps))
-            message += (f". {label} are wrong" + (f" while {', '.join(right)} are right" if right else "")
-                        + f": they are all computed from {source}, so the mistake is most likely in {source}")
+            said = message + ". " if kind != "differs" else ""  # "the values differ" adds nothing here
+            message = (f"{said}{label} are wrong" + (f" while {', '.join(right)} are right" if right else "")
+                       + f": they are all computed from {source}, so the mistake is most likely in {source}")
             step = source
         found.append(Mistake(
-            id=kind, step=step, message=message, explanation=GENERIC.get(kind, ""),
+            id=kind, step=step, message=message, explanation=generic(kind, steps),
             affects=[s for s in steps if s != "result"], variants=variants, source="analysis",
         ))
     return found

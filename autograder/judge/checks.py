@@ -27,7 +27,8 @@ WEIGHTS = {"structure": 0.25, "public": 1.0, "shape": 1.0, "values": 3.0, "gradc
 # Checks that only earn points when some result of the variant is right: returning the
 # input unchanged is the right type, finite and harmless, but deserves nothing.
 GATED = {"structure", "shape", "finite", "inputs"}
-GATED_MESSAGE = "no points until the results themselves are right"
+GATED_MESSAGE = ("no points for this check yet: it counts once at least one result is right, and no "
+                 "result is right yet")
 GRAD_TOLERANCE = 1e-4
 
 
@@ -103,7 +104,8 @@ def judge_function(fn: FunctionSpec, workload: Workload, run: Execution,
                 failures = [(p.calls[0], GATED_MESSAGE)]
             if failures:
                 call, msg = failures[0]
-                count = f" (on {len(failures)} of {len(p.calls)} inputs)" if len(p.calls) > 1 else ""
+                gated = msg == GATED_MESSAGE
+                count = f" (on {len(failures)} of {len(p.calls)} inputs)" if len(p.calls) > 1 and not gated else ""
                 feedback = msg + count
             name = fn.name + (f"[{label}]" if label is not None else "") + (f" {p.step}" if p.step else "") + f": {p.label}"
             result.checks.append(CheckResult(
@@ -152,7 +154,7 @@ class _Context:
             reason = self.run.skipped[call.id]
             if reason == "not defined":
                 return f"{self.fn.name} is not defined in your submission"
-            return reason
+            return reason.replace("did not finish in time (an infinite loop?)", "took longer than its time limit")
         outcome = self.run.outcomes.get(call.id)
         if outcome is None:
             return "it was not run"
@@ -313,8 +315,11 @@ def structure_problem(got: Any, expected: Any, show: Disclosure = TRUSTED) -> st
             return f"should return a dict with keys {', '.join(map(str, expected))}; it returned {compare.describe_type(got, show)}"
         missing = [k for k in expected if k not in got]
         if missing:
+            near = [(k, g) for k in missing for g in got
+                    if isinstance(g, str) and g != k and g.lower() == str(k).lower() and show.name(g)]
+            hint = (f": keys are case-sensitive, and {near[0][1]} is not {near[0][0]}" if near else "")
             return (f"returned a dict without the key(s) {', '.join(map(str, missing))} "
-                    f"(it has {_keys(got, show)})")
+                    f"(it has {_keys(got, show)}){hint}")
         for key, value in expected.items():
             inner = structure_problem(got[key], value, show)
             if inner:
@@ -381,7 +386,10 @@ def _values(call: Call, ctx: _Context, step: str) -> str | None:
             # Right numbers in a shape that broadcasts wrongly downstream (b - lr*db with db of
             # shape (n,) is (n, n)): the step is not usable as it is.
             rel = compare.relation(got, expected, call.context.get("m"), show)
-            why = f" — {rel.text}" if rel and rel.kind != "wrong-shape" else ""
+            said = rel.text.split(": ", 1)[1] if rel and rel.text.startswith("it has ") and ": " in rel.text else (
+                "" if rel and rel.text.startswith("it has ") else rel.text if rel else "")
+            said = said.removeprefix("the values are right but ")
+            why = f" — {said}" if said and rel and rel.kind != "wrong-shape" else ""
             shape = show.shape(g.shape)
             return (f"{step} has the right numbers in {f'the wrong shape {shape}' if shape else WITHHELD_SHAPE} "
                     f"(expected {e.shape}){why}; used as it is, it would broadcast into wrong values in the next step")
@@ -392,11 +400,31 @@ def _values(call: Call, ctx: _Context, step: str) -> str | None:
 def describe_wrong(got: Any, expected: Any, m: int | None, show: Disclosure = TRUSTED) -> str:
     """Expected versus got, where they differ and by what factor (as far as ``show`` allows)."""
     if compare.as_array(expected) is None or compare.as_array(got) is None:
-        return f"expected {compare.describe_type(expected)}, got {compare.describe_type(got, show)}"
+        inner = _first_difference(got, expected, m, show)
+        if inner:
+            return inner
+        said, wanted = compare.describe_type(got, show), compare.describe_type(expected)
+        if said == wanted:  # same kind of container: what differs is inside it
+            return f"it is {said} as expected, but what it holds differs"
+        return f"expected {wanted}, got {said}"
     rel = compare.relation(got, expected, m, show)
     diff = compare.difference_text(got, expected, show)
     parts = [p for p in (diff, rel.text if rel and rel.kind != "differs" else "") if p]
     return "; ".join(parts) if parts else "the values differ"
+
+
+def _first_difference(got: Any, expected: Any, m: int | None, show: Disclosure) -> str | None:
+    """For two containers of the same kind and size: the first item that differs, said as an item."""
+    if isinstance(expected, dict) and isinstance(got, dict) and set(got) >= set(expected):
+        pairs = [(f"[{k!r}]", got[k], v) for k, v in expected.items()]
+    elif isinstance(expected, (tuple, list)) and isinstance(got, (tuple, list)) and len(got) == len(expected):
+        pairs = [(f"[{i}]", g, e) for i, (g, e) in enumerate(zip(got, expected))]
+    else:
+        return None
+    for label, g, e in pairs:
+        if not compare.close(g, e, strict_shape=True):
+            return f"item {label} is wrong: " + describe_wrong(g, e, m, show)
+    return None
 
 
 def _gradcheck(call: Call, ctx: _Context, step: str) -> str | None:
@@ -483,8 +511,9 @@ def _inputs(call: Call, ctx: _Context) -> str | None:
     if changed:
         show = ctx.show(call)
         names = ", ".join(name for name in map(show.name, changed) if name) or "(one of them)"
+        first = names.split(", ")[0] if names != "(one of them)" else "x"
         return (f"{ctx.fn.name} changed its input {names} in place; compute new arrays "
-                "instead (e.g. W = W - learning_rate * dW, not W -= …), the caller still needs the originals")
+                f"instead (e.g. {first} = {first} - …, not {first} -= …), the caller still needs the originals")
     return None
 
 

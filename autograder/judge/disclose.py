@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograder.judge.course_modules import missing_module
 from autograder.run.sandbox.runner import stopped_wording
 
 if TYPE_CHECKING:
@@ -251,7 +252,7 @@ def _sizes(value: Any, into: set[int], depth: int = 0) -> None:
 # -- notes of loading ------------------------------------------------------------------------
 _WHERE = re.compile(r"(?P<file>.+?), line (?P<line>\d+): (?P<rest>.*)", re.S)
 _SLOW = re.compile(r"`.*` took longer than .* s and was stopped", re.S)
-_MODULE = re.compile(r"module `(?P<module>[A-Za-z_][\w.]*)` is not installed where the grader runs.*", re.S)
+_MODULE = re.compile(r"module `(?P<module>[A-Za-z_][\w.]*)` is not (?:available|installed) here.*", re.S)
 _FAILED = re.compile(r"`.*` failed \((?P<kind>[^:()]*): (?P<message>.*)\) and was skipped", re.S)
 
 
@@ -275,8 +276,7 @@ def load_notes(notes: list[str], loaded: LoadedSource) -> list[str]:
         if _SLOW.fullmatch(rest) and unit.limit:
             result.append(f"{where}: `{first}` took longer than {unit.limit:g} s and was stopped")
         elif (module := _MODULE.fullmatch(rest)) and all(w in words for w in module["module"].split(".")):
-            result.append(f"{where}: module `{module['module']}` is not installed where the grader runs; "
-                          "its names were replaced by placeholders that raise when called")
+            result.append(f"{where}: {missing_module(module['module'])}; its names were replaced by placeholders")
         elif failed := _FAILED.fullmatch(rest):
             kind = shown.exception(failed["kind"]) or NEUTRAL_EXCEPTION
             message = shown.message(failed["message"])

@@ -9,7 +9,9 @@ import ast
 import re
 from functools import lru_cache
 
+from autograder.judge.course_modules import is_course_helper
 from autograder.judge.disclose import NEUTRAL_EXCEPTION, TRUSTED, Disclosure
+from autograder.run.sandbox.limits import Limits
 from autograder.run.sandbox.runner import STOPPED
 
 _SHAPE = re.compile(r"\((\d+(?:\s*,\s*\d+)*)\s*,?\s*\)")
@@ -30,13 +32,27 @@ def explain_error(error: dict, show: Disclosure = TRUSTED) -> str:
     kind, message = str(error.get("type", "Error")), str(error.get("message", ""))
     if error.get("timeout") or kind in STOPPED:
         place = where(error, show)
-        return f"it {show.stopped(kind, message)}" + (f" — it was running {place}" if place else "")
+        text = stopped_text(kind, show.stopped(kind, message))
+        joint = " It" if text.endswith("?") else " — it"
+        return text + (f"{joint} was running {place}" if place else "")
     if kind == "NotImplementedError":
         return "it is not implemented yet (it raises NotImplementedError)"
-    text = f"it raised {show.exception(kind) or NEUTRAL_EXCEPTION}"
     said = show.message(message) if show.open else _grader_message(kind, message, show)
-    if said:
-        text += f": {said}"
+    said = said.strip() if said else ""
+    placeholder = _PLACEHOLDER.fullmatch(said) if kind == "ImportError" else None
+    if placeholder:  # a name imported from a module that is not here: a package, or a course helper
+        module = placeholder["module"]
+        what = "a course helper file the grader does not have" if is_course_helper(module) else (
+            "a package that is not installed here")
+        said = f"`{placeholder['name']}` comes from `{module}`, {what}; define what you need yourself"
+    if kind == "MemoryError":
+        text = f"it ran out of memory (a submission may use {_gib(Limits().memory_bytes)} in all)"
+        if said:
+            text += f": {said}"
+    elif kind == "AssertionError" and not said:
+        text = "an assert in your code failed"
+    else:
+        text = f"it raised {show.exception(kind) or NEUTRAL_EXCEPTION}" + (f": {said}" if said else "")
     if error.get("unset"):  # the grader's own finding (execute._explain_unset_global)
         text += f" ({error['unset']}: a graded function should work from its own parameters)"
     place = where(error, show)
@@ -50,6 +66,34 @@ def explain_error(error: dict, show: Disclosure = TRUSTED) -> str:
     elif kind == "NameError":
         text += ". A name used in your function is not defined inside it (or was defined by a cell the grader does not run)."
     return text
+
+
+_PLACEHOLDER = re.compile(r"`(?P<name>[\w.]+)` comes from the course helper module `(?P<module>[\w.]+)`, which is not "
+                          r"available to the grader; define what you need yourself")
+
+
+def is_timeout(error: dict) -> bool:
+    return bool(error.get("timeout")) or str(error.get("type")) == "Timeout"
+
+
+def is_memory(error: dict) -> bool:
+    return str(error.get("type")) == "MemoryError" or "out of memory" in str(error.get("message", ""))
+
+
+def stopped_text(kind: str, said: str) -> str:
+    """The sandbox's account of a call it stopped, in a student's words."""
+    limit = re.search(r"within (\d+(?:\.\d+)?) s", said)
+    if kind == "Timeout" or "did not finish" in said:
+        within = f"longer than {limit[1]} s" if limit else "longer than its time limit"
+        return f"it took {within} — an infinite loop, or a loop far too long?"
+    if "out of memory" in said:
+        return (f"it ran out of memory: a submission may use {_gib(Limits().memory_bytes)} in all, and this call "
+                "asked for more (an array far too large?)")
+    return f"it {said}"
+
+
+def _gib(size: int) -> str:
+    return f"{size / 1024**3:g} GiB"
 
 
 def _grader_message(kind: str, message: str, show: Disclosure) -> str | None:
@@ -77,6 +121,10 @@ def shape_hint(error: dict, show: Disclosure = TRUSTED) -> str:
                 + ("cannot be multiplied as matrices" if op == "matmul" else "cannot be combined elementwise"))
     text = f"{left} is {_fmt(ls)} and {right} is {_fmt(rs)}"
     if op == "matmul" and len(ls) == 2 and len(rs) == 2:
+        fits = left if ls[0] == rs[0] else right if ls[1] == rs[1] else None
+        if fits is not None and fits.endswith(".T"):  # "W.T.T would fit" would undo a right transpose
+            return text + (": a matrix product needs the columns of the first to match the rows of the second; "
+                           "are these the arrays you meant (the right layer's, from the right cache)?")
         if ls[0] == rs[0]:
             return text + f": a matrix product needs the columns of the first ({ls[1]}) to match the rows of the second ({rs[0]}) — {left}.T would fit"
         if ls[1] == rs[1]:

@@ -23,6 +23,7 @@
 
 # %%
 import numpy as np
+from autograder import check  # check("function_name") grades your work so far
 
 # %% [markdown]
 # ## 1. The activations (given)

@@ -14,4 +14,5 @@ checks = PublicChecks("one_hidden_layer", __file__)
 
 @pytest.mark.parametrize("function", checks.functions)
 def test_function(function):
+    __tracebackhide__ = True
     checks.assert_passes(function)

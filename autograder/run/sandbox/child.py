@@ -37,9 +37,9 @@ class MissingHelper:
         self._name, self._module, self._why = name, module, why
 
     def __call__(self, *args, **kwargs):
-        raise ImportError(self._why or (
-            f"`{self._name}` comes from the module `{self._module}`, which is not installed where the "
-            "grader runs; define what you need yourself"))
+        raise ImportError(self._why or (  # worded for the student by judge.errors (a package, or a course file)
+            f"`{self._name}` comes from the course helper module `{self._module}`, which is not available to "
+            "the grader; define what you need yourself"))
 
     def __getattr__(self, attr: str) -> MissingHelper:
         if attr.startswith("__"):
@@ -488,8 +488,7 @@ def _load(units: list[dict], namespace: dict, sources: dict) -> dict:
                          "and was stopped")
         except ModuleNotFoundError as exc:
             _stub_missing_import(unit["source"], exc.name or "?", target)
-            notes.append(f"{where}: module `{exc.name}` is not installed where the grader runs; "
-                         "its names were replaced by placeholders that raise when called")
+            notes.append(f"{where}: module `{exc.name}` is not available here; its names were replaced by placeholders")
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything
             notes.append(f"{where}: `{_first_line(unit['source'])}` failed ({_describe(exc)}) and was skipped")
     functions, served = {}, {}

@@ -1,0 +1,291 @@
+"""Feedback a student reads in one minute (issue 16): each message the issue found, on a real
+submission that produced it — the bad text is gone and the right text is there.
+
+Submissions are the bundled examples, or a correct example with one line changed the way a
+student would change it (written into tmp_path)."""
+
+import html.parser
+import re
+import subprocess
+import sys
+
+import pytest
+
+from autograder.authoring.generate import render_all
+from autograder.authoring.vocabulary import foreign_names, vocabulary, vocabulary_problems
+from autograder.grading import Grader
+from autograder.report.feedback import render_html, render_markdown, render_text
+from autograder.run.sandbox.limits import Limits
+from autograder.spec import load_assignment
+from conftest import ROOT, grader_for
+
+EXAMPLES = ROOT / "examples" / "submissions"
+LOGISTIC = EXAMPLES / "logistic_regression" / "correct_coursera_clipped.py"
+DEEP = EXAMPLES / "deep_nn" / "correct_coursera_template.py"
+
+
+def variant(tmp_path, base, old, new, name):
+    """A correct example with one change, as a student would make it."""
+    source = base.read_text()
+    assert old in source
+    path = tmp_path / name
+    path.write_text(source.replace(old, new, 1))
+    return path
+
+
+def report_of(assignment, path, grader=None):
+    return (grader or grader_for(assignment)).grade_file(path).as_dict()
+
+
+def test_a_report_starts_with_what_to_fix_and_explains_once():
+    """deep_nn, no 1/m in linear_backward: 86 lines with the "Why" three times before."""
+    report = report_of("deep_nn", EXAMPLES / "deep_nn" / "bug_linear_backward_no_m.py")
+    lines = render_text(report).splitlines()
+    assert lines[1] == "To fix, in this order:"
+    assert re.match(r"  1\. linear_backward, m \(line \d+\): Neither dW nor db is divided by m", lines[2])
+    head = " ".join(" ".join(lines[2:5]).split())
+    assert "[dW-db-missing-1-over-m]" in head and "linear_activation_backward and L_model_backward" in head
+    text = "\n".join(lines)
+    assert text.count("Why:") == 1 and text.count("explained under linear_backward") == 2
+    assert len(lines) <= 30 and len(render_text(report, ["linear_backward"]).splitlines()) <= 12
+
+
+def test_one_sign_mistake_is_one_finding_in_the_exercise_s_words(tmp_path):
+    """logistic_regression: one flipped sign in propagate had three names in three functions,
+    and its explanation spoke of dZ2 and A2, which that exercise does not have."""
+    path = variant(tmp_path, LOGISTIC, "    dw = 1 / m * np.dot(X, (A - Y).T)\n    db = 1 / m * np.sum(A - Y)\n",
+                   "    dw = 1 / m * np.dot(X, (Y - A).T)\n    db = 1 / m * np.sum(Y - A)\n", "sign.py")
+    text = render_text(report_of("logistic_regression", path))
+    fix = text.split("To fix, in this order:\n")[1].split("\n✔")[0]
+    assert re.findall(r"^  \d\.", fix, re.M) == ["  1."] and "[dZ-sign-flipped]" in fix
+    assert "optimize and model" in fix
+    assert "[sign-flipped]" not in text and "[differs]" not in text
+    assert "dZ2" not in text and "A2" not in text
+    assert text.count("Why:") == 1
+
+
+def test_no_guess_beside_a_named_mistake(tmp_path):
+    """deep_nn: dA_prev divided by m, named exactly, came with "divided by 125 instead of m = 5
+    — is m read from a global variable?" in the callers' checks."""
+    path = variant(tmp_path, DEEP, "    dA_prev = np.dot(W.T, dZ)\n", "    dA_prev = np.dot(W.T, dZ) / m\n", "extra_m.py")
+    report = report_of("deep_nn", path)
+    assert "dA_prev-divided-by-m" in {m["id"] for f in report["functions"] for m in f["mistakes"]}
+    for verbose in (False, True):
+        text = render_text(report, verbose=verbose)
+        assert "global" not in text and "instead of m" not in text and "125" not in text
+    assert "[dA_prev-divided-by-m]" in " ".join(render_text(report).splitlines()[2:5])
+
+
+def test_no_transpose_advice_that_undoes_a_right_transpose():
+    """deep_nn: an off-by-one cache in L_model_backward, named exactly, came with "W.T is (2, 1)
+    … — W.T.T would fit"."""
+    report = report_of("deep_nn", EXAMPLES / "deep_nn" / "bug_backward_caches_l_not_l_minus_1.py")
+    for verbose in (False, True):
+        text = render_text(report, verbose=verbose)
+        assert ".T.T" not in text and "would fit" not in text
+    assert "[backward-cache-off-by-one]" in render_text(report).splitlines()[2] + render_text(report).splitlines()[3]
+
+
+def test_a_time_out_is_said_as_a_time_out(tmp_path):
+    path = variant(tmp_path, LOGISTIC, "    m = X.shape[1]\n", "    m = X.shape[1]\n    while m > 0:\n        m = m + 0\n",
+                   "loops.py")
+    grader = Grader(load_assignment("logistic_regression"), limits=Limits(call_timeout_cap=1))
+    text = render_text(report_of("logistic_regression", path, grader))
+    assert "took longer than 1 s — an infinite loop, or a loop far too long?" in text
+    assert "stopped with an error" not in text and "did not finish in time (an infinite loop?)" not in text
+    assert "line 36: `while m > 0:`" in text.split("\n✔")[0]  # "To fix" names the line
+
+
+def test_memory_says_the_limit_and_what_hit_it(tmp_path):
+    eats = variant(tmp_path, LOGISTIC, "    m = X.shape[1]\n", "    m = X.shape[1]\n    junk = np.ones((60000, 60000))\n",
+                   "eats.py")
+    text = render_text(report_of("logistic_regression", eats))
+    assert "it ran out of memory (a submission may use 2 GiB in all)" in text
+    assert "np.ones((60000, 60000))" in text
+    fix = text.split("To fix, in this order:\n")[1].split("\n✔")[0]
+    assert re.findall(r"^  \d\.", fix, re.M) == ["  1."]  # one error, raised in propagate: one finding
+    bare = variant(tmp_path, LOGISTIC, "    m = X.shape[1]\n", "    m = X.shape[1]\n    raise MemoryError()\n", "bare.py")
+    text = render_text(report_of("logistic_regression", bare), verbose=True)
+    assert "MemoryError:  —" not in text and "MemoryError: —" not in text and "ran out of memory" in text
+
+
+def test_a_container_that_holds_the_wrong_thing_says_which_item(tmp_path):
+    """Not "expected a tuple of 3, got a tuple of 3"."""
+    path = variant(tmp_path, DEEP, "    cache = (A, W, b)\n", "    cache = (A, b, W)\n", "cache_order.py")
+    text = render_text(report_of("deep_nn", path), verbose=True)
+    assert not re.search(r"expected (a tuple of \d+), got \1", text)
+    assert "item [1] is wrong" in text
+
+
+def test_withheld_points_are_said_in_words(tmp_path):
+    path = variant(tmp_path, LOGISTIC, "    w = np.zeros((dim, 1))\n    b = 0.\n", "    w = np.ones((dim, 1))\n    b = 1.\n",
+                   "ones.py")
+    text = " ".join(render_text(report_of("logistic_regression", path), verbose=True).split())
+    assert "no points until the results themselves are right" not in text
+    assert "no points for this check yet: it counts once at least one result is right" in text
+    assert not re.search(r"no result is right yet \(on \d+ of \d+ inputs\)", text)
+
+
+def test_right_numbers_in_the_wrong_shape_are_said_once():
+    report = report_of("deep_nn", EXAMPLES / "deep_nn" / "bug_db_no_keepdims.py")
+    text = render_text(report, verbose=True)
+    assert "in the wrong shape (2,) (expected (2, 1))" in " ".join(text.split())
+    assert "it has shape (2,) instead of (2, 1)" not in " ".join(text.split())
+
+
+def test_missing_modules_are_packages_or_course_helpers(tmp_path):
+    path = variant(tmp_path, LOGISTIC, "import copy\n", "import copy\nimport h5py\nimport scipy\nfrom lr_utils import load_dataset\n",
+                   "imports.py")
+    report = report_of("logistic_regression", path)
+    notes = " ".join(report["notes"])
+    assert "module `h5py` is not installed here" in notes and "module `scipy` is not installed here" in notes
+    assert "module `lr_utils` is a course helper file" in notes and "a course helper?" not in notes
+    text = render_text(report)
+    assert len([line for line in text.splitlines() if "module" in line]) == 2  # one line per kind
+
+
+def test_notes_are_one_line_per_kind():
+    """A course notebook: 11-13 note lines before the first score."""
+    report = report_of("logistic_regression", EXAMPLES / "logistic_regression" / "correct_notebook_coursera.ipynb")
+    notes = [line for line in render_text(report).splitlines() if line.startswith("  note:")]
+    assert len(report["notes"]) > 10 and len(notes) <= 6
+    assert len(render_text(report, verbose=True).splitlines()) > len(render_text(report).splitlines())
+    assert len(render_text(report, ["propagate"]).splitlines()) <= 4  # header, one note line, the function
+
+
+def test_pytest_in_the_student_folder_shows_the_feedback_only(tmp_path):
+    files = render_all(load_assignment("logistic_regression"))
+    for name in ("test_logistic_regression.py", "conftest.py"):
+        (tmp_path / name).write_text(files[name])
+    variant(tmp_path, LOGISTIC, "    dw = 1 / m * np.dot(X, (A - Y).T)\n    db = 1 / m * np.sum(A - Y)\n",
+            "    dw = 1 / m * np.dot(X, (Y - A).T)\n    db = 1 / m * np.sum(Y - A)\n", "logistic_regression.py")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    out = done.stdout
+    assert done.returncode == 1, out[-2000:]
+    assert "self-check on the public inputs only; your grade adds hidden inputs" in out.split("collected")[0]
+    section = out.split("test_function[propagate] _")[1]
+    assert section.split("\n", 2)[1].startswith("propagate: [dZ-sign-flipped]")
+    assert "assert_passes" not in out and "selfcheck.py" not in out and "raise SelfCheckFailed" not in out
+    assert "AssertionError: Assert" not in out
+    assert "FAILED test_logistic_regression.py::test_function[propagate] - propagate: [dZ" in out
+
+
+def test_feedback_files_travel():
+    """The HTML showed Markdown as raw text and linked to docs/derivation.md relative to the
+    results folder (broken in the file a student receives)."""
+    report = report_of("one_hidden_layer", EXAMPLES / "one_hidden_layer" / "bug_dw1_missing_1_over_m.py")
+    page = render_html(report, "alice")
+
+    class Links(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.hrefs, self.ids, self.em = [], set(), []
+            self._in_em = False
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "a" and "href" in attrs:
+                self.hrefs.append(attrs["href"])
+            if "id" in attrs:
+                self.ids.add(attrs["id"])
+            self._in_em = tag == "em"
+
+        def handle_data(self, data):
+            if self._in_em:
+                self.em.append(data)
+
+    parsed = Links()
+    parsed.feed(page)
+    assert parsed.hrefs and all(h.startswith("#") and h[1:] in parsed.ids for h in parsed.hrefs)
+    assert "the-cost-j-is-the-mean-of-the-losses" in parsed.ids
+    assert "mean" in parsed.em and "*mean*" not in page
+    markdown = render_markdown(report, "alice")
+    assert "(docs/derivation.md" not in markdown and "## The cost J is the mean of the losses" in markdown
+    assert markdown.index("To fix, in this order") < markdown.index("| function |")
+
+
+def test_student_text_never_becomes_markup():
+    report = report_of("one_hidden_layer", EXAMPLES / "one_hidden_layer" / "bug_dw1_missing_1_over_m.py")
+    report["functions"][0]["notes"] = ["<script>alert(1)</script> [x](javascript:alert(1))"]
+    report["functions"][0]["score"] = 0
+    page = render_html(report)
+    assert "<script>" not in page and 'href="javascript' not in page
+
+
+def test_texts_name_only_the_exercise_s_own_variables():
+    logistic = load_assignment("logistic_regression")
+    own = vocabulary(logistic)
+    course = vocabulary(load_assignment("one_hidden_layer")) | vocabulary(load_assignment("deep_nn"))
+    # the old shared explanation of a flipped sign, and "dW1 the shape of W1"
+    assert foreign_names("The sign is reversed: check dZ2 = A2 − Y (not Y − A2)", own, course) == ["A2", "dZ2"]
+    assert foreign_names("(dW1 the shape of W1)", own, course) == ["W1", "dW1"]
+    assert foreign_names("check dz = A − Y and dw the shape of w", own, course) == []
+    for name in ("logistic_regression", "one_hidden_layer", "deep_nn"):
+        assert [p for _, p in vocabulary_problems(load_assignment(name)) if p] == []
+
+
+@pytest.mark.parametrize("name", ["bug_dw1_missing_1_over_m.py", "bug_notebook_w2_no_transpose.ipynb"])
+def test_length_budget(name):
+    report = report_of("one_hidden_layer", EXAMPLES / "one_hidden_layer" / name)
+    assert len(render_text(report).splitlines()) <= 30
+    assert len(render_text(report, ["backward_propagation"]).splitlines()) <= 12
+
+
+def test_every_step_right_yet_points_lost_says_which_check():
+    """nn_model showed every step ✔ and still failed, with nothing under "To fix"."""
+    report = report_of("one_hidden_layer", EXAMPLES / "one_hidden_layer" / "bug_nn_model_activation_not_passed.py")
+    lines = render_text(report).splitlines()
+    assert lines[1] == "To fix, in this order:" and lines[2].startswith("  1. nn_model: with activation='sigmoid'")
+    sigmoid = next(line for line in lines if line.strip().startswith("sigmoid:"))
+    assert sigmoid.endswith("trains by gradient descent ✘")
+
+
+def test_wrong_keys_say_what_differs():
+    report = report_of("one_hidden_layer", EXAMPLES / "one_hidden_layer" / "bug_interface_lowercase_keys.py")
+    text = " ".join(render_text(report, ["backward_propagation"]).split())
+    assert "without the key(s) dW1, dW2 (it has dw1, db1, dw2, db2): keys are case-sensitive, and dw1 is not dW1" in text
+
+
+def test_check_cells_are_not_listed_as_statements_not_run():
+    from autograder.load.source import load_python_text
+
+    loaded = load_python_text('import numpy as np\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n\n'
+                              'check("sigmoid")\nprint(sigmoid(0))\n', "sub.py")
+    notes = " ".join(loaded.notes)
+    assert "1 other top-level statement(s) were not run" in notes and "check(" not in notes
+
+
+@pytest.mark.parametrize(("name", "starts"), [("bug_dw1_missing_1_over_m.py", "dW1 ="),
+                                              ("bug_notebook_w2_no_transpose.ipynb", "dZ1 =")])
+def test_the_first_lines_say_which_line_to_look_at(name, starts):
+    path = EXAMPLES / "one_hidden_layer" / name
+    report = report_of("one_hidden_layer", path)
+    [mistake] = [m for f in report["functions"] for m in f["mistakes"] if not m["caused_by"]]
+    where, code = mistake["line"].split(": ", 1)
+    assert code.strip("`").startswith(starts)
+    number = int(where.rsplit("line ", 1)[1])
+    if path.suffix == ".py":
+        assert path.read_text().splitlines()[number - 1].strip().startswith(starts)
+    head = " ".join(render_text(report).splitlines()[:5])
+    assert f"({where})" in head
+
+
+def test_validate_fails_on_a_text_from_another_exercise():
+    import copy
+    import dataclasses
+
+    logistic = copy.copy(load_assignment("logistic_regression"))
+    first = logistic.mistakes[0]
+    logistic.mistakes = [dataclasses.replace(first, explanation="check dZ2 = A2 − Y (not Y − A2)"), *logistic.mistakes[1:]]
+    problems = [p for label, p in vocabulary_problems(logistic) if p]
+    assert problems == ["names A2, dZ2, which logistic_regression does not have"]
+
+
+def test_a_placeholder_called_says_package_or_course_helper(tmp_path):
+    """A function that calls a name imported from a missing module: h5py is no course helper."""
+    path = variant(tmp_path, LOGISTIC, "    s = 1 / (1 + np.exp(-z))\n", "    s = expit(z)\n", "scipy_sigmoid.py")
+    path.write_text(path.read_text().replace("import copy\n", "import copy\nfrom scipy.special import expit\n", 1))
+    text = render_text(report_of("logistic_regression", path), ["sigmoid"], verbose=True)
+    assert "`expit` comes from `scipy.special`, a package that is not installed here" in " ".join(text.split())
+    assert "course helper" not in text
