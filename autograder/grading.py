@@ -76,6 +76,7 @@ class SubmissionReport:
                         for c in f.checks
                     ],
                     "mistakes": [m.as_dict() for m in f.mistakes],
+                    **({"judged_with": f.judged_with} if f.judged_with else {}),
                 }
                 for f in self.functions
             ],
@@ -187,7 +188,7 @@ class Grader:
                 + (f"is right once your {fix} {'is' if len(wrong or helpers) == 1 else 'are'} fixed"
                    if fair.score >= fair.max_score - 1e-6 else "still loses the points shown here, its own")))
             fair.notes += [n for n in result.notes if n not in fair.notes]
-            fair.alone = True
+            fair.judged_with = list(wrong or helpers)
             report.functions[index] = fair
 
     def _note_upstream(self, report: SubmissionReport, student: dict[str, frozenset[str]]) -> None:
@@ -198,7 +199,7 @@ class Grader:
                 if any(not c.passed and CANNOT_CHECK not in c.feedback for c in f.checks)}
         relies_on = reference_info(self.assignment).relies_on
         for result in report.functions:
-            if result.name not in lost or result.alone:
+            if result.name not in lost or result.judged_with:
                 continue
             uses = relies_on.get(result.name, frozenset()) | student.get(result.name, frozenset())
             upstream = sorted((uses & lost) - {result.name})

@@ -44,9 +44,11 @@ def test_a_report_starts_with_what_to_fix_and_explains_once():
     assert lines[1] == "To fix, in this order:"
     assert re.match(r"  1\. linear_backward, m \(line \d+\): Neither dW nor db is divided by m", lines[2])
     head = " ".join(" ".join(lines[2:5]).split())
-    assert "[dW-db-missing-1-over-m]" in head and "linear_activation_backward and L_model_backward" in head
+    assert "[dW-db-missing-1-over-m]" in head
+    # its callers are judged with the grader's linear_backward: they keep their points, and say why once
+    assert "your linear_activation_backward and L_model_backward use it and keep their points" in head
     text = "\n".join(lines)
-    assert text.count("Why:") == 1 and text.count("explained under linear_backward") == 2
+    assert text.count("Why:") == 1
     assert len(lines) <= 30 and len(render_text(report, ["linear_backward"]).splitlines()) <= 12
 
 
@@ -134,12 +136,16 @@ def test_right_numbers_in_the_wrong_shape_are_said_once():
 
 
 def test_missing_modules_are_packages_or_course_helpers(tmp_path):
-    path = variant(tmp_path, LOGISTIC, "import copy\n", "import copy\nimport h5py\nimport scipy\nfrom lr_utils import load_dataset\n",
+    """Modules a graded function uses (an import nothing graded reads is not run at all): a
+    package not installed here, or a course file the assignment does not name."""
+    path = variant(tmp_path, LOGISTIC, "import copy\n", "import copy\nimport cvxpy\nimport pyomo\nfrom cat_utils import show\n",
                    "imports.py")
+    path.write_text(path.read_text().replace("    s = 1 / (1 + np.exp(-z))\n",
+                                             "    if z is None:\n        cvxpy, pyomo, show\n    s = 1 / (1 + np.exp(-z))\n", 1))
     report = report_of("logistic_regression", path)
     notes = " ".join(report["notes"])
-    assert "module `h5py` is not installed here" in notes and "module `scipy` is not installed here" in notes
-    assert "module `lr_utils` is a course helper file" in notes and "a course helper?" not in notes
+    assert "module `cvxpy` is not installed here" in notes and "module `pyomo` is not installed here" in notes
+    assert "module `cat_utils` is a course helper file" in notes and "a course helper?" not in notes
     text = render_text(report)
     assert len([line for line in text.splitlines() if "module" in line]) == 2  # one line per kind
 
@@ -148,7 +154,7 @@ def test_notes_are_one_line_per_kind():
     """A course notebook: 11-13 note lines before the first score."""
     report = report_of("logistic_regression", EXAMPLES / "logistic_regression" / "correct_notebook_coursera.ipynb")
     notes = [line for line in render_text(report).splitlines() if line.startswith("  note:")]
-    assert len(report["notes"]) > 10 and len(notes) <= 6
+    assert len(notes) <= 6 and len(notes) <= len(report["notes"])
     assert len(render_text(report, verbose=True).splitlines()) > len(render_text(report).splitlines())
     assert len(render_text(report, ["propagate"]).splitlines()) <= 4  # header, one note line, the function
 
@@ -248,10 +254,10 @@ def test_wrong_keys_say_what_differs():
 
 
 def test_check_cells_are_not_listed_as_statements_not_run():
-    from autograder.load.source import load_python_text
+    from autograder.load.source import load_python_text, settle
 
-    loaded = load_python_text('import numpy as np\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n\n'
-                              'check("sigmoid")\nprint(sigmoid(0))\n', "sub.py")
+    loaded = settle(load_python_text('import numpy as np\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n\n'
+                                     'check("sigmoid")\nprint(sigmoid(0))\n', "sub.py"))
     notes = " ".join(loaded.notes)
     assert "1 other top-level statement(s) were not run" in notes and "check(" not in notes
 

@@ -78,7 +78,7 @@ def test_a_provided_function_imported_under_another_helpers_name_gets_no_marks()
 def test_the_rerun_child_cannot_show_hidden_inputs_on_public_calls(grader, assignment):
     report = grader.grade_file(SERVED / "leak_in_rerun.py")
     forward = function_result(report, "forward_propagation")
-    assert forward.alone, "the attack needs forward_propagation judged on its own"
+    assert forward.judged_with, "the attack needs forward_propagation judged on its own"
     # what the fixture raises: the first two values of the held hidden arrays, as repr
     public = {repr(x) for c in _calls(assignment, hidden=False) for x in _first_values(list(c.args.values()))}
     hidden = {repr(x) for c in _calls(assignment, hidden=True) for x in _first_values(list(c.args.values()))}

@@ -52,7 +52,8 @@ class FunctionResult:
     mistakes: list = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     status: str = "ok"  # ok, missing, not-implemented, provided (imported from a course module)
-    alone: bool = False  # judged again with the grader's own helpers (grading.judge_on_their_own)
+    # judged again with the grader's own versions of these helpers of the student's (grading.judge_on_their_own)
+    judged_with: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> float:

@@ -83,6 +83,9 @@ def to_fix_line(finding: Finding, fn: dict | None = None) -> str:
     others = [name for name in finding.seen_in if name != finding.function]
     if others:
         text += f" — it also makes your {_names(others)} wrong"
+    if finding.spared:
+        text += (f"; your {_names(finding.spared)} {'uses' if len(finding.spared) == 1 else 'use'} it and "
+                 f"{'keeps its' if len(finding.spared) == 1 else 'keep their'} points (right once it is fixed)")
     return text
 
 

@@ -24,6 +24,8 @@ class Finding:
     function: str  # where the mistake was made
     shown_in: str  # the function whose details print the explanation
     seen_in: list[str] = field(default_factory=list)  # every function it makes wrong
+    # callers judged with the grader's version of this function, which keep their points
+    spared: list[str] = field(default_factory=list)
 
     @property
     def where(self) -> str:
@@ -119,6 +121,11 @@ def collect(report: dict) -> list[Finding]:
             first = next((f for f in ranked if f.function == root), None)
             if first is not None and fn["name"] not in first.seen_in:
                 first.seen_in.append(fn["name"])
+    for fn in report.get("functions", []):  # judged on its own: right once the helper is fixed
+        for helper in fn.get("judged_with", []):
+            first = next((f for f in ranked if f.function == helper), None)
+            if first is not None and fn["name"] not in first.spared:
+                first.spared.append(fn["name"])
     for number, finding in enumerate(ranked, 1):
         finding.number = number
     return ranked

@@ -140,8 +140,10 @@ class LazyModule(types.ModuleType):
                 return getattr(module, self._attribute)
             except AttributeError:
                 return importlib.import_module(f"{self._target}.{self._attribute}")
-        except ModuleNotFoundError as exc:
-            raise ImportError(f"module `{exc.name}` is not installed where the grader runs") from None
+        except ModuleNotFoundError:  # worded for the student by judge.errors, like a placeholder's
+            raise ImportError(f"`{self._attribute or self._target}` comes from the course helper module "
+                              f"`{self._target}`, which is not available to the grader; define what you need "
+                              "yourself") from None
 
     def __getattr__(self, attr: str):
         if attr.startswith("__") or attr in ("_target", "_attribute", "_also"):
