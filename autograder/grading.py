@@ -10,6 +10,7 @@ from pathlib import Path
 
 from autograder.diagnose.mistakes import diagnose
 from autograder.diagnose.recorded import fingerprints_for
+from autograder.diagnose.repair import repair_report
 from autograder.judge.cases import Workload, build_workload
 from autograder.judge.checks import FunctionResult, judge_function, judge_steps, release_gated, right_everywhere
 from autograder.judge.disclose import for_call, load_notes
@@ -75,8 +76,10 @@ class SubmissionReport:
 class Grader:
     """Grades many submissions of one assignment, sharing inputs and fingerprints."""
 
-    def __init__(self, assignment: Assignment, public_only: bool = False, limits: Limits | None = None) -> None:
+    def __init__(self, assignment: Assignment, public_only: bool = False, limits: Limits | None = None,
+                 repair: bool = True) -> None:
         self.assignment = assignment
+        self.repair = repair
         self.limits = limits
         self.workload: Workload = build_workload(assignment, public_only=public_only)
         self.fingerprints = fingerprints_for(self.workload)
@@ -97,6 +100,9 @@ class Grader:
             report.error = run.error
             return report
         self.judge(run, report)
+        if self.repair:  # the student's own line, for the functions that lost marks (diagnose.repair)
+            repair_report(report.functions, self.workload, loaded, run, cache(lambda: right_everywhere(self.workload, run)),
+                          reference_info(self.assignment).relies_on, self.limits)
         return report
 
     def judge(self, run: Execution, report: SubmissionReport) -> None:
