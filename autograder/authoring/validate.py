@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.authoring import mutation
 from autograder.grading import Grader, SubmissionReport
 from autograder.judge.reference import callers_of, combinable, mutant_module, reference_module
 from autograder.judge.trusted import execute_trusted
@@ -54,6 +55,7 @@ def validate(assignment: Assignment, pairs: bool = True) -> list[Row]:
             if m1.function == m2.function and m1.step != m2.step and combinable(assignment, (m1, m2)):
                 rows.append(_check_mutants(grader, base, source, (m1, m2), only_own=True))
     rows.append(_inputs_row(grader))
+    rows += [Row(**row) for row in mutation.rows(grader.workload, base, grader.fingerprints)]  # operator mutants
     for path in sorted((assignment.folder / "alternatives").glob("*.py")):
         report = grader.grade_file(path)
         ok = report.score >= report.max_score - 1e-6 and not report.error
