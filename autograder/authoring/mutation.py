@@ -60,10 +60,10 @@ class Mutant:
         return f"{self.function} line {self.line}: `{self.edit.before}` → `{self.edit.after}` ({self.edit.kind})"
 
 
-def mutants(workload: Workload, base: Execution, prints: Any) -> list[Mutant]:
+def mutants(workload: Workload, base: Execution, prints: Any, only: set[str] | None = None) -> list[Mutant]:
     """Every operator mutant of every graded function, with its verdict (``base``: the
     reference's execution; ``prints``: the catalogue's fingerprints, to say which entry names
-    a killed mutant)."""
+    a killed mutant; ``only``: these functions alone)."""
     assignment = workload.assignment
     source = reference_source(assignment)
     module = reference_module(assignment)
@@ -71,7 +71,7 @@ def mutants(workload: Workload, base: Execution, prints: Any) -> list[Mutant]:
     found: list[Mutant] = []
     for fn in assignment.functions.values():
         calls = workload.for_function(fn.name)
-        if not calls:
+        if not calls or (only is not None and fn.name not in only):
             continue
         try:
             start, end = function_span(source, fn.name)

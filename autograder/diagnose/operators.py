@@ -131,6 +131,7 @@ def edits(func: ast.FunctionDef, shapes: dict[str, Any], helpers: Sequence[str] 
     index = {id(n): i for i, n in enumerate(nodes)}
     parents = {id(child): node for node in nodes for child in ast.iter_child_nodes(node)}
     scope = _Scope(func, shapes, helpers)
+    scope.parents = parents
     found: list[Edit] = []
     seen: set[tuple[int, str]] = set()
     skip = {id(n) for n in ast.walk(func.args)} | {id(d) for dec in func.decorator_list for d in ast.walk(dec)}
@@ -200,6 +201,7 @@ class _Scope:
         self.shapes = {k: (tuple(v) if isinstance(v, list) else v) for k, v in shapes.items()}
         self.params = [a.arg for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs)]
         self.helpers = set(helpers)
+        self.parents: dict[int, ast.AST] = {}
         self.numbers = [k for k, v in self.shapes.items() if v == "number" and "[" not in k]
         arrays = [k for k in self.params if isinstance(self.shapes.get(k), tuple) and len(self.shapes[k]) == 2]
         counts = [k for k in self.numbers if k == "m"] or [f"{a}.shape[1]" for a in arrays[:1]]
@@ -267,8 +269,8 @@ def _transpose(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
         yield "remove-transpose", node.value
     elif _is_call(node, {"transpose"}) and len(node.args) == 1:
         yield "remove-transpose", node.args[0]
-    elif isinstance(node, (ast.Name, ast.Subscript)):
-        shape = scope.shape(node)
+    elif (isinstance(node, (ast.Name, ast.Subscript)) or _is_product(node)) and not _read_through(node, scope):
+        shape = scope.shape(node)  # (a product transposed: its operands swapped and transposed)
         if isinstance(shape, tuple) and len(shape) == 2 and shape != (1, 1):
             yield "add-transpose", ast.Attribute(node, "T", ast.Load())
 
@@ -291,13 +293,16 @@ def _products(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
 
 
 def _factors(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-        if not (isinstance(node.left, ast.Constant)):
-            yield "remove-divisor", node.left
+    if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape"
+            and isinstance(node.slice, ast.Constant) and node.slice.value in (0, 1)):
+        yield "shape-index", ast.Subscript(node.value, ast.Constant(1 - node.slice.value), ast.Load())
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and not isinstance(node.left, ast.Constant):
+        yield "remove-divisor", node.left
+    if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Div) and parent.right is node:
         for count in scope.counts:
             new = ast.parse(count, mode="eval").body
-            if ast.unparse(new) != ast.unparse(node.right):
-                yield "replace-divisor", ast.BinOp(node.left, ast.Div(), new)
+            if ast.unparse(new) != ast.unparse(node):
+                yield "replace-divisor", new
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
         for rnd, other in ((node.left, node.right), (node.right, node.left)):
             if _is_call(rnd, {"randn"}) and len(rnd.args) == 2 and _scalar_factor(other):
@@ -309,9 +314,6 @@ def _factors(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterator[
         for keep, drop in ((node.left, node.right), (node.right, node.left)):
             if _scalar_factor(drop):
                 yield "remove-factor", keep
-    if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape"
-            and isinstance(node.slice, ast.Constant) and node.slice.value in (0, 1)):
-        yield "shape-index", ast.Subscript(node.value, ast.Constant(1 - node.slice.value), ast.Load())
     if _computed_value(node, parent) and scope.shape(node) != "number":
         for count in scope.counts:
             divided = ast.BinOp(node, ast.Div(), ast.parse(count, mode="eval").body)
@@ -418,10 +420,10 @@ def _derivatives(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]
 
 
 def _constants(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
+    if isinstance(node, ast.Constant) and isinstance(parent, ast.Compare) and type(node.value) in (int, float) \
+            and node.value != 0.5:  # a threshold
+        yield "constant", ast.Constant(0.5)
     if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.comparators[0], ast.Constant):
-        value = node.comparators[0].value
-        if isinstance(value, (int, float)) and value != 0.5:
-            yield "constant", ast.Compare(node.left, node.ops, [ast.Constant(0.5)])
         swap = {ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Lt: ast.LtE, ast.LtE: ast.Lt}.get(type(node.ops[0]))
         if swap:
             yield "constant", ast.Compare(node.left, [swap()], node.comparators)
@@ -456,6 +458,21 @@ def _callee(node: ast.Call) -> str | None:
     if isinstance(func, ast.Name):
         return func.id
     return None
+
+
+def _read_through(node: ast.expr, scope: _Scope) -> bool:
+    """Whether a transpose added here would only be read through: ``X.shape``, or inside a
+    result that is itself transposed (``np.log(AL).T``)."""
+    parent = scope.parents.get(id(node))
+    if isinstance(parent, ast.Attribute):
+        return parent.attr in ("shape", "T")
+    while isinstance(parent, ast.Call) and len(parent.args) == 1:
+        parent = scope.parents.get(id(parent))
+    return isinstance(parent, ast.Attribute) and parent.attr == "T"
+
+
+def _is_product(node: ast.AST) -> bool:
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult) or _is_call(node, _ARRAY_FUNCS)
 
 
 def _is_call(node: ast.AST, names: set[str]) -> bool:

@@ -73,9 +73,12 @@ class Repair:
             if hint == "line":
                 parts.append(f"{self.where(k)}: `{code}` — {edit.name} here")
             else:
-                parts.append(f"{self.where(k)}: `{code}` — with `{edit.after}` here instead of `{edit.before}`")
-        return "; ".join(parts) + f"; with {'this change' if len(self.edits) == 1 else 'both changes'}, " \
-            f"{said} {verb} right."
+                added = len(edit.before) > 2 and edit.before in edit.after  # `dZ1 @ X.T / m`: said in full
+                instead = "" if added else f" instead of `{edit.before}`"
+                parts.append(f"{self.where(k)}: `{code}` — with `{edit.after}` here{instead}")
+        fixed_by = "with that fixed" if hint == "line" and len(parts) == 1 else \
+            "with those fixed" if hint == "line" else ""
+        return ", and ".join(parts) + (f"; {fixed_by}" if fixed_by else "") + f", {said} {verb} right."
 
     def as_dict(self) -> dict:
         """The instructor's record: always the edit itself, whatever students are shown."""
@@ -212,7 +215,7 @@ def _ranked(func: ast.FunctionDef, found: list[operators.Edit], fn: FunctionSpec
                 nxt |= reads.get(ln, set())
         frontier = nxt - seen
         level += 1
-    return sorted(found, key=lambda e: (depth.get(e.line, 99), -e.line))
+    return sorted(found, key=lambda e: (depth.get(e.line, 99), -e.line, len(e.span)))  # then the smallest change
 
 
 def _step_key(expr: str) -> str | None:

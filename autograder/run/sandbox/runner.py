@@ -329,9 +329,13 @@ class Sandbox:
                 yield _clean_locals(received[0].get("locals"))
             for _ in sources:
                 for request in requests:
+                    started = time.perf_counter()
                     deadline = min(time.monotonic() + request.timeout + self.limits.grace, until)
                     received = self._receive(deadline, request.max_reply)
                     if not isinstance(received, tuple) or received[0].get("id") != number:
+                        code = self._stop()
+                        yield Outcome(False, error=self._failure(received, code, request, started,
+                                                                 time.monotonic() >= until))
                         return
                     answered = number
                     number += 1
