@@ -13,7 +13,6 @@ import sys
 
 import pytest
 
-from conftest import FIXTURES, ROOT, grader_for
 from autograder.authoring import mutation
 from autograder.grading import Grader
 from autograder.judge.reference import reference_module
@@ -21,6 +20,7 @@ from autograder.judge.trusted import execute_trusted
 from autograder.load.source import load_python_text
 from autograder.run.variants import Trials
 from autograder.spec import load_assignment
+from conftest import FIXTURES, ROOT, grader_for
 
 if sys.version_info >= (3, 11):
     import tomllib

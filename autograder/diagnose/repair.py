@@ -51,6 +51,7 @@ class Repair:
     variants: list[str] = field(default_factory=list)
     target: str | None = None  # what the edited statement computes (dW2), when it assigns one name
     steps: list[str] = field(default_factory=list)  # every step of the function
+    assigns: list[set[str]] = field(default_factory=list)  # per edit, what its statement assigns
 
     def where(self, k: int = 0) -> str:
         file, line, _ = self.places[k]
@@ -114,6 +115,16 @@ def with_repair(mistakes: list[Mistake], found: Repair, fn: FunctionSpec, hint: 
     findings of values give way to the operator's name and why."""
     sentence = found.sentence(hint, fn.upstream)
     catalogue = [m for m in mistakes if m.source == "catalogue" and not m.caused_by]
+    if len(catalogue) == len(found.edits) == 2:  # two named mistakes, two edits: each its own line
+        parts = [replace(found, edits=[e], places=[p], assigns=[a], target=None)
+                 for e, p, a in zip(found.edits, found.places, found.assigns)]
+        first = next((k for k, part in enumerate(parts)
+                      if part.assigns[0] & {catalogue[0].step, *catalogue[0].affects}), 0)
+        for mistake, part in zip(catalogue, [parts[first], parts[1 - first]]):
+            part.fixes = [s for s in found.fixes if s in mistake.affects] or found.fixes
+            mistake.message = f"{mistake.message} At {part.sentence(hint, fn.upstream)}"
+            mistake.repair = part.as_dict()
+        return mistakes
     if catalogue:
         first = catalogue[0]
         first.message = f"{first.message} At {sentence}"
@@ -155,9 +166,7 @@ def search(fn: FunctionSpec, workload: Workload, loaded: LoadedSource, run: Exec
     best = _confirmed(trials, fn, unit.source, [[e] for e, s in zip(singles, scores) if s == 0.0], judge)
     if best is None and trials.left > 0:
         base = judge.distance(screen, [run.outcomes.get(c.id) for c in screen])
-        better = [e for e, s in zip(singles, scores) if s is not None and s < base][:20]
-        pairs = [[a, b] for a in better for b in singles[:60] if a is not b and operators.compatible(a, b)
-                 and (b not in better or singles.index(b) > singles.index(a))][:PAIRS]
+        pairs = _pairs(singles, scores, base)
         pair_scores = _try(trials, fn, unit.source, pairs, judge)
         best = _confirmed(trials, fn, unit.source, [p for p, s in zip(pairs, pair_scores) if s == 0.0], judge)
     if best is None:
@@ -170,8 +179,29 @@ def search(fn: FunctionSpec, workload: Workload, loaded: LoadedSource, run: Exec
     variants = sorted({str(c.variant) for c in failing if c.variant is not None})
     targets = operators.assigned_names(func).get(best[0].line, set())
     target = next(iter(targets)) if len(targets) == 1 else None
+    assigned = operators.assigned_names(func)
     return Repair(fn.name, best, places, fixed, variants, target if target and target.isidentifier() else None,
-                  steps)
+                  steps, [assigned.get(e.line, set()) for e in best])
+
+
+def _pairs(singles: list[operators.Edit], scores: list[float | None], base: float | None) -> list[list[operators.Edit]]:
+    """Versions with two edits: first two that each bring the results closer, then one of the
+    closest with any of the edits nearest the wrong steps."""
+    scored = sorted((s, k) for k, s in enumerate(scores) if s is not None and (base is None or s < base))
+    better = [singles[k] for _, k in scored[:20]]
+    chosen: list[list[operators.Edit]] = []
+    seen: set[tuple[int, int]] = set()
+    candidates = [(a, b) for i, a in enumerate(better) for b in better[i + 1:]]
+    candidates += [(a, b) for a in better[:8] for b in singles[:60]]
+    for a, b in candidates:
+        key = (min(id(a), id(b)), max(id(a), id(b)))
+        if a is b or key in seen or not operators.compatible(a, b):
+            continue
+        seen.add(key)
+        chosen.append([a, b])
+        if len(chosen) >= PAIRS:
+            break
+    return chosen
 
 
 def _screen_calls(failing: list[Call]) -> list[Call]:
