@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -77,9 +78,10 @@ class Grader:
     """Grades many submissions of one assignment, sharing inputs and fingerprints."""
 
     def __init__(self, assignment: Assignment, public_only: bool = False, limits: Limits | None = None,
-                 repair: bool = True) -> None:
+                 repair: bool | None = None) -> None:
         self.assignment = assignment
-        self.repair = repair
+        # the repair search (diagnose.repair); AUTOGRADER_REPAIR=0 turns it off (to measure its cost)
+        self.repair = repair if repair is not None else os.environ.get("AUTOGRADER_REPAIR", "1") != "0"
         self.limits = limits
         self.workload: Workload = build_workload(assignment, public_only=public_only)
         self.fingerprints = fingerprints_for(self.workload)
