@@ -94,7 +94,15 @@ class Grader:
         if loaded.orphans and not loaded.error:
             adopt_orphans(loaded, {n: p for n, p in reference_info(self.assignment).parameters.items()
                                    if n in self.assignment.functions})
-        run = execute(loaded, self.workload, self.limits)
+        boxes: list = []  # the submission's child, kept for the repair search
+        try:
+            return self._graded(loaded, label, report, boxes)
+        finally:
+            for box in boxes:
+                box.close()
+
+    def _graded(self, loaded: LoadedSource, label: str, report: SubmissionReport, boxes: list) -> SubmissionReport:
+        run = execute(loaded, self.workload, self.limits, keep=boxes if self.repair else None)
         run.notes += load_notes(run.child_notes, loaded)  # the child's words, checked against the file
         report.notes = run.notes
         report.output = run.output
@@ -104,7 +112,7 @@ class Grader:
         self.judge(run, report)
         if self.repair:  # the student's own line, for the functions that lost marks (diagnose.repair)
             repair_report(report.functions, self.workload, loaded, run, cache(lambda: right_everywhere(self.workload, run)),
-                          reference_info(self.assignment).relies_on, self.limits)
+                          reference_info(self.assignment).relies_on, self.limits, boxes[0] if boxes else None)
         return report
 
     def judge(self, run: Execution, report: SubmissionReport) -> None:

@@ -29,6 +29,7 @@ import numpy as np
 
 from autograder.diagnose import operators
 from autograder.diagnose.mistakes import diagnose
+from autograder.diagnose.repair import shapes_on
 from autograder.judge import compare
 from autograder.judge.cases import Call, Workload, _case_namespace, _make_call
 from autograder.judge.checks import judge_function, right_everywhere, step_value
@@ -36,7 +37,7 @@ from autograder.judge.reference import function_span, reference_functions, refer
 from autograder.run import wire
 from autograder.run.execute import Execution
 from autograder.run.sandbox.runner import Outcome
-from autograder.run.sandbox.trace import error_record, shapes_in
+from autograder.run.sandbox.trace import error_record
 from autograder.spec import Assignment, FunctionSpec, SpecError, _read_toml
 
 PROBE_SIZES = (2, 3, 4, 5, 6, 8, 9, 10, 11, 12)  # distinct sizes for the probe cases' dimensions
@@ -82,7 +83,7 @@ def mutants(workload: Workload, base: Execution, prints: Any, only: set[str] | N
         func = operators.parse_function(text, fn.name)
         if func is None:
             continue
-        shapes = _shapes_on(getattr(module, fn.name), next((c for c in calls if c.visibility == "public"), calls[0]))
+        shapes = shapes_on(getattr(module, fn.name), next((c for c in calls if c.visibility == "public"), calls[0]))
         helpers = list(reference_functions(module))
         probes = _probe_calls(assignment, fn)
         lines = source.splitlines()
@@ -151,27 +152,6 @@ def _allowed(assignment: Assignment) -> dict[tuple[str, str, str], str]:
             raise SpecError(f"{assignment.name}: a [[survivor]] needs a reason ({entry})")
         allowed[(entry["function"], entry["before"], entry["after"])] = str(entry["reason"])
     return allowed
-
-
-def _shapes_on(func: Any, call: Call) -> dict:
-    """The shapes of ``func``'s locals when it returns on ``call`` (what the edits are typed by)."""
-    code = getattr(func, "__code__", None)
-    seen: dict = {}
-
-    def profile(frame, event, arg):
-        if event == "return" and frame.f_code is code and not seen:
-            seen.update(shapes_in(frame.f_locals))
-
-    sys.setprofile(profile)
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            func(**copy.deepcopy(call.args))
-    except Exception:  # noqa: BLE001 - the shapes seen up to an error still type the edits
-        pass
-    finally:
-        sys.setprofile(None)
-    return seen
 
 
 def _probe_calls(assignment: Assignment, fn: FunctionSpec) -> list[Call]:

@@ -141,12 +141,14 @@ def edits(func: ast.FunctionDef, shapes: dict[str, Any], helpers: Sequence[str] 
             continue
         if isinstance(parents.get(id(node)), ast.keyword) or _is_docstring(node, parents):
             continue
+        before, span = None, None
         for kind, new in _proposals(node, parents.get(id(node)), scope):
-            before, after = ast.unparse(node), ast.unparse(new)
+            before = before or ast.unparse(node)
+            after = ast.unparse(new)
             if before == after or (index[id(node)], after) in seen:
                 continue
             seen.add((index[id(node)], after))
-            span = frozenset(index[id(n)] for n in ast.walk(node))
+            span = span or frozenset(index[id(n)] for n in ast.walk(node))
             position = (node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0)
             found.append(Edit(kind, index[id(node)], node.lineno, before, after, new, span, position))
     return found
@@ -202,6 +204,8 @@ class _Scope:
         self.params = [a.arg for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs)]
         self.helpers = set(helpers)
         self.parents: dict[int, ast.AST] = {}
+        self._parsed: dict[str, ast.expr] = {}
+        self._stems: dict[str, list[str]] | None = None
         self.numbers = [k for k, v in self.shapes.items() if v == "number" and "[" not in k]
         arrays = [k for k in self.params if isinstance(self.shapes.get(k), tuple) and len(self.shapes[k]) == 2]
         counts = [k for k in self.numbers if k == "m"] or [f"{a}.shape[1]" for a in arrays[:1]]
@@ -211,11 +215,20 @@ class _Scope:
             if isinstance(shape, tuple) and shape:
                 self.by_shape.setdefault(shape, []).append(name)
 
+    def expr(self, text: str) -> ast.expr:
+        """A name (or ``name['key']``) in scope as an expression, parsed once."""
+        if text not in self._parsed:
+            self._parsed[text] = ast.parse(text, mode="eval").body
+        return self._parsed[text]
+
     def family(self, text: str) -> list[str]:
         """Arrays in scope named like ``text`` but for another layer (W2 for W1, cache['A1'] for cache['A2'])."""
-        stem = re.sub(r"\d+", "#", text)
-        return [n for n, v in self.shapes.items()
-                if n != text and isinstance(v, tuple) and re.sub(r"\d+", "#", n) == stem]
+        if self._stems is None:
+            self._stems = {}
+            for name, shape in self.shapes.items():
+                if isinstance(shape, tuple):
+                    self._stems.setdefault(re.sub(r"\d+", "#", name), []).append(name)
+        return [n for n in self._stems.get(re.sub(r"\d+", "#", text), []) if n != text]
 
     def shape(self, node: ast.AST) -> Shape | str | None:
         """The shape of an expression, where it follows from the shapes in scope."""
@@ -300,8 +313,8 @@ def _factors(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterator[
         yield "remove-divisor", node.left
     if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Div) and parent.right is node:
         for count in scope.counts:
-            new = ast.parse(count, mode="eval").body
-            if ast.unparse(new) != ast.unparse(node):
+            new = scope.expr(count)
+            if count != ast.unparse(node):
                 yield "replace-divisor", new
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
         for rnd, other in ((node.left, node.right), (node.right, node.left)):
@@ -316,7 +329,7 @@ def _factors(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterator[
                 yield "remove-factor", keep
     if _computed_value(node, parent) and scope.shape(node) != "number":
         for count in scope.counts:
-            divided = ast.BinOp(node, ast.Div(), ast.parse(count, mode="eval").body)
+            divided = ast.BinOp(node, ast.Div(), scope.expr(count))
             yield "add-divisor", divided
             if scope.shape(node) is None:  # a cost: J = −(1/m) Σ …
                 yield "minus-one-over-m", ast.UnaryOp(ast.USub(), divided)
@@ -364,10 +377,10 @@ def _names(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
         if isinstance(shape, tuple) and shape:
             for other in scope.by_shape.get(shape, []):
                 if other != text:
-                    yield "wrong-array", ast.parse(other, mode="eval").body
+                    yield "wrong-array", scope.expr(other)
             for other in scope.family(text):  # W1 for W2: the same name, another layer
-                if scope.shape(ast.parse(other, mode="eval").body) != shape:
-                    yield "wrong-array", ast.parse(other, mode="eval").body
+                if scope.shapes.get(other) != shape:
+                    yield "wrong-array", scope.expr(other)
     if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Constant):
         for new in _offsets(node.slice, scope):
             yield "wrong-layer", ast.Subscript(node.value, new, ast.Load())

@@ -13,6 +13,10 @@ function full marks is kept. Bounded: a budget of versions and of seconds per su
 from __future__ import annotations
 
 import ast
+import copy
+import functools
+import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -22,16 +26,31 @@ import numpy as np
 from autograder.diagnose import operators
 from autograder.diagnose.mistakes import Mistake
 from autograder.judge import compare
-from autograder.judge.cases import Call, Workload
+from autograder.judge.cases import Call, Workload, build_workload
 from autograder.judge.checks import FunctionResult, expected_step, judge_function, step_right, step_value
+from autograder.judge.reference import (
+    apply_mistake,
+    function_span,
+    reference_functions,
+    reference_module,
+    reference_source,
+)
 from autograder.load.source import LoadedSource
 from autograder.run.execute import Execution
-from autograder.run.sandbox.runner import Outcome
+from autograder.run.sandbox.runner import STOPPED, Outcome
+from autograder.run.sandbox.trace import shapes_in
 from autograder.run.variants import Trials
-from autograder.spec import FunctionSpec
+from autograder.spec import Assignment, FunctionSpec, MistakeSpec, SpecError
 
 SINGLES = 300  # versions with one edit tried per function
-PAIRS = 300  # versions with two edits, when no single edit works
+PAIRS = 120  # versions with two edits, when no single edit works
+# when the catalogue named every mistake, the search is only for the line: a small budget (the
+# edits that undo those mistakes are tried first: see catalogue_fixes)
+NAMED = 16  # single edits, for one named mistake
+NAMED_PAIRS = 16  # pairs, for two (from the first FIRST_CHUNK single edits)
+OUTSIDE = 40  # edits of lines no wrong step depends on (through names) tried at most
+FIRST_CHUNK = 8  # the first versions screened: the best-ranked edit is most often the one
+CHUNK = 30  # versions screened at a time: most repairs are among the first edits
 CONFIRM = 12  # versions that pass the failing calls, tried on every call
 SECONDS = 3.0  # wall clock for the whole search of one submission
 # analytic findings a repair replaces (the value relations); interface findings stay
@@ -92,9 +111,10 @@ class Repair:
 
 def repair_report(functions: list[FunctionResult], workload: Workload, loaded: LoadedSource, run: Execution,
                   functions_right: Callable[[], set[str]], relies_on: dict[str, frozenset[str]],
-                  limits: Any = None) -> None:
+                  limits: Any = None, box: Any = None) -> None:
     """Search a repair for every function that lost marks on its own (not through a helper of
-    the student's that lost marks too), and put the line into its mistakes."""
+    the student's that lost marks too), and put the line into its mistakes. ``box``: the
+    sandbox the submission was graded in, whose child tries the edited versions."""
     lost = {f.name for f in functions if f.status == "ok" and f.max_score and f.score < f.max_score - 1e-6}
     todo = [f for f in functions if f.name in lost
             and not ((relies_on.get(f.name, frozenset()) | run.uses.get(f.name, set())) & (lost - {f.name}))
@@ -102,10 +122,15 @@ def repair_report(functions: list[FunctionResult], workload: Workload, loaded: L
     if not todo:
         return
     assignment = workload.assignment
-    with Trials(loaded, workload, limits, SECONDS) as trials:
+    with Trials(loaded, workload, limits, SECONDS, box) as trials:
         for result in todo:
             fn = assignment.functions[result.name]
-            found = search(fn, workload, loaded, run, trials, functions_right)
+            own = [m for m in result.mistakes if m.source == "catalogue" and not m.caused_by]
+            explained = bool(own) and all(m.source == "catalogue" for m in result.mistakes)
+            specs = {m.id: m for m in assignment.mistakes}
+            likely = frozenset().union(*(catalogue_fixes(assignment, specs[m.id]) for m in own if m.id in specs))
+            found = search(fn, workload, loaded, run, trials, functions_right, [m.step for m in own], explained,
+                           likely)
             if found is not None:
                 result.mistakes = with_repair(result.mistakes, found, fn, getattr(assignment, "hint", "edit"))
 
@@ -143,12 +168,19 @@ def with_repair(mistakes: list[Mistake], found: Repair, fn: FunctionSpec, hint: 
 
 
 def search(fn: FunctionSpec, workload: Workload, loaded: LoadedSource, run: Execution, trials: Trials,
-           functions_right: Callable[[], set[str]]) -> Repair | None:
-    """The smallest edit of the student's ``fn`` (one, else two) that gives it full marks."""
+           functions_right: Callable[[], set[str]], named: list[str] = (), explained: bool = False,
+           likely: frozenset[tuple[str, str, str]] = frozenset()) -> Repair | None:
+    """The smallest edit of the student's ``fn`` (one, else two) that gives it full marks.
+    ``named``: the steps of the catalogue mistakes found in it (lines assigning those names
+    are tried first); ``explained``: every mistake of it is a catalogue one, so the search
+    is only for the line (a smaller budget, pairs only for two mistakes); ``likely``: the
+    edits that undo those mistakes in the reference (:func:`catalogue_fixes`), tried first."""
     unit = next((u for u in reversed(loaded.units) if u.kind == "def" and fn.name in u.names), None)
     func = operators.parse_function(unit.source, fn.name) if unit else None
     calls = [c for c in workload.for_function(fn.name) if c.id in run.outcomes]
-    if func is None or not calls or trials.left <= 0:
+    stopped = any(not run.outcomes[c.id].ok and (run.outcomes[c.id].error or {}).get("type") in STOPPED
+                  for c in calls)  # it hung, crashed or flooded: no small edit of an expression fixes that
+    if func is None or not calls or stopped or trials.left <= 0:
         return None
     steps = list(fn.step_exprs())
     failing = [c for c in calls if not run.outcomes[c.id].ok
@@ -158,17 +190,19 @@ def search(fn: FunctionSpec, workload: Workload, loaded: LoadedSource, run: Exec
     probe_call = next((c for c in calls if c.visibility == "public"), calls[0])
     shapes, _ = trials.run(fn.name, [], [probe_call], probe=True)
     helpers = [n for u in loaded.units if u.kind == "def" for n in u.names]
-    singles = _ranked(func, operators.edits(func, shapes, helpers), fn, wrong)[:SINGLES]
+    flow = _Flow(func, fn, named, likely)
+    inside, outside = flow.ranked(operators.edits(func, shapes, helpers), wrong)
+    singles = (inside + outside[:OUTSIDE])[:(FIRST_CHUNK if len(named) > 1 else NAMED) if explained else SINGLES]
     if not singles:
         return None
     judge = _Judge(fn, workload, run, calls, screen, functions_right)
-    scores = _try(trials, fn, unit.source, [[e] for e in singles], judge)
-    best = _confirmed(trials, fn, unit.source, [[e] for e, s in zip(singles, scores) if s == 0.0], judge)
-    if best is None and trials.left > 0:
-        base = judge.distance(screen, [run.outcomes.get(c.id) for c in screen])
-        pairs = _pairs(singles, scores, base)
-        pair_scores = _try(trials, fn, unit.source, pairs, judge)
-        best = _confirmed(trials, fn, unit.source, [p for p, s in zip(pairs, pair_scores) if s == 0.0], judge)
+    scores: list[tuple[float | None, frozenset[str]]] = []
+    best = _in_chunks(trials, fn, unit.source, [[e] for e in singles], judge, scores)
+    if best is None and trials.left > 0 and (len(named) > 1 or not explained):
+        base = judge.distance(screen, [run.outcomes.get(c.id) for c in screen])[0]
+        rank = functools.partial(flow.ranked, singles)
+        pairs = _pairs(singles, scores, base, rank)[:NAMED_PAIRS if explained else PAIRS]
+        best = _in_chunks(trials, fn, unit.source, pairs, judge, [])
     if best is None:
         return None
     places = []
@@ -177,22 +211,42 @@ def search(fn: FunctionSpec, workload: Workload, loaded: LoadedSource, run: Exec
         places.append((unit.filename, line, loaded.unit_lines(unit.filename, line)))
     fixed = [s for s in wrong]
     variants = sorted({str(c.variant) for c in failing if c.variant is not None})
-    targets = operators.assigned_names(func).get(best[0].line, set())
+    targets = flow.assigned.get(best[0].line, set())
     target = next(iter(targets)) if len(targets) == 1 else None
-    assigned = operators.assigned_names(func)
+    assigned = flow.assigned
     return Repair(fn.name, best, places, fixed, variants, target if target and target.isidentifier() else None,
                   steps, [assigned.get(e.line, set()) for e in best])
 
 
-def _pairs(singles: list[operators.Edit], scores: list[float | None], base: float | None) -> list[list[operators.Edit]]:
-    """Versions with two edits: first two that each bring the results closer, then one of the
-    closest with any of the edits nearest the wrong steps."""
-    scored = sorted((s, k) for k, s in enumerate(scores) if s is not None and (base is None or s < base))
-    better = [singles[k] for _, k in scored[:20]]
+def _in_chunks(trials: Trials, fn: FunctionSpec, source: str, versions: list[list[operators.Edit]], judge: _Judge,
+               scores: list[tuple[float | None, frozenset[str]]]) -> list[operators.Edit] | None:
+    """Screen the versions a chunk at a time, in rank order, and confirm the ones that pass:
+    the first confirmed is the answer, and the versions after it are never run. ``scores``
+    receives each screened version's distance (for the pairs)."""
+    start = 0
+    while start < len(versions):
+        chunk = versions[start:start + (FIRST_CHUNK if start == 0 else CHUNK)]
+        start += len(chunk)
+        chunk_scores = _try(trials, fn, source, chunk, judge)
+        scores += chunk_scores
+        best = _confirmed(trials, fn, source, [v for v, s in zip(chunk, chunk_scores) if s[0] == 0.0], judge)
+        if best is not None or trials.left <= 0:
+            return best
+    return None
+
+
+def _pairs(singles: list[operators.Edit], scores: list[tuple[float | None, frozenset[str]]], base: float | None,
+           rank: Callable[[list[str]], tuple[list[operators.Edit], list[operators.Edit]]]) -> list[list[operators.Edit]]:
+    """Versions with two edits: two that each bring the results closer; then, for the edits
+    that bring them closest, the edits nearest the steps still wrong with it."""
+    scored = sorted((s, k) for k, (s, _) in enumerate(scores) if s is not None and (base is None or s < base))
+    better = [singles[k] for _, k in scored[:12]]
+    candidates = [(a, b) for i, a in enumerate(better) for b in better[i + 1:]]
+    for _, k in scored[:4]:
+        still = sorted(scores[k][1])
+        candidates += [(singles[k], b) for b in _by_line(rank(still)[0])[:40]]
     chosen: list[list[operators.Edit]] = []
     seen: set[tuple[int, int]] = set()
-    candidates = [(a, b) for i, a in enumerate(better) for b in better[i + 1:]]
-    candidates += [(a, b) for a in better[:8] for b in singles[:60]]
     for a, b in candidates:
         key = (min(id(a), id(b)), max(id(a), id(b)))
         if a is b or key in seen or not operators.compatible(a, b):
@@ -204,6 +258,77 @@ def _pairs(singles: list[operators.Edit], scores: list[float | None], base: floa
     return chosen
 
 
+def _by_line(edits: list[operators.Edit]) -> list[operators.Edit]:
+    """The edits taken line by line in turn (the first of each line, then the second…): a
+    second edit is looked for on many lines, not only on the nearest one."""
+    lines: dict[int, list[operators.Edit]] = {}
+    for edit in edits:
+        lines.setdefault(edit.line, []).append(edit)
+    rounds = max((len(v) for v in lines.values()), default=0)
+    return [group[r] for r in range(rounds) for group in lines.values() if r < len(group)]
+
+
+def shapes_on(func: Any, call: Call) -> dict:
+    """The shapes of a trusted function's locals when it returns on ``call`` (in-process: the
+    reference's, to type the edits of its mutants)."""
+    code = getattr(func, "__code__", None)
+    seen: dict = {}
+
+    def profile(frame, event, arg):
+        if event == "return" and frame.f_code is code and not seen:
+            seen.update(shapes_in(frame.f_locals))
+
+    sys.setprofile(profile)
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            func(**copy.deepcopy(call.args))
+    except Exception:  # noqa: BLE001 - the shapes seen up to an error still type the edits
+        pass
+    finally:
+        sys.setprofile(None)
+    return seen
+
+
+@functools.lru_cache(maxsize=256)
+def catalogue_fixes(assignment: Assignment, mistake: MistakeSpec) -> frozenset[tuple[str, str, str]]:
+    """The operator edits that turn a catalogue mistake back into the reference: (kind,
+    before, after) in the reference's names. A student's edit of the same kind is tried first
+    when that mistake was named (once per batch and mistake)."""
+    source = reference_source(assignment)
+    try:
+        mutated = apply_mistake(source, mistake)
+        start, end = function_span(mutated, mistake.function)
+        ref_start, ref_end = function_span(source, mistake.function)
+    except SpecError:
+        return frozenset()
+    text = mutated[start:end]
+    func = operators.parse_function(text, mistake.function)
+    changed = {i + 1 for i, (a, b) in enumerate(zip(text.splitlines(), source[ref_start:ref_end].splitlines()))
+               if a != b}
+    module = reference_module(assignment)
+    calls = [c for c in build_workload(assignment).for_function(mistake.function) if c.visibility == "public"]
+    if func is None or not calls:
+        return frozenset()
+    shapes = shapes_on(getattr(module, mistake.function), calls[0])
+    fixes = set()
+    for edit in operators.edits(func, shapes, list(reference_functions(module))):
+        if changed and edit.line not in changed:
+            continue
+        namespace = dict(vars(module))
+        try:
+            exec(compile(operators.splice(text, [edit]), "<fix>", "exec"), namespace)  # noqa: S102 - the reference
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                right = all(compare.close(namespace[mistake.function](**copy.deepcopy(c.args)), c.expected,
+                                          strict_shape=True) for c in calls)
+        except Exception:  # noqa: BLE001 - an edit of a mutant may raise
+            right = False
+        if right:
+            fixes.add((edit.kind, edit.before, edit.after))
+    return frozenset(fixes)
+
+
 def _screen_calls(failing: list[Call]) -> list[Call]:
     """One failing call per variant, public first: a cheap first test of every version."""
     chosen: dict[Any, Call] = {}
@@ -212,40 +337,69 @@ def _screen_calls(failing: list[Call]) -> list[Call]:
     return list(chosen.values())
 
 
-def _ranked(func: ast.FunctionDef, found: list[operators.Edit], fn: FunctionSpec,
-            wrong: list[str]) -> list[operators.Edit]:
-    """Edits closest to the wrong steps first: by how many assignments lie between the edited
-    line and what a wrong step returns; lines only right steps depend on last."""
-    assigned = operators.assigned_names(func)
-    reads = operators.statement_reads(func)
-    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value is not None]
-    depth: dict[int, int] = {}
-    frontier: set[str] = set()
-    for step in wrong:
-        key = _step_key(fn.step_exprs()[step])
-        frontier.add(step)
-        for ret in returns:
+class _Flow:
+    """Which lines of the function each step depends on, through the names it assigns."""
+
+    def __init__(self, func: ast.FunctionDef, fn: FunctionSpec, named: list[str] = (),
+                 likely: frozenset[tuple[str, str, str]] = frozenset()) -> None:
+        self.func, self.fn, self.likely = func, fn, likely
+        self.likely_kinds = {kind for kind, _, _ in likely}
+        self.assigned = operators.assigned_names(func)
+        self.reads = operators.statement_reads(func)
+        self.named_lines = {line for line, names in self.assigned.items() if names & set(named)}
+        self._slices: dict[str | None, dict[int, int]] = {}
+
+    def ranked(self, found: list[operators.Edit], wrong: list[str]) -> tuple[list[operators.Edit], list[operators.Edit]]:
+        """The edits in the order to try them, and apart the ones on lines outside the slices
+        of the wrong steps. First the lines computing a named catalogue mistake's step, then
+        (the edits undoing a named catalogue mistake first, by their kind), then the lines every wrong step depends on (one edit there can fix them all), then the
+        others; among those, the fewest assignments between the line and what a wrong step
+        returns, the latest line, the smallest change."""
+        slices = [self.slice(step) for step in wrong] or [self.slice(None)]
+
+        def key(edit: operators.Edit) -> tuple:
+            depths = [s[edit.line] for s in slices if edit.line in s]
+            guess = 0 if (edit.kind, edit.before, edit.after) in self.likely else \
+                1 if edit.kind in self.likely_kinds and edit.line in self.named_lines else \
+                2 if edit.kind in self.likely_kinds else 3
+            return (guess, edit.line not in self.named_lines, -len(depths), min(depths, default=99), -edit.line,
+                    len(edit.span))
+
+        ordered = sorted(found, key=key)
+        inside = [e for e in ordered if any(e.line in s for s in slices)]
+        return inside, [e for e in ordered if not any(e.line in s for s in slices)]
+
+    def slice(self, step: str | None) -> dict[int, int]:
+        """The lines a step's value depends on, each with how many assignments lie between it
+        and the return (the return itself: 0)."""
+        if step not in self._slices:
+            self._slices[step] = self._slice(step)
+        return self._slices[step]
+
+    def _slice(self, step: str | None) -> dict[int, int]:
+        key = _step_key(self.fn.step_exprs()[step]) if step else None
+        depth: dict[int, int] = {}
+        frontier: set[str] = {step} if step else set()
+        for ret in (n for n in ast.walk(self.func) if isinstance(n, ast.Return) and n.value is not None):
             if isinstance(ret.value, ast.Dict) and key is not None:
                 for k, v in zip(ret.value.keys, ret.value.values):
                     if isinstance(k, ast.Constant) and k.value == key:
                         frontier |= {n.id for n in ast.walk(v) if isinstance(n, ast.Name)}
                         depth.setdefault(ret.lineno, 0)
             else:
-                frontier |= reads.get(ret.lineno, set())
+                frontier |= self.reads.get(ret.lineno, set())
                 depth.setdefault(ret.lineno, 0)
-    level = 1
-    seen: set[str] = set()
-    while frontier:
-        seen |= frontier
-        lines = [ln for ln, names in assigned.items() if {n.split("[")[0] for n in names} & frontier]
-        nxt: set[str] = set()
-        for ln in lines:
-            if ln not in depth:
-                depth[ln] = level
-                nxt |= reads.get(ln, set())
-        frontier = nxt - seen
-        level += 1
-    return sorted(found, key=lambda e: (depth.get(e.line, 99), -e.line, len(e.span)))  # then the smallest change
+        level, seen = 1, set()
+        while frontier:
+            seen |= frontier
+            nxt: set[str] = set()
+            for line, names in self.assigned.items():
+                if {n.split("[")[0] for n in names} & frontier and line not in depth:
+                    depth[line] = level
+                    nxt |= self.reads.get(line, set())
+            frontier = nxt - seen
+            level += 1
+        return depth
 
 
 def _step_key(expr: str) -> str | None:
@@ -267,29 +421,35 @@ class _Judge:
         self.fn, self.workload, self.run, self.calls, self.screen = fn, workload, run, calls, screen
         self.functions_right = functions_right
 
-    def distance(self, calls: list[Call], outcomes: list[Outcome | None]) -> float | None:
-        """0 when every step is right on every call; larger the further off; None with no result."""
+    def distance(self, calls: list[Call], outcomes: list[Outcome | None]) -> tuple[float | None, frozenset[str]]:
+        """How far the results are from the reference's (0: every step right on every call;
+        None: no result) and which steps are still wrong."""
+        steps = self.fn.step_exprs()
         if self.fn.compare != "values":
-            return 0.0 if all(o is not None and o.ok for o in outcomes) else None
-        total = 0.0
+            ok = all(o is not None and o.ok for o in outcomes)
+            return (0.0 if ok else None), frozenset() if ok else frozenset(steps)
+        total, wrong = 0.0, set()
         for call, outcome in zip(calls, outcomes):
             if outcome is None:
-                return None
+                return None, frozenset(steps)
             if not outcome.ok:
                 total += 100.0
+                wrong |= set(steps)
                 continue
-            for step, expr in self.fn.step_exprs().items():
+            for step, expr in steps.items():
                 got, want = step_value(expr, outcome.value), expected_step(self.fn, call, step)
-                if compare.close(got, want, strict_shape=True):
-                    continue
                 g, e = compare.as_array(got), compare.as_array(want)
                 if g is None or e is None or g.shape != e.shape:
-                    total += 20.0
+                    if not compare.close(got, want, strict_shape=True):
+                        total += 20.0
+                        wrong.add(step)
                     continue
                 with np.errstate(all="ignore"):
                     rel = float(np.linalg.norm(g - e) / (np.linalg.norm(e) + 1e-12))
-                total += min(rel, 10.0) if np.isfinite(rel) else 10.0
-        return total
+                if rel > 1e-6 or not np.isfinite(rel):  # (a screen: full marks are judged on every call after it)
+                    total += min(rel, 10.0) if np.isfinite(rel) else 10.0
+                    wrong.add(step)
+        return total, frozenset(wrong)
 
     def full_marks(self, outcomes: list[Outcome | None]) -> bool:
         if any(o is None for o in outcomes):
@@ -301,7 +461,7 @@ class _Judge:
             mutated={**{k: v for k, v in self.run.mutated.items() if k not in ids},
                      **{c.id: o.changed for c, o in zip(self.calls, outcomes) if o.changed}},
             skipped={k: v for k, v in self.run.skipped.items() if k not in ids},
-            memo={},
+            memo={k: v for k, v in self.run.memo.items() if k[0] == "disclosure"},  # the rest depends on outcomes
         )
         result = judge_function(self.fn, self.workload, patched, self.functions_right)
         return result.max_score > 0 and result.score >= result.max_score - 1e-6
@@ -310,7 +470,7 @@ class _Judge:
 
 
 def _try(trials: Trials, fn: FunctionSpec, source: str, versions: list[list[operators.Edit]],
-         judge: _Judge) -> list[float | None]:
+         judge: _Judge) -> list[tuple[float | None, frozenset[str]]]:
     """The distance of each version on the screening calls (None: no result in the budget)."""
     if not versions:
         return []

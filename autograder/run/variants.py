@@ -21,11 +21,14 @@ class Trials:
     """A child of the submission for trying versions of its functions, started on first use."""
 
     def __init__(self, loaded: LoadedSource, workload: Workload, limits: Limits | None = None,
-                 seconds: float = 2.0) -> None:
+                 seconds: float = 2.0, box: Sandbox | None = None) -> None:
+        """``box``: the sandbox the submission was graded in (its child holds the inputs
+        already; the caller closes it), else a child is started on first use."""
         self.loaded, self.workload = loaded, workload
         self.limits = limits or Limits()
         self.until = time.monotonic() + seconds  # the whole search's wall-clock budget
-        self._box: Sandbox | None = None
+        self._box: Sandbox | None = box
+        self._own = box is None
         self.failed = False
 
     def __enter__(self) -> Trials:
@@ -41,6 +44,7 @@ class Trials:
     def _sandbox(self) -> Sandbox | None:
         if self._box is None and not self.failed:
             box = Sandbox(self.loaded, self.limits, self.workload.shared_inputs("public"))
+            self._own = True
             try:
                 box.start()
                 if any(c.visibility != "public" for c in self.workload.calls):
@@ -88,6 +92,6 @@ class Trials:
         return shapes, results
 
     def close(self) -> None:
-        if self._box is not None:
+        if self._box is not None and self._own:
             self._box.close()
-            self._box = None
+        self._box = None

@@ -332,6 +332,7 @@ def _run_variants(message: dict, buffers: list, namespace: dict, sources: dict, 
         pending.append(wire.frame({"op": "locals", "id": number, "locals": _locals_on(name, calls[0], buffers, shared,
                                                                                     namespace, sources)}))
         number += 1
+    last = time.monotonic()
     for source in message["variants"]:
         scope = dict(namespace)
         try:
@@ -343,7 +344,9 @@ def _run_variants(message: dict, buffers: list, namespace: dict, sources: dict, 
             pending.append(wire.frame(*_call({**request, "id": number, "function": name}, buffers, shared, scope,
                                              sources)))
             number += 1
-        _send_all(pending, replies)
+        if time.monotonic() - last >= 0.05:  # replies go in groups, as in _run_batch
+            _send_all(pending, replies)
+            last = time.monotonic()
     _send_all(pending, replies)
 
 
