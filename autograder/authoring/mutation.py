@@ -110,8 +110,8 @@ def rows(workload: Workload, base: Execution, prints: Any) -> list[dict]:
         survived = [m for m in group if m.verdict == "survived"]
         holes = [m for m in survived if not m.allowed]
         equivalent = sum(m.verdict == "equivalent" for m in group)
-        label = (f"{name}: {len(killed)} killed, {len(survived)} survived ({len(survived) - len(holes)} listed), "
-                 f"{equivalent} equivalent, {len(unnamed)} unnamed")
+        label = (f"{name}: {len(survived)} survived ({len(survived) - len(holes)} listed), {len(killed)} killed "
+                 f"({len(unnamed)} unnamed), {equivalent} equivalent")
         problem = "; ".join(f"survives: {m.label}, differs on {m.seen_on}" for m in holes[:3])
         out.append({"kind": "mutants", "label": label, "score": 0.0, "max_score": 0.0, "expected": [],
                     "named": [], "ok": not holes, "problem": problem})

@@ -295,6 +295,8 @@ def catalogue_fixes(assignment: Assignment, mistake: MistakeSpec) -> frozenset[t
     """The operator edits that turn a catalogue mistake back into the reference: (kind,
     before, after) in the reference's names. A student's edit of the same kind is tried first
     when that mistake was named (once per batch and mistake)."""
+    if assignment.solution is None:  # a student release: no reference to undo the mistake in
+        return frozenset()
     source = reference_source(assignment)
     try:
         mutated = apply_mistake(source, mistake)
