@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import copy
 import functools
+import re
 import sys
 import warnings
 from collections.abc import Callable
@@ -344,11 +345,18 @@ class _Flow:
 
     def __init__(self, func: ast.FunctionDef, fn: FunctionSpec, named: list[str] = (),
                  likely: frozenset[tuple[str, str, str]] = frozenset()) -> None:
-        self.func, self.fn, self.likely = func, fn, likely
+        self.func, self.fn = func, fn
+        self.likely = {(kind, _plain(before), _plain(after)) for kind, before, after in likely}
         self.likely_kinds = {kind for kind, _, _ in likely}
         self.assigned = operators.assigned_names(func)
         self.reads = operators.statement_reads(func)
         self.named_lines = {line for line, names in self.assigned.items() if names & set(named)}
+        # lines that only bind names to what is there (`A1 = cache["A1"]`): an edit there renames for the
+        # whole function, so it comes after the edits of lines that compute
+        self.binding_lines = {node.lineno for node in ast.walk(func) if isinstance(node, ast.Assign)
+                              and all(isinstance(n, (ast.Name, ast.Subscript, ast.Attribute, ast.Tuple, ast.Constant,
+                                                     ast.Load, ast.expr_context))
+                                      for n in ast.walk(node.value))}
         self._slices: dict[str | None, dict[int, int]] = {}
 
     def ranked(self, found: list[operators.Edit], wrong: list[str]) -> tuple[list[operators.Edit], list[operators.Edit]]:
@@ -361,11 +369,12 @@ class _Flow:
 
         def key(edit: operators.Edit) -> tuple:
             depths = [s[edit.line] for s in slices if edit.line in s]
-            guess = 0 if (edit.kind, edit.before, edit.after) in self.likely else \
+            guess = 0 if (edit.kind, _plain(edit.before), _plain(edit.after)) in self.likely else \
                 1 if edit.kind in self.likely_kinds and edit.line in self.named_lines else \
                 2 if edit.kind in self.likely_kinds else 3
-            return (guess, edit.line not in self.named_lines, -len(depths), min(depths, default=99), -edit.line,
-                    len(edit.span))
+            binding = edit.line in self.binding_lines
+            return (guess + 3 * binding if guess < 3 else 6 + binding, edit.line not in self.named_lines,
+                    -len(depths), min(depths, default=99), -edit.line, len(edit.span))
 
         ordered = sorted(found, key=key)
         inside = [e for e in ordered if any(e.line in s for s in slices)]
@@ -402,6 +411,12 @@ class _Flow:
             frontier = nxt - seen
             level += 1
         return depth
+
+
+def _plain(code: str) -> str:
+    """Code with dict entries read as plain names (``cache['A1']`` as ``A1``): the reference
+    and a student name the same arrays both ways."""
+    return re.sub(r"\b\w+\[(['\"])(\w+)\1\]", r"\2", code)
 
 
 def _step_key(expr: str) -> str | None:
