@@ -145,3 +145,20 @@ def test_validate_rows_fail_on_an_unlisted_survivor(tmp_path):
     assert any(f == "compute_cost" and listed for f, _, listed in survived)
     drafts = mutation.drafts(found)
     assert "[[mistake]]" in drafts and 'function = "compute_cost"' in drafts
+
+
+def test_only_names_the_student_spelt_can_reach_an_edit():
+    """The child reports the names in scope; one it invents (it may hold hidden inputs) must
+    never become part of an edit, which the feedback quotes."""
+    from autograder.diagnose import operators
+    from autograder.diagnose.repair import _own_names
+
+    source = "def f(cache, X):\n    A1 = cache['A1']\n    Z1 = cache['Z1']\n    return Z1 @ X.T\n"
+    func = operators.parse_function(source, "f")
+    call = grader_for("one_hidden_layer").workload.for_function("backward_propagation")[0]
+    reported = {"A1": [4, 5], "Z1": [4, 5], "X": [2, 5], "cache['A1']": [4, 5], "s3cr3t_0_517": [4, 5],
+                "cache['x0_517']": [4, 5], "__import__('os')": [4, 5]}
+    kept = _own_names(reported, func, call)
+    assert set(kept) == {"A1", "Z1", "X", "cache['A1']"}
+    afters = {e.after for e in operators.edits(func, kept)}
+    assert "A1" in afters and not any("s3cr3t" in a or "x0_517" in a for a in afters)

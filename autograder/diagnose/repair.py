@@ -190,6 +190,7 @@ def search(fn: FunctionSpec, workload: Workload, loaded: LoadedSource, run: Exec
     screen = _screen_calls(failing or calls) if fn.compare == "values" else calls
     probe_call = next((c for c in calls if c.visibility == "public"), calls[0])
     shapes, _ = trials.run(fn.name, [], [probe_call], probe=True)
+    shapes = _own_names(shapes, func, probe_call)
     helpers = [n for u in loaded.units if u.kind == "def" for n in u.names]
     flow = _Flow(func, fn, named, likely)
     inside, outside = flow.ranked(operators.edits(func, shapes, helpers), wrong)
@@ -411,6 +412,22 @@ class _Flow:
             frontier = nxt - seen
             level += 1
         return depth
+
+
+def _own_names(shapes: dict, func: ast.FunctionDef, call: Call) -> dict:
+    """The child's report of the shapes in scope, kept only for names the student's function
+    itself spells (and dict keys it or the grader's inputs spell): an edit may put a name into
+    the feedback, and the child, which may hold hidden inputs, chooses the names it reports."""
+    names = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)} | {a.arg for a in ast.walk(func.args)
+                                                                         if isinstance(a, ast.arg)}
+    keys = {n.value for n in ast.walk(func) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    keys |= {k for v in call.args.values() if isinstance(v, dict) for k in v if isinstance(k, str)}
+    kept = {}
+    for text, shape in shapes.items():
+        match = re.fullmatch(r"([A-Za-z_]\w*)(?:\['(\w+)'\])?", text)
+        if match and match.group(1) in names and (match.group(2) is None or match.group(2) in keys):
+            kept[text] = shape
+    return kept
 
 
 def _plain(code: str) -> str:

@@ -336,10 +336,10 @@ def _run_variants(message: dict, buffers: list, namespace: dict, sources: dict, 
     for source in message["variants"]:
         scope = dict(namespace)
         try:
-            exec(compile(str(source), "<variant>", "exec"), scope)  # noqa: S102 - this is the sandbox
-        except BaseException as exc:  # noqa: BLE001 - an edit may not even define the function
+            with _TimeLimit(2.0):  # a def runs its decorators and defaults
+                exec(compile(str(source), "<variant>", "exec"), scope)  # noqa: S102 - this is the sandbox
+        except BaseException:  # noqa: BLE001 - an edit may not even define the function
             scope[name] = None
-            del exc
         for request in calls:
             pending.append(wire.frame(*_call({**request, "id": number, "function": name}, buffers, shared, scope,
                                              sources)))
