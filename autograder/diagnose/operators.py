@@ -139,7 +139,7 @@ def edits(func: ast.FunctionDef, shapes: dict[str, Any], helpers: Sequence[str] 
     for node in nodes:
         if id(node) in skip or not isinstance(node, ast.expr) or isinstance(getattr(node, "ctx", None), ast.Store):
             continue
-        if isinstance(parents.get(id(node)), ast.keyword) or _is_docstring(node, parents):
+        if isinstance(parents.get(id(node)), ast.keyword) or _is_text(node):
             continue
         before, span = None, None
         for kind, new in _proposals(node, parents.get(id(node)), scope):
@@ -274,7 +274,7 @@ def _proposals(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterato
     yield from _names(node, scope)
     yield from _derivatives(node, scope)
     yield from _constants(node, parent, scope)
-    yield from _activations(node, scope)
+    yield from _activations(node, parent, scope)
 
 
 def _transpose(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
@@ -446,9 +446,14 @@ def _constants(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterato
                 yield "constant", ast.Name(name, ast.Load())
 
 
-def _activations(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
+def _activations(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
     if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords and _callee(node) in _ACTIVATIONS:
-        yield "activation", node.args[0]
+        yield "activation", node.args[0]  # one too many
+    if (_computed_value(node, parent) and isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)
+            and _is_product(node.left)):  # W·A + b kept as it is: the activation is missing
+        yield "activation", _np_call("tanh", [node])
+        if "sigmoid" in scope.helpers:
+            yield "activation", ast.Call(ast.Name("sigmoid", ast.Load()), [node], [])
 
 
 # -- helpers -----------------------------------------------------------------------------
@@ -569,7 +574,8 @@ def _flat_targets(target: ast.expr) -> list[ast.expr]:
     return [target]
 
 
-def _is_docstring(node: ast.expr, parents: dict[int, ast.AST]) -> bool:
+def _is_text(node: ast.expr) -> bool:
+    """A string (a docstring, a dict key): no operator edits text."""
     return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
