@@ -352,8 +352,8 @@ class _Flow:
         self.assigned = operators.assigned_names(func)
         self.reads = operators.statement_reads(func)
         self.named_lines = {line for line, names in self.assigned.items() if names & set(named)}
-        # lines that only bind names to what is there (`A1 = cache["A1"]`): an edit there renames for the
-        # whole function, so it comes after the edits of lines that compute
+        # lines that only bind names to what is there (a dict entry, an argument): an edit there renames
+        # for the whole function, so it comes after the edits of lines that compute
         self.binding_lines = {node.lineno for node in ast.walk(func) if isinstance(node, ast.Assign)
                               and all(isinstance(n, (ast.Name, ast.Subscript, ast.Attribute, ast.Tuple, ast.Constant,
                                                      ast.Load, ast.expr_context))
