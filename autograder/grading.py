@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from autograder.diagnose.mistakes import diagnose
 from autograder.diagnose.recorded import fingerprints_for
+from autograder.diagnose.repair import repair_report
 from autograder.judge.cases import Workload, build_workload
 from autograder.judge.checks import (
     CheckResult,
@@ -87,8 +89,10 @@ class Grader:
     """Grades many submissions of one assignment, sharing inputs and fingerprints."""
 
     def __init__(self, assignment: Assignment, public_only: bool = False, limits: Limits | None = None,
-                 accept_renamed: bool = False) -> None:
+                 accept_renamed: bool = False, repair: bool | None = None) -> None:
         self.assignment = assignment
+        # the repair search (diagnose.repair); AUTOGRADER_REPAIR=0 turns it off (to measure its cost)
+        self.repair = repair if repair is not None else os.environ.get("AUTOGRADER_REPAIR", "1") != "0"
         self.limits = limits
         self.accept_renamed = accept_renamed  # grade a renamed function under the required name
         self.workload: Workload = build_workload(assignment, public_only=public_only)
@@ -107,7 +111,16 @@ class Grader:
         renamed = renamed_candidates(loaded, graded) if not loaded.error else {}
         accepted = accept_renamed(loaded, renamed) if renamed and self.accept_renamed else []
         settle(loaded, set(self.assignment.functions))
-        run = execute(loaded, self.workload, self.limits)
+        boxes: list = []  # the submission's child, kept for the repair search
+        try:
+            return self._graded(loaded, report, boxes, renamed, accepted)
+        finally:
+            for box in boxes:
+                box.close()
+
+    def _graded(self, loaded: LoadedSource, report: SubmissionReport, boxes: list,
+                renamed: dict[str, tuple[str, str]], accepted: list[str]) -> SubmissionReport:
+        run = execute(loaded, self.workload, self.limits, keep=boxes if self.repair else None)
         run.notes += load_notes(run.child_notes, loaded)  # the child's words, checked against the file
         report.notes = run.notes + _served_note(run.served)
         report.output = run.output
@@ -118,6 +131,10 @@ class Grader:
         _explain_missing(report, loaded, renamed, accepted)
         if not self.assignment.cascade:
             self.judge_on_their_own(loaded, run, report)
+        if self.repair:  # the student's own line, for the functions that lost marks of their own (diagnose.repair)
+            repair_report([f for f in report.functions if not f.judged_with], self.workload, loaded, run,
+                          cache(lambda: right_everywhere(self.workload, run)),
+                          reference_info(self.assignment).relies_on, self.limits, boxes[0] if boxes else None)
         self._note_upstream(report, reach(run.uses, list(self.assignment.functions)))
         _note_errors_in_helpers(self.workload, run, report)
         return report

@@ -95,6 +95,9 @@ class CaseSpec:
     extreme: bool = False
     training: bool = False
     inputs: dict[str, str] = field(default_factory=dict)
+    # only for the functions that list it in their `cases` (dimensions only some functions
+    # are written for, e.g. n_y > 1 for the gradients but not for a cost written for n_y = 1)
+    opt_in: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,9 @@ class Assignment:
     # True: a caller of a function that lost points loses points too; False (default): a
     # mistake costs points once, where it was made (callers are judged with the reference's helper)
     cascade: bool = False
+    # what a student is shown of a repair (diagnose.repair): "line", the line and the kind of
+    # change, or "edit", the corrected expression too; the instructor's JSON always has the edit
+    hint: str = "edit"
 
     @property
     def max_score(self) -> float:
@@ -141,7 +147,7 @@ class Assignment:
         if fn.cases is not None:
             return [self.cases[c] for c in fn.cases]
         return [
-            c for c in self.cases.values() if not c.training and (fn.extreme or not c.extreme)
+            c for c in self.cases.values() if not c.training and not c.opt_in and (fn.extreme or not c.extreme)
         ]
 
     @property
@@ -198,6 +204,7 @@ def load_assignment(name: str, root: Path | None = None) -> Assignment:
             extreme=bool(value.get("extreme", False)),
             training=bool(value.get("training", False)),
             inputs=dict(value.get("inputs", {})),
+            opt_in=bool(value.get("opt_in", False)),
         )
         for key, value in data.get("cases", {}).items()
     }
@@ -218,12 +225,19 @@ def load_assignment(name: str, root: Path | None = None) -> Assignment:
         helpers=str(data.get("helpers", "")),
         course_modules=_course_modules(name, data.get("course_modules", {})),
         cascade=bool(data.get("grading", {}).get("cascade", False)),
+        hint=_hint(data.get("hint", "edit"), spec_file),
     )
     for fn in functions.values():
         for case in [*(fn.cases or ()), *(c for p in fn.properties for c in p.cases or ())]:
             if case not in cases:
                 raise SpecError(f"{name}: function {fn.name} names unknown case {case!r}")
     return assignment
+
+
+def _hint(value: object, path: Path) -> str:
+    if value not in ("line", "edit"):
+        raise SpecError(f"{path}: hint must be \"line\" or \"edit\", not {value!r}")
+    return str(value)
 
 
 def _read_toml(path: Path) -> dict:

@@ -103,7 +103,8 @@ def test_deep_nn_layers_below_a_right_one_point_at_what_they_are_computed_from()
 
     path = ROOT / "examples" / "submissions" / "deep_nn" / "bug_every_layer_gets_dAL.py"
     report = grader_for("deep_nn").grade_file(path)
-    [finding] = function_result(report, "L_model_backward").mistakes
+    # (on the n_y = 2 case, dAL handed to a relu layer also raises: a finding of its own)
+    [finding] = [m for m in function_result(report, "L_model_backward").mistakes if m.id != "exception"]
     assert finding.step == "dZ2" and "most likely in dZ2" in finding.message
     assert "dA2" not in finding.affects and set(finding.affects) == {"dA1", "dW2", "db2", "dA0", "dW1", "db1"}
 

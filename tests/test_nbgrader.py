@@ -112,5 +112,9 @@ def test_nbgrader_autograde_matches_autograder_grade(tmp_path: Path) -> None:
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", page)).split())
     for mistake in mistakes:
         assert f"[{mistake['id']}]" in text
-        assert " ".join(mistake["message"].split()) in text
+        # the repair's place is numbered as each grading loaded the code (the kernel's cells run so
+        # far, the file's code cells): the name, the text and the student's line are the same
+        assert " ".join(mistake["message"].split(" At cell ")[0].split()) in text
+        for edit in mistake.get("repair", {}).get("edits", []):
+            assert f"`{' '.join(edit['code'].split())}`" in text
 

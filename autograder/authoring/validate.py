@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.authoring import mutation
 from autograder.authoring.vocabulary import vocabulary_problems
 from autograder.grading import Grader, SubmissionReport
 from autograder.judge.reference import (
@@ -107,6 +108,7 @@ def validate(assignment: Assignment, pairs: bool = True) -> list[Row]:
                 rows.append(_check_mutants(grader, base, source, (m1, m2), only_own=True))
     rows.append(_inputs_row(grader))
     rows += [Row("vocabulary", label, 0.0, 0.0, [], [], not problem, problem) for label, problem in vocabulary_problems(assignment)]
+    rows += [Row(**row) for row in mutation.rows(grader.workload, base, grader.fingerprints)]  # operator mutants
     for path in sorted((assignment.folder / "alternatives").glob("*.py")):
         report = grader.grade_file(path)
         ok = report.score >= report.max_score - 1e-6 and not report.error

@@ -100,15 +100,16 @@ class Mistake:
     doc: str | None = None
     affects: list[str] = field(default_factory=list)
     variants: list[str] = field(default_factory=list)
-    source: str = "catalogue"  # catalogue or analysis
+    source: str = "catalogue"  # catalogue, analysis or repair
     caused_by: str | None = None  # another function whose mistake shows here
     line: str | None = None  # where in the student's file the step is computed ("cell 7, line 14: `…`")
+    repair: dict | None = None  # the edit that makes it right, for the instructor (diagnose.repair)
 
     def as_dict(self) -> dict:
         return {
             "id": self.id, "step": self.step, "message": self.message, "explanation": self.explanation,
             "doc": self.doc, "affects": self.affects, "variants": self.variants, "source": self.source,
-            "caused_by": self.caused_by, "line": self.line,
+            "caused_by": self.caused_by, "line": self.line, **({"repair": self.repair} if self.repair else {}),
         }
 
 

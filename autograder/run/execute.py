@@ -70,7 +70,8 @@ class Execution:
     sources: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
 
-def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = None) -> Execution:
+def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = None,
+            keep: list[Sandbox] | None = None) -> Execution:
     """Load the submission in a child process and make every call of the workload: first the
     calls on public inputs, then — once the child is handed the hidden inputs — those on
     hidden inputs. What the child says before it holds a hidden input (its load, the public
@@ -105,7 +106,10 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
             _run_calls(_planned(calls, workload, signatures, limits, ref, result), box, result, deadline, stuck)
         result.output = box.output  # printed before the hidden inputs were revealed
     finally:
-        box.close()
+        if keep is None:
+            box.close()
+        else:  # the caller's to close: its child tries edited versions next (run.variants)
+            keep.append(box)
     return result
 
 

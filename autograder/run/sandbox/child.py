@@ -23,7 +23,7 @@ from autograder.run import wire
 from autograder.run.sandbox import jail
 from autograder.run.sandbox.inputs import changed_inputs
 from autograder.run.sandbox.shared import held_values
-from autograder.run.sandbox.trace import error_record
+from autograder.run.sandbox.trace import error_record, shapes_in
 
 
 class _SoftTimeout(BaseException):
@@ -425,6 +425,8 @@ def serve(requests_fd: int, replies_fd: int) -> None:
             _run_batch(message, buffers, namespace, sources, replies)
         elif op == "served":
             continue  # the answer to a helper's call that timed out meanwhile
+        elif op == "variants":  # edited versions of one function (the repair search)
+            _run_variants(message, buffers, namespace, sources, replies)
         else:
             return
 
@@ -444,6 +446,55 @@ def _run_batch(message: dict, buffers: list, namespace: dict, sources: dict, rep
             _send_all(pending, replies)
             last = time.monotonic()
     _send_all(pending, replies)
+
+
+def _run_variants(message: dict, buffers: list, namespace: dict, sources: dict, replies) -> None:
+    """Edited versions of one function, each compiled in a copy of the namespace and given
+    the same calls: one reply per (version, call), in order, ids counted from ``first``. With
+    ``probe``, first a reply with the shapes in scope when the function, as loaded, returns
+    (or raises) on the first call: what the edits are typed by."""
+    keys = message.get("shared") if isinstance(message.get("shared"), list) else []
+    shared = {name: value for key in keys for name, value in _HELD.get(str(key), {}).items()}
+    name, calls, number = str(message["function"]), message["calls"], int(message["first"])
+    pending: list[bytes] = []
+    if message.get("probe") and calls:
+        pending.append(wire.frame({"op": "locals", "id": number, "locals": _locals_on(name, calls[0], buffers, shared,
+                                                                                    namespace, sources)}))
+        number += 1
+    last = time.monotonic()
+    for source in message["variants"]:
+        scope = dict(namespace)
+        try:
+            with _TimeLimit(2.0):  # a def runs its decorators and defaults
+                exec(compile(str(source), "<variant>", "exec"), scope)  # noqa: S102 - this is the sandbox
+        except BaseException:  # noqa: BLE001 - an edit may not even define the function
+            scope[name] = None
+        for request in calls:
+            pending.append(wire.frame(*_call({**request, "id": number, "function": name}, buffers, shared, scope,
+                                             sources)))
+            number += 1
+        if time.monotonic() - last >= 0.05:  # replies go in groups, as in _run_batch
+            _send_all(pending, replies)
+            last = time.monotonic()
+    _send_all(pending, replies)
+
+
+def _locals_on(name: str, request: dict, buffers: list, shared: dict, namespace: dict, sources: dict) -> dict:
+    """The shapes of ``name``'s locals when its call on ``request`` returns or raises."""
+    func = namespace.get(name)
+    code = getattr(func, "__code__", None)
+    seen: dict = {}
+
+    def profile(frame, event, arg):
+        if event == "return" and frame.f_code is code and not seen:
+            seen.update(shapes_in(frame.f_locals))
+
+    sys.setprofile(profile)
+    try:
+        _call(request | {"id": 0, "function": name}, buffers, shared, namespace, sources)
+    finally:
+        sys.setprofile(None)
+    return seen
 
 
 def _send_all(pending: list[bytes], replies) -> None:

@@ -297,6 +297,58 @@ class Sandbox:
             if answered < self._counter:  # the batch was cut short: its other calls must not run on
                 self._stop()
 
+    def try_variants(self, function: str, sources: list[str], requests: list[Request], until: float,
+                     probe: bool = False) -> Iterator[Outcome | dict]:
+        """Edited versions of ``function`` (each the source of its ``def``), each given the
+        same calls; yield each outcome in order, version by version (with ``probe``, first the
+        shapes in scope on the first call, cleaned: a dict). The child is the submission's,
+        so its replies are distrusted like a call's (size caps, deadlines); a batch cut
+        short stops the child and yields nothing more: the versions left count as failed."""
+        if self._proc is None or self._eof or (isinstance(self._proc, subprocess.Popen) and self._proc.poll() is not None):
+            self._stop()
+            self.start()
+        buffers: list[bytes] = []
+        refs = self._refs or None
+        calls = [{"args": [wire.encode(a, buffers, refs=refs) for a in r.args],
+                  "kwargs": {k: wire.encode(v, buffers, refs=refs) for k, v in r.kwargs.items()},
+                  "timeout": r.timeout, "names": r.names} for r in requests]
+        first = self._counter + 1
+        total = len(sources) * len(requests) + (1 if probe and requests else 0)
+        self._counter += total
+        try:
+            keys = [held.key for held in ([self.shared] if self.shared else []) + self.revealed]
+            wire.send(self._requests, {"op": "variants", "function": function, "variants": sources, "calls": calls,
+                                       "shared": keys, "first": first, "probe": probe}, buffers)
+        except (BrokenPipeError, OSError):
+            pass
+        answered = first - 1
+        try:
+            number = first
+            if probe and requests:
+                received = self._receive(min(time.monotonic() + requests[0].timeout + self.limits.grace, until),
+                                         LOAD_REPLY_LIMIT)
+                if not isinstance(received, tuple) or received[0].get("id") != number:
+                    return
+                answered = number
+                number += 1
+                yield _clean_locals(received[0].get("locals"))
+            for _ in sources:
+                for request in requests:
+                    started = time.perf_counter()
+                    deadline = min(time.monotonic() + request.timeout + self.limits.grace, until)
+                    received = self._receive(deadline, request.max_reply)
+                    if not isinstance(received, tuple) or received[0].get("id") != number:
+                        code = self._stop()
+                        yield Outcome(False, error=self._failure(received, code, request, started,
+                                                                 time.monotonic() >= until))
+                        return
+                    answered = number
+                    number += 1
+                    yield _outcome(*received, request)
+        finally:
+            if answered < self._counter:  # cut short: nothing more of this batch may run on
+                self._stop()
+
     # -- plumbing --------------------------------------------------------
     def _spawn(self) -> None:
         if self._workdir is None:

@@ -1,0 +1,592 @@
+"""Small, shape-aware edits of one function's code: the operators of the repair search.
+
+One set of operators, two uses: the repair search (:mod:`autograder.diagnose.repair`)
+applies them to a student's function to find the smallest edit that makes it right, and
+mutation testing (:mod:`autograder.authoring.mutation`) applies them to the reference to
+find what the hidden inputs cannot tell apart. Each operator is typed by the arrays in
+scope and their shapes on a real call (``shapes``: name or ``name['key']`` -> shape, or
+"number", as :func:`autograder.run.sandbox.trace.shapes_in` gives them), so that only
+edits that can run are proposed: a transpose only of a matrix, a name only for another
+of the same shape.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+Shape = tuple[int, ...]
+
+# Operator kinds: a name for the change and why such a slip happens (the feedback's words
+# when no catalogue entry names the edit).
+KINDS: dict[str, tuple[str, str]] = {
+    "add-transpose": ("a transpose is missing",
+                      "A product's factors must line up: (a, b)·(b, c). Write down the shape of each factor; "
+                      "the gradient of W has the shape of W."),
+    "remove-transpose": ("a transpose is extra",
+                         "A product's factors must line up: (a, b)·(b, c). Write down the shape of each factor; "
+                         "the gradient of W has the shape of W."),
+    "swap-operands": ("the operands are in the wrong order",
+                      "A matrix product is not commutative, and A − B is not B − A: the order follows from "
+                      "the chain rule."),
+    "elementwise-for-matrix": ("`*` (elementwise) where the chain rule needs a matrix product",
+                               "Propagating through a weight matrix sums over the units it connects: a matrix "
+                               "product (np.dot, @). Only the activation's derivative is applied entry by entry."),
+    "matrix-for-elementwise": ("a matrix product where an elementwise product belongs",
+                               "The activation's derivative g′(Z) acts on each entry separately: multiply "
+                               "elementwise (*), not with np.dot."),
+    "remove-factor": ("a factor is extra",
+                      "Each factor of a gradient comes from one link of the chain rule; this one comes from none."),
+    "add-divisor": ("the division by the number of examples is missing",
+                    "J = (1/m) Σ L is the mean over the m examples, so every gradient of J carries one 1/m."),
+    "remove-divisor": ("a division is extra",
+                       "Only the mean over the examples divides by m, once: dZ is per example and has no 1/m."),
+    "replace-divisor": ("the wrong count divides here",
+                        "m is the number of examples, the columns of X (X.shape[1]); X.shape[0] is the number "
+                        "of features."),
+    "shape-index": ("the wrong dimension is read",
+                    "Examples are the columns: X.shape[1] is m, X.shape[0] the number of features."),
+    "keepdims": ("keepdims is wrong",
+                 "np.sum(…, axis=1) drops the summed axis; keepdims=True keeps the (n, 1) column shape."),
+    "axis": ("the sum runs over the wrong axis",
+             "The examples are the columns (axis=1); summing over axis=0 adds up the units instead."),
+    "sign": ("a sign is wrong",
+             "Check the sign of each term: d/da of −[y log a + (1 − y) log(1 − a)] is −y/a + (1 − y)/(1 − a)."),
+    "wrong-array": ("one array is used where another of the same shape belongs",
+                    "Arrays of the same shape are easy to swap and numpy cannot tell: follow the chain rule "
+                    "to see which one each factor is (an activation A, not the pre-activation Z)."),
+    "wrong-layer": ("the index is off by one layer",
+                    "Layer l's gradient uses the cache of layer l, whose inputs are the activations of layer "
+                    "l − 1: count the indices from the forward pass."),
+    "derivative-form": ("the activation's derivative has the wrong form",
+                        "tanh′(z) = 1 − tanh²(z) = 1 − A², σ′(z) = σ(z)(1 − σ(z)) = A(1 − A): written with A, "
+                        "the activation, for the activation this layer uses."),
+    "derivative-twice": ("the activation's derivative is applied twice",
+                         "For the sigmoid output with the cross-entropy loss, dZ = A − Y already contains σ′: "
+                         "(A − Y)/(A(1 − A)) · A(1 − A)."),
+    "minus-one-over-m": ("the minus sign and the 1/m of the cost are missing",
+                    "J = −(1/m) Σ [y log a + (1 − y) log(1 − a)]: the mean of the losses, each the negative "
+                    "log-likelihood of its example."),
+    "sum-mean": ("np.sum and np.mean are swapped",
+                 "np.mean already divides by the count; np.sum does not."),
+    "constant": ("a constant is wrong",
+                 "Use the value the exercise gives (a threshold of 0.5, the learning rate the caller passes) "
+                 "instead of a number written in."),
+    "init-scale": ("the weights are scaled for the wrong initialisation",
+                   "He/Xavier initialisation scales by the layer's fan-in, 1/√n[l−1] (or √(2/n[l−1])), not by "
+                   "a fixed 0.01."),
+    "activation": ("an activation is applied where it does not belong, or is missing",
+                   "Each layer applies its activation once, to Z, in the forward pass; the backward pass "
+                   "uses its derivative."),
+}
+
+_ARRAY_FUNCS = {"dot", "matmul"}
+_REDUCE = {"sum", "mean"}
+_ACTIVATIONS = {"tanh", "sigmoid", "relu"}
+
+
+@dataclass
+class Edit:
+    """One change: the node at ``index`` (in ``ast.walk`` order of the function) replaced."""
+
+    kind: str
+    index: int
+    line: int  # in the function's own source, 1-based
+    before: str
+    after: str
+    node: ast.AST = field(repr=False, compare=False)
+    span: frozenset[int] = field(default=frozenset(), repr=False, compare=False)  # indices of the replaced subtree
+    position: tuple[int, int, int, int] = (0, 0, 0, 0)  # line, column (UTF-8 bytes), end line, end column
+
+    @property
+    def name(self) -> str:
+        return KINDS[self.kind][0]
+
+    @property
+    def why(self) -> str:
+        return KINDS[self.kind][1]
+
+
+def parse_function(source: str, name: str) -> ast.FunctionDef | None:
+    """The (last) definition of ``name`` in a unit of code, or None."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    found = None
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            found = node
+    return found
+
+
+def edits(func: ast.FunctionDef, shapes: dict[str, Any], helpers: Sequence[str] = ()) -> list[Edit]:
+    """Every single edit the operators propose for ``func``, typed by ``shapes``.
+
+    ``helpers`` are the names of other functions in scope (an activation the student wrote)."""
+    nodes = list(ast.walk(func))
+    index = {id(n): i for i, n in enumerate(nodes)}
+    parents = {id(child): node for node in nodes for child in ast.iter_child_nodes(node)}
+    scope = _Scope(func, shapes, helpers)
+    scope.parents = parents
+    found: list[Edit] = []
+    seen: set[tuple[int, str]] = set()
+    skip = {id(n) for n in ast.walk(func.args)} | {id(d) for dec in func.decorator_list for d in ast.walk(dec)}
+    skip |= {id(n) for s in nodes if isinstance(s, ast.JoinedStr) for n in ast.walk(s)}  # f-strings: no positions
+    for node in nodes:
+        if id(node) in skip or not isinstance(node, ast.expr) or isinstance(getattr(node, "ctx", None), ast.Store):
+            continue
+        if isinstance(parents.get(id(node)), ast.keyword) or _is_text(node):
+            continue
+        before, span = None, None
+        for kind, new in _proposals(node, parents.get(id(node)), scope):
+            before = before or ast.unparse(node)
+            after = ast.unparse(new)
+            if before == after or (index[id(node)], after) in seen:
+                continue
+            seen.add((index[id(node)], after))
+            span = span or frozenset(index[id(n)] for n in ast.walk(node))
+            position = (node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0)
+            found.append(Edit(kind, index[id(node)], node.lineno, before, after, new, span, position))
+    return found
+
+
+def splice(source: str, chosen: Sequence[Edit]) -> str:
+    """``source`` (the code ``func`` was parsed from) with the edits made as text: each
+    replaced span becomes the new expression in parentheses, the rest of the student's code
+    (and its line numbers) as it was. The edits must touch disjoint subtrees."""
+    lines = source.splitlines(keepends=True)
+    data = [line.encode() for line in lines]
+    for edit in sorted(chosen, key=lambda e: e.position, reverse=True):
+        line, col, end_line, end_col = edit.position
+        head, tail = data[line - 1][:col], data[end_line - 1][end_col:]
+        data[line - 1:end_line] = [head + f"({edit.after})".encode() + tail]
+    return b"".join(data).decode()
+
+
+def compatible(a: Edit, b: Edit) -> bool:
+    """Whether two edits can be made together (neither inside what the other replaces)."""
+    return a.index not in b.span and b.index not in a.span
+
+
+def assigned_names(func: ast.FunctionDef) -> dict[int, set[str]]:
+    """Per statement line, the names (and ``name['key']`` entries) it assigns."""
+    out: dict[int, set[str]] = {}
+    for node in ast.walk(func):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = {ast.unparse(t) for tgt in targets for t in _flat_targets(tgt)}
+            out.setdefault(node.lineno, set()).update(names)
+    return out
+
+
+def statement_reads(func: ast.FunctionDef) -> dict[int, set[str]]:
+    """Per statement line, the names it reads (for the distance from the wrong steps)."""
+    out: dict[int, set[str]] = {}
+    for node in ast.walk(func):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr)):
+            value = node.value
+            if value is None:
+                continue
+            out.setdefault(node.lineno, set()).update(
+                n.id for n in ast.walk(value) if isinstance(n, ast.Name))
+    return out
+
+
+# -- the operators -----------------------------------------------------------------------
+
+class _Scope:
+    def __init__(self, func: ast.FunctionDef, shapes: dict[str, Any], helpers: Sequence[str]) -> None:
+        self.shapes = {k: (tuple(v) if isinstance(v, list) else v) for k, v in shapes.items()}
+        self.params = [a.arg for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs)]
+        self.helpers = set(helpers)
+        self.parents: dict[int, ast.AST] = {}
+        self._parsed: dict[str, ast.expr] = {}
+        self._stems: dict[str, list[str]] | None = None
+        self.numbers = [k for k, v in self.shapes.items() if v == "number" and "[" not in k]
+        arrays = [k for k in self.params if isinstance(self.shapes.get(k), tuple) and len(self.shapes[k]) == 2]
+        counts = [k for k in self.numbers if k == "m"] or [f"{a}.shape[1]" for a in arrays[:1]]
+        self.counts = counts
+        self.by_shape: dict[Shape, list[str]] = {}
+        for name, shape in sorted(self.shapes.items(), key=lambda kv: "[" in kv[0]):  # plain names first
+            if isinstance(shape, tuple) and shape:
+                self.by_shape.setdefault(shape, []).append(name)
+
+    def expr(self, text: str) -> ast.expr:
+        """A name (or ``name['key']``) in scope as an expression, parsed once."""
+        if text not in self._parsed:
+            self._parsed[text] = ast.parse(text, mode="eval").body
+        return self._parsed[text]
+
+    def family(self, text: str) -> list[str]:
+        """Arrays in scope named like ``text`` but for another layer (W2 for W1, cache['A1'] for cache['A2'])."""
+        if self._stems is None:
+            self._stems = {}
+            for name, shape in self.shapes.items():
+                if isinstance(shape, tuple):
+                    self._stems.setdefault(re.sub(r"\d+", "#", name), []).append(name)
+        return [n for n in self._stems.get(re.sub(r"\d+", "#", text), []) if n != text]
+
+    def shape(self, node: ast.AST) -> Shape | str | None:
+        """The shape of an expression, where it follows from the shapes in scope."""
+        if isinstance(node, (ast.Name, ast.Subscript)):
+            return self.shapes.get(ast.unparse(node))
+        if isinstance(node, ast.Attribute) and node.attr == "T":
+            inner = self.shape(node.value)
+            return tuple(reversed(inner)) if isinstance(inner, tuple) else None
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return "number"
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult) or _is_call(node, _ARRAY_FUNCS):
+            a, b = (node.left, node.right) if isinstance(node, ast.BinOp) else (node.args + [None, None])[:2]
+            sa, sb = self.shape(a) if a else None, self.shape(b) if b else None
+            if isinstance(sa, tuple) and isinstance(sb, tuple) and len(sa) == 2 and len(sb) == 2:
+                return (sa[0], sb[1])
+            return None
+        if isinstance(node, ast.BinOp):
+            sa, sb = self.shape(node.left), self.shape(node.right)
+            if sa == "number":
+                return sb
+            if sb == "number":
+                return sa
+            if isinstance(sa, tuple) and isinstance(sb, tuple):
+                try:
+                    import numpy as np
+
+                    return tuple(np.broadcast_shapes(sa, sb))
+                except ValueError:
+                    return None
+        if isinstance(node, ast.UnaryOp):
+            return self.shape(node.operand)
+        if _is_call(node, {"multiply"}) and len(node.args) == 2:
+            return self.shape(ast.BinOp(node.args[0], ast.Mult(), node.args[1]))
+        return None
+
+
+def _proposals(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
+    yield from _transpose(node, scope)
+    yield from _products(node, scope)
+    yield from _factors(node, parent, scope)
+    yield from _reductions(node)
+    yield from _signs(node, parent, scope)
+    yield from _names(node, scope)
+    yield from _derivatives(node, scope)
+    yield from _constants(node, parent, scope)
+    yield from _activations(node, parent, scope)
+
+
+def _transpose(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
+    if isinstance(node, ast.Attribute) and node.attr == "T":
+        yield "remove-transpose", node.value
+    elif _is_call(node, {"transpose"}) and len(node.args) == 1:
+        yield "remove-transpose", node.args[0]
+    elif (isinstance(node, (ast.Name, ast.Subscript)) or _is_product(node)) and not _read_through(node, scope):
+        shape = scope.shape(node)  # (a product transposed: its operands swapped and transposed)
+        if isinstance(shape, tuple) and len(shape) == 2 and shape != (1, 1):
+            yield "add-transpose", ast.Attribute(node, "T", ast.Load())
+
+
+def _products(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+        yield "swap-operands", ast.BinOp(node.right, ast.MatMult(), node.left)
+        yield "matrix-for-elementwise", ast.BinOp(node.left, ast.Mult(), node.right)
+    elif _is_call(node, _ARRAY_FUNCS) and len(node.args) == 2:
+        a, b = node.args
+        yield "swap-operands", _call_like(node, [b, a])
+        yield "matrix-for-elementwise", ast.BinOp(a, ast.Mult(), b)
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) or _is_call(node, {"multiply"}):
+        a, b = (node.left, node.right) if isinstance(node, ast.BinOp) else (node.args + [None, None])[:2]
+        if a is None or b is None:
+            return
+        sa, sb = scope.shape(a), scope.shape(b)
+        if isinstance(sa, tuple) and isinstance(sb, tuple) and len(sa) == 2 and len(sb) == 2:
+            yield "elementwise-for-matrix", _np_call("dot", [a, b])
+
+
+def _factors(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
+    if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape"
+            and isinstance(node.slice, ast.Constant) and node.slice.value in (0, 1)):
+        yield "shape-index", ast.Subscript(node.value, ast.Constant(1 - node.slice.value), ast.Load())
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and not isinstance(node.left, ast.Constant):
+        yield "remove-divisor", node.left
+    if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Div) and parent.right is node:
+        for count in scope.counts:
+            new = scope.expr(count)
+            if count != ast.unparse(node):
+                yield "replace-divisor", new
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
+        for rnd, other in ((node.left, node.right), (node.right, node.left)):
+            if _is_call(rnd, {"randn"}) and len(rnd.args) == 2 and _scalar_factor(other):
+                fan_in = rnd.args[1]
+                yield "init-scale", ast.BinOp(rnd, ast.Div(), _np_call("sqrt", [fan_in]))
+                yield "init-scale", ast.BinOp(rnd, ast.Mult(), _np_call(
+                    "sqrt", [ast.BinOp(ast.Constant(2), ast.Div(), fan_in)]))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        for keep, drop in ((node.left, node.right), (node.right, node.left)):
+            if _scalar_factor(drop):
+                yield "remove-factor", keep
+    if _computed_value(node, parent) and scope.shape(node) != "number":
+        for count in scope.counts:
+            divided = ast.BinOp(node, ast.Div(), scope.expr(count))
+            yield "add-divisor", divided
+            if scope.shape(node) is None:  # a cost: J = −(1/m) Σ …
+                yield "minus-one-over-m", ast.UnaryOp(ast.USub(), divided)
+
+
+def _reductions(node: ast.expr) -> Iterator[tuple[str, ast.expr]]:
+    if not _is_call(node, _REDUCE):
+        return
+    func = node.func
+    other = "mean" if func.attr == "sum" else "sum"
+    yield "sum-mean", ast.Call(ast.Attribute(func.value, other, ast.Load()), node.args, node.keywords)
+    kw = {k.arg: k for k in node.keywords}
+    method = not (isinstance(func.value, ast.Name) and func.value.id in ("np", "numpy"))
+    positional_axis = len(node.args) > (0 if method else 1)
+    rest = [k for k in node.keywords if k.arg != "keepdims"]
+    if "keepdims" in kw:
+        yield "keepdims", ast.Call(func, node.args, rest)
+    else:
+        yield "keepdims", ast.Call(func, node.args, [*node.keywords, ast.keyword("keepdims", ast.Constant(True))])
+    if "axis" in kw and isinstance(kw["axis"].value, ast.Constant) and kw["axis"].value.value in (0, 1):
+        flipped = ast.keyword("axis", ast.Constant(1 - kw["axis"].value.value))
+        yield "axis", ast.Call(func, node.args, [flipped if k.arg == "axis" else k for k in node.keywords])
+        yield "axis", ast.Call(func, node.args, [k for k in node.keywords if k.arg not in ("axis", "keepdims")])
+    elif not positional_axis and "axis" not in kw:
+        yield "axis", ast.Call(func, node.args, [*rest, ast.keyword("axis", ast.Constant(1)),
+                                                 ast.keyword("keepdims", ast.Constant(True))])
+
+
+def _signs(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        yield "sign", node.operand
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+        op = ast.Sub() if isinstance(node.op, ast.Add) else ast.Add()
+        yield "sign", ast.BinOp(node.left, op, node.right)
+        if isinstance(node.op, ast.Sub) and not isinstance(node.left, ast.Constant):
+            yield "swap-operands", ast.BinOp(node.right, ast.Sub(), node.left)
+    if _computed_value(node, parent) and scope.shape(node) is not None and not isinstance(node, ast.UnaryOp):
+        yield "sign", ast.UnaryOp(ast.USub(), node)
+
+
+def _names(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
+    if isinstance(node, (ast.Name, ast.Subscript)):
+        shape = scope.shape(node)
+        text = ast.unparse(node)
+        if isinstance(shape, tuple) and shape:
+            for other in scope.by_shape.get(shape, []):
+                if other != text:
+                    yield "wrong-array", scope.expr(other)
+            for other in scope.family(text):  # W1 for W2: the same name, another layer
+                if scope.shapes.get(other) != shape:
+                    yield "wrong-array", scope.expr(other)
+    if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Constant):
+        for new in _offsets(node.slice, scope):
+            yield "wrong-layer", ast.Subscript(node.value, new, ast.Load())
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str" and len(node.args) == 1:
+        for new in _offsets(node.args[0], scope):
+            yield "wrong-layer", ast.Call(node.func, [new], [])
+
+
+def _offsets(index: ast.expr, scope: _Scope) -> Iterator[ast.expr]:
+    """An integer index one lower or higher: ``l`` → ``l - 1``, ``l + 1`` → ``l``."""
+    if isinstance(index, ast.Name) and scope.shapes.get(index.id) == "number":
+        yield ast.BinOp(index, ast.Sub(), ast.Constant(1))
+        yield ast.BinOp(index, ast.Add(), ast.Constant(1))
+    elif (isinstance(index, ast.BinOp) and isinstance(index.op, (ast.Add, ast.Sub))
+          and isinstance(index.right, ast.Constant) and type(index.right.value) is int):
+        step = index.right.value if isinstance(index.op, ast.Add) else -index.right.value
+        for delta in (step - 1, step + 1):
+            if delta == 0:
+                yield index.left
+            else:
+                yield ast.BinOp(index.left, ast.Add() if delta > 0 else ast.Sub(), ast.Constant(abs(delta)))
+
+
+def _derivatives(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
+    tanh_of = _tanh_prime_of(node)
+    sig_of = _sigmoid_prime_of(node)
+    if tanh_of is not None:
+        yield "derivative-form", _sigmoid_prime(tanh_of)
+        if not _is_call(tanh_of, {"tanh"}):
+            yield "derivative-form", _tanh_prime(_np_call("tanh", [tanh_of]))
+    if sig_of is not None:
+        yield "derivative-form", _tanh_prime(sig_of)
+        if "sigmoid" in scope.helpers and not (isinstance(sig_of, ast.Call) and _callee(sig_of) == "sigmoid"):
+            s = ast.Call(ast.Name("sigmoid", ast.Load()), [sig_of], [])
+            yield "derivative-form", _sigmoid_prime(s)
+    if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and isinstance(node.left, ast.Constant)
+            and node.left.value == 1 and isinstance(scope.shape(node.right), tuple)):  # 1 − A: a square lost?
+        yield "derivative-form", _tanh_prime(node.right)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        factors = _mult_factors(node)
+        if len(factors) >= 3:
+            for i, a in enumerate(factors):
+                for j, b in enumerate(factors):
+                    if i != j and _is_one_minus(b, a):
+                        rest = [f for k, f in enumerate(factors) if k not in (i, j)]
+                        yield "derivative-twice", _product(rest)
+        for i, f in enumerate(factors):
+            if len(factors) >= 2 and (_sigmoid_prime_of(f) is not None or _tanh_prime_of(f) is not None):
+                yield "derivative-twice", _product([g for k, g in enumerate(factors) if k != i])
+
+
+def _constants(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
+    if isinstance(node, ast.Constant) and isinstance(parent, ast.Compare) and type(node.value) in (int, float) \
+            and node.value != 0.5:  # a threshold
+        yield "constant", ast.Constant(0.5)
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.comparators[0], ast.Constant):
+        swap = {ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Lt: ast.LtE, ast.LtE: ast.Lt}.get(type(node.ops[0]))
+        if swap:
+            yield "constant", ast.Compare(node.left, [swap()], node.comparators)
+    if isinstance(node, ast.Constant) and type(node.value) is float and not isinstance(parent, ast.Compare):
+        for name in scope.params:
+            if scope.shapes.get(name) == "number":
+                yield "constant", ast.Name(name, ast.Load())
+
+
+def _activations(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords and _callee(node) in _ACTIVATIONS:
+        yield "activation", node.args[0]  # one too many
+    if (_computed_value(node, parent) and isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)
+            and _is_product(node.left)):  # W·A + b kept as it is: the activation is missing
+        yield "activation", _np_call("tanh", [node])
+        if "sigmoid" in scope.helpers:
+            yield "activation", ast.Call(ast.Name("sigmoid", ast.Load()), [node], [])
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+def _computed_value(node: ast.expr, parent: ast.AST | None) -> bool:
+    """The whole value of an assignment or return that computes something (not a name passed
+    on, ``np.squeeze(cost)``, a dict or tuple of results): where a missing factor or sign of
+    the whole value is added."""
+    if not (isinstance(parent, (ast.Assign, ast.Return)) and parent.value is node):
+        return False
+    if isinstance(node, (ast.Dict, ast.Tuple, ast.List, ast.Constant, ast.Name, ast.Subscript, ast.Attribute)):
+        return False
+    return not (isinstance(node, ast.Call) and all(isinstance(a, (ast.Name, ast.Constant)) for a in node.args))
+
+
+def _callee(node: ast.Call) -> str | None:
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return None
+
+
+def _read_through(node: ast.expr, scope: _Scope) -> bool:
+    """Whether a transpose added here would only be read through: ``X.shape``, or inside a
+    result that is itself transposed (``np.log(AL).T``)."""
+    parent = scope.parents.get(id(node))
+    if isinstance(parent, ast.Attribute):
+        return parent.attr in ("shape", "T")
+    while isinstance(parent, ast.Call) and len(parent.args) == 1:
+        parent = scope.parents.get(id(parent))
+    return isinstance(parent, ast.Attribute) and parent.attr == "T"
+
+
+def _is_product(node: ast.AST) -> bool:
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult) or _is_call(node, _ARRAY_FUNCS)
+
+
+def _is_call(node: ast.AST, names: set[str]) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in names
+
+
+def _call_like(node: ast.Call, args: list[ast.expr]) -> ast.Call:
+    return ast.Call(node.func, args, node.keywords)
+
+
+def _np_call(name: str, args: list[ast.expr]) -> ast.Call:
+    return ast.Call(ast.Attribute(ast.Name("np", ast.Load()), name, ast.Load()), args, [])
+
+
+def _scalar_factor(node: ast.expr) -> bool:
+    """A number, ``1 / m``, ``1. / x.shape[1]``: a factor that only scales."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return True
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and isinstance(node.left, ast.Constant)
+
+
+def _is_one_minus(node: ast.expr, of: ast.expr) -> bool:
+    return (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and isinstance(node.left, ast.Constant)
+            and node.left.value == 1 and ast.dump(node.right) == ast.dump(of))
+
+
+def _tanh_prime_of(node: ast.expr) -> ast.expr | None:
+    """X when ``node`` is 1 − X² (as X**2, np.power(X, 2), np.square(X) or X * X)."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and isinstance(node.left, ast.Constant)
+            and node.left.value == 1):
+        return None
+    sq = node.right
+    if isinstance(sq, ast.BinOp) and isinstance(sq.op, ast.Pow) and isinstance(sq.right, ast.Constant) \
+            and sq.right.value == 2:
+        return sq.left
+    if _is_call(sq, {"power"}) and len(sq.args) == 2 and isinstance(sq.args[1], ast.Constant) and sq.args[1].value == 2:
+        return sq.args[0]
+    if _is_call(sq, {"square"}) and len(sq.args) == 1:
+        return sq.args[0]
+    if isinstance(sq, ast.BinOp) and isinstance(sq.op, ast.Mult) and ast.dump(sq.left) == ast.dump(sq.right):
+        return sq.left
+    return None
+
+
+def _sigmoid_prime_of(node: ast.expr) -> ast.expr | None:
+    """X when ``node`` is X * (1 − X) (either order)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        if _is_one_minus(node.right, node.left):
+            return node.left
+        if _is_one_minus(node.left, node.right):
+            return node.right
+    return None
+
+
+def _tanh_prime(x: ast.expr) -> ast.expr:
+    return ast.BinOp(ast.Constant(1), ast.Sub(), ast.BinOp(x, ast.Pow(), ast.Constant(2)))
+
+
+def _sigmoid_prime(x: ast.expr) -> ast.expr:
+    return ast.BinOp(x, ast.Mult(), ast.BinOp(ast.Constant(1), ast.Sub(), x))
+
+
+def _mult_factors(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        return _mult_factors(node.left) + _mult_factors(node.right)
+    return [node]
+
+
+def _product(factors: list[ast.expr]) -> ast.expr:
+    if not factors:
+        return ast.Constant(1)
+    out = factors[0]
+    for f in factors[1:]:
+        out = ast.BinOp(out, ast.Mult(), f)
+    return out
+
+
+def _flat_targets(target: ast.expr) -> list[ast.expr]:
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [t for elt in target.elts for t in _flat_targets(elt)]
+    return [target]
+
+
+def _is_text(node: ast.expr) -> bool:
+    """A string (a docstring, a dict key): no operator edits text."""
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _replace(parent: ast.AST, old: ast.AST, new: ast.AST) -> None:
+    for name, value in ast.iter_fields(parent):
+        if value is old:
+            setattr(parent, name, new)
+            return
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                if item is old:
+                    value[i] = new
+                    return
+    raise ValueError("edit target not found")
