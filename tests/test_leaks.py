@@ -216,8 +216,8 @@ def test_notes_of_loading_are_rebuilt_from_the_file():
     where = f"{unit.filename}, line {unit.lineno}"
     notes = load_notes([
         f"{where}: `W = np.zeros(3)` failed (E_480674_805010: {'x' * 500}) and was skipped",
-        f"{where}: module `testCases_v2` is not installed where the grader runs; its names were replaced by placeholders",
-        f"{where}: module `secret_0_4806743` is not installed where the grader runs; its names were replaced",
+        f"{where}: module `testCases_v2` is not available here; its names were replaced by placeholders",
+        f"{where}: module `secret_0_4806743` is not available here; its names were replaced",
         "sub.py, line 99: `W = np.zeros(3)` failed (ValueError: 0.4806743734839156) and was skipped",
         "0.4806743734839156",
     ], loaded)

@@ -315,12 +315,10 @@ class Sandbox:
         first = self._counter + 1
         total = len(sources) * len(requests) + (1 if probe and requests else 0)
         self._counter += total
-        try:
-            keys = [held.key for held in ([self.shared] if self.shared else []) + self.revealed]
-            wire.send(self._requests, {"op": "variants", "function": function, "variants": sources, "calls": calls,
-                                       "shared": keys, "first": first, "probe": probe}, buffers)
-        except (BrokenPipeError, OSError):
-            pass
+        keys = [held.key for held in ([self.shared] if self.shared else []) + self.revealed]
+        self._may_serve = frozenset()  # edited versions run with the student's own helpers
+        self._send({"op": "variants", "function": function, "variants": sources, "calls": calls,
+                    "shared": keys, "first": first, "probe": probe}, buffers)  # if the child is gone, the receive says how
         answered = first - 1
         try:
             number = first
