@@ -119,8 +119,9 @@ def render_function(fn: dict, verbose: bool = False, context: Context | None = N
         if finding is not None:
             context.explained.add(finding.key)
         where = mistake_where(m) if m.get("source") != "analysis" else _variants(m["step"], m)  # it lists its steps
-        if m.get("line") and not m.get("caused_by"):  # the line that computes the step
-            at = m["line"].split(":")[0]
+        at = m["line"].split(":")[0] if m.get("line") else ""
+        if at and not m.get("caused_by") and f"At {at}:" not in m["message"]:  # the line that computes the step
+            # (unless the repair's sentence quotes that very line)
             where = re.sub(r"^([^;,]*)", lambda g, at=at: f"{g[1]} at {at}", where, count=1)
         lines += _wrap(f"• [{m['id']}] ({where}) {m['message']}", "    ", "      ")
         if m.get("explanation"):
@@ -354,6 +355,8 @@ def step_table(fn: dict) -> list[tuple[str, str]]:
             failed = [c for c in fn["checks"] if c.get("variant") == variant and not c.get("step") and not c["passed"]]
             cells += [f"{label} {BAD}" for label in dict.fromkeys(c["name"].split(": ", 1)[-1] for c in failed)]
         rows.append((f"{variant}:" if variant is not None else "steps:", "  ".join(cells)))
+    if len(rows) > 1 and len({cells for _, cells in rows}) == 1:  # the same in every variant: one row
+        rows = [("/".join(label.rstrip(":") for label, _ in rows) + ":", rows[0][1])]
     return rows
 
 
