@@ -16,7 +16,6 @@ import ast
 import copy
 import functools
 import re
-import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -39,7 +38,7 @@ from autograder.judge.reference import (
 from autograder.load.source import LoadedSource
 from autograder.run.execute import Execution
 from autograder.run.sandbox.runner import STOPPED, Outcome
-from autograder.run.sandbox.trace import shapes_in
+from autograder.run.sandbox.trace import shapes_on_return
 from autograder.run.variants import Trials
 from autograder.spec import Assignment, FunctionSpec, MistakeSpec, SpecError
 
@@ -273,23 +272,15 @@ def _by_line(edits: list[operators.Edit]) -> list[operators.Edit]:
 def shapes_on(func: Any, call: Call) -> dict:
     """The shapes of a trusted function's locals when it returns on ``call`` (in-process: the
     reference's, to type the edits of its mutants)."""
-    code = getattr(func, "__code__", None)
-    seen: dict = {}
+    def run() -> None:
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                func(**copy.deepcopy(call.args))
+        except Exception:  # noqa: BLE001 - the shapes seen up to an error still type the edits
+            pass
 
-    def profile(frame, event, arg):
-        if event == "return" and frame.f_code is code and not seen:
-            seen.update(shapes_in(frame.f_locals))
-
-    sys.setprofile(profile)
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            func(**copy.deepcopy(call.args))
-    except Exception:  # noqa: BLE001 - the shapes seen up to an error still type the edits
-        pass
-    finally:
-        sys.setprofile(None)
-    return seen
+    return shapes_on_return(getattr(func, "__code__", None), run)
 
 
 @functools.lru_cache(maxsize=256)

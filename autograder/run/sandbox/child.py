@@ -23,7 +23,7 @@ from autograder.run import wire
 from autograder.run.sandbox import jail
 from autograder.run.sandbox.inputs import changed_inputs
 from autograder.run.sandbox.shared import held_values
-from autograder.run.sandbox.trace import error_record, shapes_in
+from autograder.run.sandbox.trace import error_record, shapes_on_return
 
 
 class _SoftTimeout(BaseException):
@@ -481,20 +481,8 @@ def _run_variants(message: dict, buffers: list, namespace: dict, sources: dict, 
 
 def _locals_on(name: str, request: dict, buffers: list, shared: dict, namespace: dict, sources: dict) -> dict:
     """The shapes of ``name``'s locals when its call on ``request`` returns or raises."""
-    func = namespace.get(name)
-    code = getattr(func, "__code__", None)
-    seen: dict = {}
-
-    def profile(frame, event, arg):
-        if event == "return" and frame.f_code is code and not seen:
-            seen.update(shapes_in(frame.f_locals))
-
-    sys.setprofile(profile)
-    try:
-        _call(request | {"id": 0, "function": name}, buffers, shared, namespace, sources)
-    finally:
-        sys.setprofile(None)
-    return seen
+    return shapes_on_return(getattr(namespace.get(name), "__code__", None),
+                            lambda: _call(request | {"id": 0, "function": name}, buffers, shared, namespace, sources))
 
 
 def _send_all(pending: list[bytes], replies) -> None:

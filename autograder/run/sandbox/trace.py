@@ -6,7 +6,10 @@ both kinds of error can be compared by :func:`autograder.judge.errors.error_sign
 
 from __future__ import annotations
 
+import sys
 import traceback
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -43,3 +46,20 @@ def shapes_in(local_vars: dict) -> dict:
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             shapes[name] = "number"
     return shapes
+
+
+def shapes_on_return(code: Any, run: Callable[[], object]) -> dict:
+    """The shapes in scope of the frame of ``code`` when it first returns (or raises) while
+    ``run()`` runs: what the edits of the repair search are typed by."""
+    seen: dict = {}
+
+    def profile(frame, event, arg):
+        if event == "return" and frame.f_code is code and not seen:
+            seen.update(shapes_in(frame.f_locals))
+
+    sys.setprofile(profile)
+    try:
+        run()
+    finally:
+        sys.setprofile(None)
+    return seen
