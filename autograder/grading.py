@@ -132,7 +132,10 @@ class Grader:
         if not self.assignment.cascade:
             self.judge_on_their_own(loaded, run, report)
         if self.repair:  # the student's own line, for the functions that lost marks of their own (diagnose.repair)
-            repair_report([f for f in report.functions if not f.judged_with], self.workload, loaded, run,
+            # (not one that lost them only on calls its signature cannot take: no edit of a line adds a parameter)
+            repair_report([f for f in report.functions if not f.judged_with and any(
+                _to_judge_again(self.workload, c, run) for c in self.workload.for_function(f.name))],
+                self.workload, loaded, run,
                           cache(lambda: right_everywhere(self.workload, run)),
                           reference_info(self.assignment).relies_on, self.limits, boxes[0] if boxes else None)
         self._note_upstream(report, reach(run.uses, list(self.assignment.functions)))
@@ -180,7 +183,10 @@ class Grader:
         if not served:
             return
         # only the calls that went wrong: the others were right with the student's own helpers
-        calls = [c for c in self.workload.calls if c.function in served and not _right_call(self.workload, c, run)]
+        calls = [c for c in self.workload.calls if c.function in served and _to_judge_again(self.workload, c, run)]
+        served = {name: helpers for name, helpers in served.items() if any(c.function == name for c in calls)}
+        if not served:
+            return
         again = rerun(loaded, self.workload, calls, served, self.limits)
         ids = {c.id for c in calls}
         alone = replace(run, outcomes={**run.outcomes, **again.outcomes},
@@ -226,10 +232,15 @@ class Grader:
                     f"{'that' if len(upstream) == 1 else 'those'} first")
 
 
-def _right_call(workload: Workload, call, run: Execution) -> bool:
-    fn = workload.assignment.functions[call.function]
+def _to_judge_again(workload: Workload, call, run: Execution) -> bool:
+    """Whether another helper could change this call's verdict: it was made and went wrong,
+    or it was not made because a helper hung ("not run: …"); not a call the function's own
+    signature cannot take (an `activation` it lacks), which no helper changes."""
     outcome = run.outcomes.get(call.id)
-    return bool(outcome and outcome.ok) and all(step_right(fn, call, step, run) for step in fn.step_exprs())
+    if outcome is None:
+        return str(run.skipped.get(call.id, "")).startswith("not run:")
+    fn = workload.assignment.functions[call.function]
+    return not outcome.ok or not all(step_right(fn, call, step, run) for step in fn.step_exprs())
 
 
 def _explain_missing(report: SubmissionReport, loaded: LoadedSource, renamed: dict[str, tuple[str, str]],

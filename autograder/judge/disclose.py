@@ -46,6 +46,7 @@ import re
 import tokenize
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -220,8 +221,10 @@ def source_words(run: Execution) -> frozenset[str]:
     return run.memo[key]
 
 
-def _code_names(text: str) -> set[str]:
-    """NAME tokens of Python source; a part that does not tokenize gives its identifiers up to there."""
+@lru_cache(maxsize=256)
+def _code_names(text: str) -> frozenset[str]:
+    """NAME tokens of Python source; a part that does not tokenize gives its identifiers up to there
+    (kept per text: a file judged again on its own is the same text)."""
     names: set[str] = set()
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
@@ -229,7 +232,7 @@ def _code_names(text: str) -> set[str]:
                 names.add(token.string)
     except (tokenize.TokenError, SyntaxError, IndentationError):
         pass
-    return names
+    return frozenset(names)
 
 
 def _sizes(value: Any, into: set[int], depth: int = 0) -> None:
