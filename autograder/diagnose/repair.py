@@ -94,7 +94,8 @@ class Repair:
                 parts.append(f"{self.where(k)}: `{code}` — {edit.name} here")
             else:
                 added = len(edit.before) >= 2 and edit.before in edit.after  # `dZ1 @ X.T / m`, `W2.T`: said in full
-                instead = "" if added else f" instead of `{edit.before}`"
+                long = len(edit.before) > 24  # the line quoted just before shows it
+                instead = "" if added or long else f" instead of `{edit.before}`"
                 parts.append(f"{self.where(k)}: `{code}` — with `{edit.after}` here{instead}")
         fixed_by = "with that fixed" if hint == "line" and len(parts) == 1 else \
             "with those fixed" if hint == "line" else ""

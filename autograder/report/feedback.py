@@ -314,6 +314,8 @@ def named_cells(fn: dict) -> set[tuple]:
         for step in m.get("affects") or [m.get("step")]:
             for variant in m.get("variants") or [None]:
                 cells.add((variant, step))
+        for step in (m.get("repair") or {}).get("fixes", []):  # the edit that makes them right says it all
+            cells.add((None, step))
     failing = {(c.get("variant"), c.get("step")) for c in fn.get("checks", []) if not c["passed"] and c.get("step")}
     if cells and all(_covered({"variant": v, "step": s}, cells) for v, s in failing):
         cells.add((None, None))
