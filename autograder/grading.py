@@ -104,12 +104,11 @@ class Grader:
 
     def grade_loaded(self, loaded: LoadedSource, label: str) -> SubmissionReport:
         report = SubmissionReport(label, self.assignment.name, self.assignment.max_score)
-        if loaded.orphans and not loaded.error:
-            adopt_orphans(loaded, {n: p for n, p in reference_info(self.assignment).parameters.items()
-                                   if n in self.assignment.functions})
         graded = {n: p for n, p in reference_info(self.assignment).parameters.items() if n in self.assignment.functions}
+        if loaded.orphans and not loaded.error:
+            adopt_orphans(loaded, graded)
         renamed = renamed_candidates(loaded, graded) if not loaded.error else {}
-        accepted = accept_renamed(loaded, renamed) if renamed and self.accept_renamed else []
+        accepted = accept_renamed(loaded, renamed) if renamed and self.accept_renamed else {}
         settle(loaded, set(self.assignment.functions))
         boxes: list = []  # the submission's child, kept for the repair search
         try:
@@ -119,7 +118,7 @@ class Grader:
                 box.close()
 
     def _graded(self, loaded: LoadedSource, report: SubmissionReport, boxes: list,
-                renamed: dict[str, tuple[str, str]], accepted: list[str]) -> SubmissionReport:
+                renamed: dict[str, tuple[str, str]], accepted: dict[str, str]) -> SubmissionReport:
         run = execute(loaded, self.workload, self.limits, keep=boxes if self.repair else None)
         run.notes += load_notes(run.child_notes, loaded)  # the child's words, checked against the file
         report.notes = run.notes + _served_note(run.served)
@@ -133,10 +132,9 @@ class Grader:
             self.judge_on_their_own(loaded, run, report)
         if self.repair:  # the student's own line, for the functions that lost marks of their own (diagnose.repair)
             # (not one that lost them only on calls its signature cannot take: no edit of a line adds a parameter)
-            repair_report([f for f in report.functions if not f.judged_with and any(
-                _to_judge_again(self.workload, c, run) for c in self.workload.for_function(f.name))],
-                self.workload, loaded, run,
-                          cache(lambda: right_everywhere(self.workload, run)),
+            own = [f for f in report.functions if not f.judged_with
+                   and any(_to_judge_again(self.workload, c, run) for c in self.workload.for_function(f.name))]
+            repair_report(own, self.workload, loaded, run, cache(lambda: right_everywhere(self.workload, run)),
                           reference_info(self.assignment).relies_on, self.limits, boxes[0] if boxes else None)
         self._note_upstream(report, reach(run.uses, list(self.assignment.functions)))
         _note_errors_in_helpers(self.workload, run, report)
@@ -164,8 +162,9 @@ class Grader:
 
     def judge_on_their_own(self, loaded: LoadedSource, run: Execution, report: SubmissionReport) -> None:
         """A function that lost points while calling the student's own graded functions that
-        lost points too is judged again with the grader computing exactly those helpers (all
-        such functions in one fresh child): a mistake costs points once, where it was made.
+        lost points too is judged again with the grader computing exactly those helpers (each
+        such function in a fresh child of its own, see run.execute.rerun): a mistake costs
+        points once, where it was made.
         The better verdict stands, and says why."""
         lost = {f.name for f in report.functions if f.score < f.max_score - 1e-6}
         missing = {f.name for f in report.functions if f.status == "missing"}
@@ -244,12 +243,12 @@ def _to_judge_again(workload: Workload, call, run: Execution) -> bool:
 
 
 def _explain_missing(report: SubmissionReport, loaded: LoadedSource, renamed: dict[str, tuple[str, str]],
-                     accepted: list[str]) -> None:
+                     accepted: dict[str, str]) -> None:
     """Why a graded function is missing (its block does not parse; the student named it
     otherwise), or that a renamed one was graded under the required name."""
     for result in report.functions:
-        if result.name in renamed and accepted:
-            result.notes.insert(0, next(n for n in accepted if n.endswith(f"name it {result.name}")))
+        if result.name in accepted:
+            result.notes.insert(0, accepted[result.name])
         elif result.status != "missing":
             continue
         elif result.name in loaded.broken:

@@ -43,13 +43,13 @@ def renamed_candidates(loaded: LoadedSource, wanted: dict[str, list[inspect.Para
     return found
 
 
-def accept_renamed(loaded: LoadedSource, renamed: dict[str, tuple[str, str]]) -> list[str]:
-    """Grade each renamed function under the required name; the notes that say so."""
-    notes = []
+def accept_renamed(loaded: LoadedSource, renamed: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """Grade each renamed function under the required name; required name -> the note that says so."""
+    notes = {}
     for name, (other, signature) in renamed.items():
         unit = next(u for u in loaded.units if u.kind == "def" and other in u.names)
         loaded.units.append(CodeUnit(f"{name} = {other}", unit.filename, unit.lineno, "assign", (name,)))
-        notes.append(f"your {signature} was graded as {name} (renamed functions accepted): name it {name}")
+        notes[name] = f"your {signature} was graded as {name} (renamed functions accepted): name it {name}"
     loaded.functions = sorted({*loaded.functions, *renamed})
     return notes
 

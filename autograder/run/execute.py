@@ -82,7 +82,6 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
     if loaded.error:
         result.error = loaded.error
         return result
-    ref = workload.parameters
     limits = limits or Limits()
     deadline = time.monotonic() + limits.submission_seconds
     stuck: dict[str, str] = {}
@@ -98,12 +97,7 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
         result.defined = set(box.functions)
         result.served = box.served
         result.uses = box.uses
-        signatures = box.functions  # as loaded before any hidden input: every call is bound to them
-        for visibility in ("public", "hidden"):
-            calls = [c for c in workload.calls if (c.visibility == "public") == (visibility == "public")]
-            if visibility == "hidden" and calls:
-                box.reveal(workload.shared_inputs("hidden"))
-            _run_calls(_planned(calls, workload, signatures, limits, ref, result), box, result, deadline, stuck)
+        _public_then_hidden(workload.calls, box, workload, limits, result, deadline, stuck)
         result.output = box.output  # printed before the hidden inputs were revealed
     finally:
         if keep is None:
@@ -131,20 +125,29 @@ def rerun(loaded: LoadedSource, workload: Workload, calls: list[Call], served: d
         box = Sandbox(loaded, limits, workload.shared_inputs("public"), workload.helpers)
         try:
             box.start()
-            stuck: dict[str, str] = {}
-            for visibility in ("public", "hidden"):
-                some = [c for c in mine if (c.visibility == "public") == (visibility == "public")]
-                if visibility == "hidden" and some:
-                    box.reveal(workload.shared_inputs("hidden"))
-                planned = [replace(p, request=replace(p.request, served=helpers))
-                           for p in _planned(some, workload, box.functions, limits, workload.parameters, result)]
-                _run_calls(planned, box, result, deadline, stuck)
+            _public_then_hidden(mine, box, workload, limits, result, deadline, {}, helpers)
         except SandboxError as exc:
             for call in mine:
                 result.skipped[call.id] = f"not run: your file failed to load again ({exc})"
         finally:
             box.close()
     return result
+
+
+def _public_then_hidden(calls: list[Call], box: Sandbox, workload: Workload, limits: Limits, result: Execution,
+                        deadline: float, stuck: dict[str, str], served: tuple[str, ...] = ()) -> None:
+    """Make ``calls`` in ``box``: the public ones, then — once the child holds the hidden
+    inputs — the hidden ones, each bound to the signatures the child reported at load (with
+    ``served``: the graded functions the grader computes during each call)."""
+    signatures = box.functions  # as loaded before any hidden input
+    for visibility in ("public", "hidden"):
+        some = [c for c in calls if (c.visibility == "public") == (visibility == "public")]
+        if visibility == "hidden" and some:
+            box.reveal(workload.shared_inputs("hidden"))
+        planned = _planned(some, workload, signatures, limits, workload.parameters, result)
+        if served:
+            planned = [replace(p, request=replace(p.request, served=served)) for p in planned]
+        _run_calls(planned, box, result, deadline, stuck)
 
 
 def stopped(run: Execution, function: str, calls: list[Call]) -> bool:

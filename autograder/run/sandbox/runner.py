@@ -643,7 +643,7 @@ def _clean_locals(scope: object) -> dict:
 def _clean_served(served: object, helpers: Helpers, loaded: LoadedSource) -> dict[str, str]:
     """The course helpers the child says the file imported: names of the file's own code
     bound to names the spec lists (a few; the report quotes them)."""
-    if not isinstance(served, dict):
+    if not isinstance(served, dict) or not served:  # most files import no course helper: no need to read them
         return {}
     known = {f"{module}.{name}" for module, names in helpers.modules.items() for name in names}
     words = set(re.findall(r"[A-Za-z_]\w*", "\n".join(u.source for u in loaded.units)))
