@@ -126,10 +126,12 @@ class Grader:
         if run.error:
             report.error = run.error
             return report
-        self.judge(run, report)
+        # a function judged again on its own is diagnosed once, with the verdict that stands
+        pending = self.judge(run, report, diagnosed=self.assignment.cascade)
         _explain_missing(report, loaded, renamed, accepted)
         if not self.assignment.cascade:
-            self.judge_on_their_own(loaded, run, report)
+            self.judge_on_their_own(loaded, run, report, pending)
+            self.diagnose(run, report, pending)
         if self.repair:  # the student's own line, for the functions that lost marks of their own (diagnose.repair)
             # (not one that lost them only on calls its signature cannot take: no edit of a line adds a parameter)
             own = [f for f in report.functions if not f.judged_with
@@ -140,33 +142,52 @@ class Grader:
         _note_errors_in_helpers(self.workload, run, report)
         return report
 
-    def judge(self, run: Execution, report: SubmissionReport) -> None:
+    def judge(self, run: Execution, report: SubmissionReport, diagnosed: bool = True) -> set[str]:
+        """Score every function; name the mistakes too unless ``diagnosed`` is False (then the
+        names of the functions still to diagnose are returned, see :meth:`diagnose`)."""
         judge_steps(self.workload, run)
         # which functions are right everywhere: worked out once, and only if a diagnosis needs it
-        functions_right = cache(lambda: right_everywhere(self.workload, run))
+        functions_right = _right_everywhere(self.workload, run)
+        pending = set()
         for fn in self.assignment.functions.values():
             if fn.name in run.served and fn.name not in run.defined:
                 report.functions.append(_served_result(fn, run.served[fn.name], self.assignment))
+                continue
+            report.functions.append(judge_function(fn, self.workload, run, functions_right))
+            if diagnosed:
+                self._diagnose_one(report.functions[-1], run, functions_right)
             else:
-                report.functions.append(self._judge_one(fn, run, functions_right))
+                pending.add(fn.name)
         if not any(name in run.defined for name in self.assignment.functions):
             report.error = "none of the assignment's functions is defined in this file"
+        return pending
 
-    def _judge_one(self, fn: FunctionSpec, run: Execution, functions_right: Callable[[], set[str]]) -> FunctionResult:
-        result = judge_function(fn, self.workload, run, functions_right)
+    def diagnose(self, run: Execution, report: SubmissionReport, pending: set[str]) -> None:
+        """Name the mistakes of the ``pending`` functions (as :meth:`judge` left them)."""
+        functions_right = _right_everywhere(self.workload, run)
+        for result in report.functions:
+            if result.name in pending:
+                pending.discard(result.name)
+                self._diagnose_one(result, run, functions_right)
+
+    def _diagnose_one(self, result: FunctionResult, run: Execution, functions_right: Callable[[], set[str]]) -> None:
+        """The mistakes of a judged function; a function whose every mistake is a catalogue one
+        gets back the points withheld from its wrong results (release_gated)."""
         if result.status == "ok":
+            fn = self.assignment.functions[result.name]
             result.mistakes = diagnose(fn, result, self.workload, run, self.fingerprints, functions_right)
             if result.mistakes and all(m.source == "catalogue" for m in result.mistakes):
                 release_gated(result)
-        return result
 
-    def judge_on_their_own(self, loaded: LoadedSource, run: Execution, report: SubmissionReport) -> None:
+    def judge_on_their_own(self, loaded: LoadedSource, run: Execution, report: SubmissionReport,
+                           pending: set[str] = frozenset()) -> None:
         """A function that lost points while calling the student's own graded functions that
         lost points too is judged again with the grader computing exactly those helpers (each
         such function in a fresh child of its own, see run.execute.rerun): a mistake costs
         points once, where it was made.
-        The better verdict stands, and says why."""
-        lost = {f.name for f in report.functions if f.score < f.max_score - 1e-6}
+        The better verdict stands, and says why. ``pending``: functions whose first verdict is
+        not diagnosed yet (it is, here, only when the second one does not give full marks)."""
+        lost = {f.name for f in report.functions if f.lost_points}
         missing = {f.name for f in report.functions if f.status == "missing"}
         student = reach(run.uses, list(self.assignment.functions))
         relies_on = reference_info(self.assignment).relies_on  # what a missing helper would have been called for
@@ -193,22 +214,28 @@ class Grader:
                         mutated={**{k: v for k, v in run.mutated.items() if k not in ids}, **again.mutated},
                         memo={})
         judge_steps(self.workload, alone)
-        functions_right = cache(lambda: right_everywhere(self.workload, alone))
+        functions_right = _right_everywhere(self.workload, alone)
+        first_right = _right_everywhere(self.workload, run)
         for index, result in enumerate(report.functions):
             if result.name not in served:
                 continue
             helpers = served[result.name]
-            fair = self._judge_one(self.assignment.functions[result.name], alone, functions_right)
+            fair = judge_function(self.assignment.functions[result.name], self.workload, alone, functions_right)
+            self._diagnose_one(fair, alone, functions_right)
+            if result.name in pending and fair.lost_points:  # the first verdict may still stand: diagnose it
+                pending.discard(result.name)
+                self._diagnose_one(result, run, first_right)
             if fair.score <= result.score + 1e-9:
                 continue
+            pending.discard(result.name)
             # the helpers to fix: those still wrong on their own (one right once its own helper is fixed is not)
-            wrong = [h for h in helpers if any(f.name == h and f.score < f.max_score - 1e-6 for f in report.functions)]
+            wrong = [h for h in helpers if any(f.name == h and f.lost_points for f in report.functions)]
             fix = " and ".join(wrong or helpers)
             fair.notes.insert(0, (
                 f"judged with the grader's own {', '.join(helpers)} in place of yours (a mistake costs points once, "
                 f"where it was made): {result.name} "
                 + (f"is right once your {fix} {'is' if len(wrong or helpers) == 1 else 'are'} fixed"
-                   if fair.score >= fair.max_score - 1e-6 else "still loses the points shown here, its own")))
+                   if not fair.lost_points else "still loses the points shown here, its own")))
             fair.notes += [n for n in result.notes if n not in fair.notes]
             fair.judged_with = list(wrong or helpers)
             report.functions[index] = fair
@@ -229,6 +256,11 @@ class Grader:
                 result.notes.append(
                     f"{result.name} uses your {', '.join(upstream)}, which lost points too: fix "
                     f"{'that' if len(upstream) == 1 else 'those'} first")
+
+
+def _right_everywhere(workload: Workload, run: Execution) -> Callable[[], set[str]]:
+    """Which functions are right everywhere on ``run``: worked out once, and only if a diagnosis asks."""
+    return cache(lambda: right_everywhere(workload, run))
 
 
 def _to_judge_again(workload: Workload, call, run: Execution) -> bool:
@@ -309,7 +341,7 @@ def submission_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
 def _note_errors_in_helpers(workload: Workload, run: Execution, report: SubmissionReport) -> None:
     """An error raised inside another graded function that is right on its own means this
     function passed it bad arguments: say so, with the shapes it received."""
-    full = {f.name for f in report.functions if f.max_score and f.score >= f.max_score - 1e-6}
+    full = {f.name for f in report.functions if f.max_score and not f.lost_points}
     for result in report.functions:
         if result.name in full:
             continue

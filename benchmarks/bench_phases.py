@@ -30,7 +30,8 @@ from autograder.spec import load_assignment
 ROOT = Path(__file__).resolve().parents[1]
 PHASES = {"load_file": "read the file", "execute": "run it (worker side)",
           "judge_steps": "compare every step", "judge_function": "score the checks",
-          "diagnose": "name the mistakes"}
+          "diagnose": "name the mistakes",
+          "rerun": "callers run on their own", "repair_report": "repair search"}
 
 
 def timed(spent: Counter, name: str, function):
@@ -72,13 +73,15 @@ def main() -> None:
         counted = files[args.warm:]
         spent.clear()
         own0, children0 = sandbox_cpu(server.proc.pid) if server else (0.0, 0.0)
-        start = time.process_time()
+        start, wall = time.process_time(), time.perf_counter()
         for path in counted:
             grade_safely(grader, path.stem, path)
         worker = time.process_time() - start
+        wall = time.perf_counter() - wall
         own1, children1 = sandbox_cpu(server.proc.pid) if server else (0.0, 0.0)
     n = len(counted)
     print(f"{n} submissions counted (after {args.warm} to warm up); CPU ms per submission:")
+    print(f"  wall clock                    {wall / n * 1e3:7.2f}")
     print(f"  grading worker                {worker / n * 1e3:7.2f}")
     for name, label in PHASES.items():
         print(f"    {label:<27} {spent[name] / n * 1e3:7.2f}")

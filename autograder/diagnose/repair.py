@@ -116,7 +116,7 @@ def repair_report(functions: list[FunctionResult], workload: Workload, loaded: L
     """Search a repair for every function that lost marks on its own (not through a helper of
     the student's that lost marks too), and put the line into its mistakes. ``box``: the
     sandbox the submission was graded in, whose child tries the edited versions."""
-    lost = {f.name for f in functions if f.status == "ok" and f.max_score and f.score < f.max_score - 1e-6}
+    lost = {f.name for f in functions if f.status == "ok" and f.max_score and f.lost_points}
     todo = [f for f in functions if f.name in lost
             and not ((relies_on.get(f.name, frozenset()) | run.uses.get(f.name, set())) & (lost - {f.name}))
             and not any(m.caused_by for m in f.mistakes)]
@@ -198,8 +198,10 @@ def search(fn: FunctionSpec, workload: Workload, loaded: LoadedSource, run: Exec
     if not singles:
         return None
     judge = _Judge(fn, workload, run, calls, screen, functions_right)
+    best = _undone(trials, fn, unit.source, [e for e in singles if flow.undoes(e)], judge, len(named))
     scores: list[tuple[float | None, frozenset[str]]] = []
-    best = _in_chunks(trials, fn, unit.source, [[e] for e in singles], judge, scores)
+    if best is None:
+        best = _in_chunks(trials, fn, unit.source, [[e] for e in singles], judge, scores)
     if best is None and trials.left > 0 and (len(named) > 1 or not explained):
         base = judge.distance(screen, [run.outcomes.get(c.id) for c in screen])[0]
         rank = functools.partial(flow.ranked, singles)
@@ -218,6 +220,20 @@ def search(fn: FunctionSpec, workload: Workload, loaded: LoadedSource, run: Exec
     assigned = flow.assigned
     return Repair(fn.name, best, places, fixed, variants, target if target and target.isidentifier() else None,
                   steps, [assigned.get(e.line, set()) for e in best])
+
+
+def _undone(trials: Trials, fn: FunctionSpec, source: str, undoing: list[operators.Edit], judge: _Judge,
+            named: int) -> list[operators.Edit] | None:
+    """The edits that undo the named catalogue mistakes, tried straight on every call (one
+    run, no screening): when the catalogue named the mistakes, one of them is most often the
+    line. Two named mistakes: pairs of such edits too."""
+    if not undoing:
+        return None
+    versions = [[e] for e in undoing]
+    if named > 1:
+        versions = [[a, b] for i, a in enumerate(undoing) for b in undoing[i + 1:]
+                    if operators.compatible(a, b)] + versions
+    return _confirmed(trials, fn, source, versions, judge)
 
 
 def _in_chunks(trials: Trials, fn: FunctionSpec, source: str, versions: list[list[operators.Edit]], judge: _Judge,
@@ -362,7 +378,7 @@ class _Flow:
 
         def key(edit: operators.Edit) -> tuple:
             depths = [s[edit.line] for s in slices if edit.line in s]
-            guess = 0 if (edit.kind, _plain(edit.before), _plain(edit.after)) in self.likely else \
+            guess = 0 if self.undoes(edit) else \
                 1 if edit.kind in self.likely_kinds and edit.line in self.named_lines else \
                 2 if edit.kind in self.likely_kinds else 3
             binding = edit.line in self.binding_lines
@@ -372,6 +388,10 @@ class _Flow:
         ordered = sorted(found, key=key)
         inside = [e for e in ordered if any(e.line in s for s in slices)]
         return inside, [e for e in ordered if not any(e.line in s for s in slices)]
+
+    def undoes(self, edit: operators.Edit) -> bool:
+        """Whether the edit is one that turns a named catalogue mistake back into the reference."""
+        return (edit.kind, _plain(edit.before), _plain(edit.after)) in self.likely
 
     def slice(self, step: str | None) -> dict[int, int]:
         """The lines a step's value depends on, each with how many assignments lie between it
@@ -490,9 +510,7 @@ class _Judge:
             memo={k: v for k, v in self.run.memo.items() if k[0] == "disclosure"},  # the rest depends on outcomes
         )
         result = judge_function(self.fn, self.workload, patched, self.functions_right)
-        return result.max_score > 0 and result.score >= result.max_score - 1e-6
-
-
+        return result.max_score > 0 and not result.lost_points
 
 
 def _try(trials: Trials, fn: FunctionSpec, source: str, versions: list[list[operators.Edit]],

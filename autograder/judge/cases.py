@@ -66,13 +66,13 @@ class Workload:
         server = ReferenceServer(solution)
         parameters = self.parameters
 
-        def compute(function: str, args: list, kwargs: dict) -> Any:
+        def compute(function: str, args: list, kwargs: dict, buffers: list) -> tuple[Any, list[bytes]]:
             # an older signature's extra arguments (compute_cost(A2, Y, parameters)) are left out
             names = [p.name for p in parameters.get(function, [])]
             if names:
                 args = args[:len(names)]
                 kwargs = {k: v for k, v in kwargs.items() if k in names}
-            return server.compute(function, args, kwargs)
+            return server.compute(function, args, kwargs, buffers)
 
         return Helpers(self.assignment.course_modules, compute)
 

@@ -63,6 +63,11 @@ class FunctionResult:
     def max_score(self) -> float:
         return round(sum(c.max_score for c in self.checks), 4)
 
+    @property
+    def lost_points(self) -> bool:
+        """Short of full marks (rounding aside)."""
+        return self.score < self.max_score - 1e-6
+
 
 @dataclass
 class _Pending:

@@ -39,13 +39,14 @@ class ReferenceServer:
         self.memory, self.seconds = memory, seconds
         self._proc: subprocess.Popen | None = None
 
-    def compute(self, function: str, args: list, kwargs: dict) -> Any:
+    def compute(self, function: str, args: list, kwargs: dict, buffers: list) -> tuple[Any, list[bytes]]:
+        """``function`` of the solution on ``args`` and ``kwargs`` as the wire encodes them
+        (their arrays in ``buffers``): its value, encoded the same way, and the value's buffers.
+        The student's arguments are decoded only in the worker, the answer only in the child."""
         proc = self._worker()
-        out: list[bytes] = []
-        message = {"function": function, "args": [wire.encode(a, out) for a in args],
-                   "kwargs": {k: wire.encode(v, out) for k, v in kwargs.items()}}
+        message = {"function": function, "args": args, "kwargs": kwargs}
         try:
-            wire.send(proc.stdin, message, out)
+            wire.send(proc.stdin, message, buffers)
             ready, _, _ = select.select([proc.stdout], [], [], self.seconds)
             if not ready:
                 raise TimeoutError
@@ -57,7 +58,7 @@ class ReferenceServer:
             raise HelperFailed(f"the grader's {function} {why} on the arguments it was given") from None
         if "error" in reply:
             raise HelperFailed(str(reply["error"]))
-        return wire.decode(reply.get("value"), buffers)
+        return reply.get("value"), buffers
 
     def close(self) -> None:
         proc, self._proc = self._proc, None

@@ -212,7 +212,7 @@ class Sandbox:
             self._send_inputs(inputs)
 
     def _send_inputs(self, held: SharedInputs) -> None:
-        self._send(*held.message())  # if the child is gone, the first call says how
+        self._send_frame(held.framed)  # if the child is gone, the first call says how
 
     def close(self) -> None:
         self._stop()
@@ -406,9 +406,13 @@ class Sandbox:
         """Write one message to the child within ``SEND_SECONDS``. A child waiting for its next
         message reads at once; one that stopped reading (and would block the grader on a full
         pipe) is stopped instead. False when the message could not be sent."""
+        return self._send_frame(wire.frame(message, buffers))
+
+    def _send_frame(self, frame: bytes) -> bool:
+        """:meth:`_send` of a message framed already."""
         if self._requests is None:
             return False
-        data = memoryview(wire.frame(message, buffers))
+        data = memoryview(frame)
         deadline = time.monotonic() + SEND_SECONDS
         while data:
             left = deadline - time.monotonic()

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograder.run import wire
 from autograder.spec import NOT_NEEDED
 
 SERVE_LIMIT = 8 << 20  # bytes: the most a helper call's arguments may take on the pipe
@@ -23,10 +22,12 @@ SERVE_LIMIT = 8 << 20  # bytes: the most a helper call's arguments may take on t
 @dataclass
 class Helpers:
     """What the parent serves: ``modules`` maps a course module's names to reference functions
-    (or NOT_NEEDED); ``compute(function, args, kwargs)`` runs a reference function."""
+    (or NOT_NEEDED); ``compute(function, args, kwargs, buffers)`` runs a reference function on
+    arguments as the wire encodes them and gives back its value encoded the same way, with its
+    buffers: the parent passes both along without decoding them (see judge.serving)."""
 
     modules: dict[str, dict[str, str]] = field(default_factory=dict)
-    compute: Callable[[str, list, dict], Any] | None = None
+    compute: Callable[[str, list, dict, list], tuple[Any, list[bytes]]] | None = None
 
     def stand_ins(self) -> dict[str, dict[str, str]]:
         """What the child builds its stand-in modules from: which names call the parent."""
@@ -53,9 +54,7 @@ class Helpers:
         args = request.get("args") if isinstance(request.get("args"), list) else []
         kwargs = request.get("kwargs") if isinstance(request.get("kwargs"), dict) else {}
         try:
-            value = self.compute(ref, [wire.decode(a, buffers) for a in args],
-                                 {str(k): wire.decode(v, buffers) for k, v in kwargs.items()})
-            out: list[bytes] = []
-            return {"op": "served", "value": wire.encode(value, out)}, out
+            value, out = self.compute(ref, args, {str(k): v for k, v in kwargs.items()}, buffers)
+            return {"op": "served", "value": value}, out
         except Exception as exc:  # noqa: BLE001 - the student's arguments may be anything
             return {"op": "served", "error": str(exc)[:240] or f"{name} failed ({type(exc).__name__})"}, []

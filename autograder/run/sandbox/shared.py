@@ -13,6 +13,7 @@ import tempfile
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import IO, Any
 
 import numpy as np
@@ -43,10 +44,15 @@ class SharedInputs:
         buffers: list[bytes] = []
         return {"op": "hold", "key": self.key, "values": wire.encode(self.values, buffers)}, buffers
 
+    @cached_property
+    def framed(self) -> bytes:
+        """The message as one frame, encoded once for every child of the batch."""
+        return wire.frame(*self.message())
+
     def as_file(self) -> IO[bytes]:
         """The same message in an anonymous file, handed to the fork server as a descriptor."""
         handle = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
-        handle.write(wire.frame(*self.message()))
+        handle.write(self.framed)
         handle.flush()
         handle.seek(0)
         return handle
