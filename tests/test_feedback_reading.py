@@ -295,3 +295,26 @@ def test_a_placeholder_called_says_package_or_course_helper(tmp_path):
     text = render_text(report_of("logistic_regression", path), ["sigmoid"], verbose=True)
     assert "`expit` comes from `scipy.special`, a package that is not installed here" in " ".join(text.split())
     assert "course helper" not in text
+
+
+def test_keepdims_advice_only_where_the_line_reduces():
+    """logistic_regression: `w = np.zeros(dim)` was told "keepdims=True keeps it" — there is no
+    reduction to keep an axis of; `db = np.sum(dZ, axis=1)` keeps the advice."""
+    built = report_of("logistic_regression", EXAMPLES / "logistic_regression" / "bug_init_rank_1.py")
+    text = " ".join(render_text(built, verbose=True).split())
+    assert "the column dimension is missing" in text and "keepdims" not in text
+    summed = report_of("deep_nn", EXAMPLES / "deep_nn" / "bug_db_no_keepdims.py")
+    text = " ".join(render_text(summed, verbose=True).split())
+    assert "the column dimension is missing (after np.sum or np.mean, keepdims=True keeps it)" in text
+
+
+def test_a_reduction_is_read_from_the_step_s_own_line():
+    from autograder.diagnose.mistakes import reduces
+
+    sources = {"sub.py": ["def f(dZ):", "    w = np.zeros(3)  # not np.sum(dZ)", "    db = dZ.sum(axis=1)",
+                          "    return w, db"]}
+    assert not reduces(sources, "f", "w") and reduces(sources, "f", "db")
+    assert reduces(sources, "f", "b")  # no line assigns it: the body is read (it has a .sum)
+    returned = {"sub.py": ["def g(dim):", "    # np.sum would need keepdims", "    return np.zeros(dim), 0"]}
+    assert not reduces(returned, "g", "w")  # comments aside
+    assert reduces({}, "f", "w")  # no source to read: the advice stays
