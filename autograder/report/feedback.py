@@ -189,7 +189,7 @@ def repair_fixes_all(fn: dict) -> bool:
 def every_cell_said(fn: dict) -> bool:
     """Whether the findings printed for this function (guesses too) name every failing step."""
     cells = {(variant, step) for m in fn.get("mistakes", [])
-             for step in (m.get("affects") or m.get("step", "").split(", "))
+             for step in (m.get("affects") or (m.get("step") or "").split(", "))
              for variant in (m.get("variants") or [None])}
     failing = [c for c in fn.get("checks", []) if not c["passed"] and c.get("step")]
     return bool(cells) and bool(failing) and all(_covered(c, cells) for c in failing)
@@ -201,7 +201,8 @@ def bullet_message(fn: dict, m: dict, verbose: bool = False) -> str:
     message = m["message"]
     if m.get("step") and message.startswith(f"{m['step']}: "):
         message = message.removeprefix(f"{m['step']}: ")
-    if not verbose and m["id"] == "exception" and any(INSIDE in n for n in fn.get("notes", [])):
+    if not verbose and m["id"] == "exception" and any(INSIDE in n for n in fn.get("notes", [])) \
+            and not repair_fixes_all(fn):  # (then the note is not printed)
         helper = next((g[1] for n in fn.get("notes", []) if (g := re.search(INSIDE + r" (\w+)", n))), "helper")
         message = re.sub(r" — at .*", f" inside your {helper}: see the note", message)
     return message
