@@ -295,3 +295,69 @@ def test_a_placeholder_called_says_package_or_course_helper(tmp_path):
     text = render_text(report_of("logistic_regression", path), ["sigmoid"], verbose=True)
     assert "`expit` comes from `scipy.special`, a package that is not installed here" in " ".join(text.split())
     assert "course helper" not in text
+
+
+def test_keepdims_advice_only_where_the_line_reduces():
+    """logistic_regression: `w = np.zeros(dim)` was told "keepdims=True keeps it" — there is no
+    reduction to keep an axis of; `db = np.sum(dZ, axis=1)` keeps the advice."""
+    built = report_of("logistic_regression", EXAMPLES / "logistic_regression" / "bug_init_rank_1.py")
+    text = " ".join(render_text(built, verbose=True).split())
+    assert "the column dimension is missing" in text and "keepdims" not in text
+    summed = report_of("deep_nn", EXAMPLES / "deep_nn" / "bug_db_no_keepdims.py")
+    text = " ".join(render_text(summed, verbose=True).split())
+    assert "the column dimension is missing (after np.sum or np.mean, keepdims=True keeps it)" in text
+
+
+def test_a_reduction_is_read_from_the_step_s_own_line():
+    from autograder.diagnose.mistakes import reduces
+
+    sources = {"sub.py": ["def f(dZ):", "    w = np.zeros(3)  # not np.sum(dZ)", "    db = dZ.sum(axis=1)",
+                          "    return w, db"]}
+    assert not reduces(sources, "f", "w") and reduces(sources, "f", "db")
+    assert reduces(sources, "f", "b")  # no line assigns it: the body is read (it has a .sum)
+    returned = {"sub.py": ["def g(dim):", "    # np.sum would need keepdims", "    return np.zeros(dim), 0"]}
+    assert not reduces(returned, "g", "w")  # comments aside
+    assert reduces({}, "f", "w")  # no source to read: the advice stays
+
+
+@pytest.mark.parametrize("name", ["bug_backward_caches_l_not_l_minus_1.py", "bug_every_layer_gets_dAL.py"])
+def test_length_budget_of_a_caller_whose_helper_raises(name):
+    """deep_nn: a mistake in L_model_backward that makes the student's relu_backward raise was
+    13 and 21 lines with -f (the raised place, the helper note, a generic "Why", two checks)."""
+    report = report_of("deep_nn", EXAMPLES / "deep_nn" / name)
+    assert len(render_text(report).splitlines()) <= 30
+    assert len(render_text(report, ["L_model_backward"]).splitlines()) <= 12
+
+
+def test_an_edit_that_fixes_every_step_is_the_only_place_said():
+    """The off-by-one cache: the repair's line 109 says it; where relu_backward raised (line 76)
+    and the note about the helper are not printed beside it (--verbose keeps them)."""
+    report = report_of("deep_nn", EXAMPLES / "deep_nn" / "bug_backward_caches_l_not_l_minus_1.py")
+    text = " ".join(render_text(report, ["L_model_backward"]).split())
+    assert "At line 109:" in text and "with `caches[layer - 1]` here" in text
+    assert "it raised IndexError at" not in text and "the error is raised inside your" not in text
+    verbose = " ".join(render_text(report, ["L_model_backward"], verbose=True).split())
+    assert "the error is raised inside your relu_backward" in verbose
+
+
+def test_an_error_in_a_helper_is_said_once_beside_a_guess():
+    """Every layer given dAL: the error relu_backward raises is one line pointing at the note
+    (which says the caller's line 83); the guess has no generic "Why"; one check's numbers."""
+    report = report_of("deep_nn", EXAMPLES / "deep_nn" / "bug_every_layer_gets_dAL.py")
+    lines = render_text(report, ["L_model_backward"]).splitlines()
+    assert lines[1] == "To fix, in this order: 1. dZ2 [differs]; 2. dA2, dW3, db3 [exception]"
+    assert "line 83" in " ".join(lines)
+    [error] = [line for line in lines if "[exception]" in line and line.startswith("    •")]
+    assert error.endswith("it raised ValueError inside your relu_backward: see the note")
+    assert "Why:" not in "\n".join(lines) and "no simple pattern" in render_text(report, verbose=True)
+    assert len([line for line in lines if line.startswith("    ✘ L_model_backward")]) == 1
+
+
+def test_with_f_two_mistakes_of_one_function_are_named_in_one_line():
+    """-f on one function with both mistakes in it: "To fix" names them in order, with their
+    lines, and the details below explain each (not the same sentences twice)."""
+    path = EXAMPLES / "one_hidden_layer" / "bug_two_tanh_from_z1_and_db2_keepdims.py"
+    lines = render_text(report_of("one_hidden_layer", path), ["backward_propagation"]).splitlines()
+    head = " ".join(" ".join(lines[1:3]).split())
+    assert head.startswith("To fix, in this order: 1. db2 (line 43) [db2-missing-keepdims]; 2. dZ1 (line 48)")
+    assert "lost its column shape" not in head

@@ -79,6 +79,9 @@ GENERIC = {
 
 
 ERRORS = frozenset({"exception", "shape-error", "timeout", "memory"})
+# the explanation of a lost column where the line sums nothing (keepdims would not help)
+NO_REDUCTION = ("An array of shape (n,) has no second axis, so it is not the (n, 1) column the result must be: "
+                "give both dimensions where it is made, e.g. np.zeros((n, 1)).")
 
 
 def generic(kind: str, steps: list[str] | tuple[str, ...] = ()) -> str:
@@ -225,6 +228,7 @@ def diagnose(fn: FunctionSpec, result: FunctionResult, workload: Workload, run: 
              functions_right: Callable[[], set[str]] | None = None) -> list[Mistake]:
     """Mistakes for one function, each reported once with the steps it affects."""
     calls = workload.for_function(fn.name)
+    keepdims_only_on_reductions(fn, result, run.sources)
     mistakes = _interface(fn, [c for c in calls if not c.extreme], run, workload)
     if any(m.id in ("wrong-return-type", "missing-keys") for m in mistakes):
         return mistakes
@@ -250,7 +254,29 @@ def diagnose(fn: FunctionSpec, result: FunctionResult, workload: Workload, run: 
 def source_place(sources: dict[str, list[str]], function: str, names: list[str]) -> str | None:
     """The line of the student's ``function`` (its last definition) that assigns the first of
     ``names`` found: the line to look at (from the grader's copy of the file)."""
+    hit = assigning_line(sources, function, names)
+    if hit is None:
+        return None
+    file, number, text = hit
+    where = f"line {number}" if file.endswith(".py") else f"{file}, line {number}"
+    return f"{where}: `{text.strip()[:70]}`"
+
+
+def assigning_line(sources: dict[str, list[str]], function: str, names: list[str]) -> tuple[str, int, str] | None:
+    """(file, line number, text) of the line of ``function`` that assigns the first of ``names`` found."""
     found = None
+    for file, body in function_bodies(sources, function):
+        for name in names:
+            hit = next(((n, t) for n, t in body if re.match(rf"\s*{re.escape(name)}\s*[-+*/]?=(?!=)", t)), None)
+            if hit:
+                found = (file, *hit)
+                break
+    return found
+
+
+def function_bodies(sources: dict[str, list[str]], function: str) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Each definition of ``function`` in the student's files: (file, its numbered lines), last one last."""
+    bodies = []
     for file, lines in sources.items():
         for start, text in enumerate(lines):
             if re.match(rf"\s*def {re.escape(function)}\s*\(", text):
@@ -261,13 +287,29 @@ def source_place(sources: dict[str, list[str]], function: str, names: list[str])
                     if line.strip() and len(line) - len(line.lstrip()) <= indent and not line.lstrip().startswith("#"):
                         break
                     body.append((number + 1, line))
-                for name in names:
-                    hit = next(((n, t) for n, t in body if re.match(rf"\s*{re.escape(name)}\s*[-+*/]?=(?!=)", t)), None)
-                    if hit:
-                        where = f"line {hit[0]}" if file.endswith(".py") else f"{file}, line {hit[0]}"
-                        found = f"{where}: `{hit[1].strip()[:70]}`"
-                        break
-    return found
+                bodies.append((file, body))
+    return bodies
+
+
+_REDUCTION = re.compile(r"\bnp\.(?:sum|mean)\s*\(|\.(?:sum|mean)\s*\(")
+
+
+def reduces(sources: dict[str, list[str]], function: str, step: str | None) -> bool:
+    """Whether the student's line computing ``step`` has a reduction (np.sum, np.mean, .sum(…)):
+    only then is "keepdims=True keeps it" advice (np.zeros(dim) has no axis to keep). With no
+    line that assigns the step, the function's last definition is read whole."""
+    hit = assigning_line(sources, function, [step]) if step else None
+    if hit is not None:
+        return bool(_REDUCTION.search(hit[2].split("#")[0]))
+    bodies = function_bodies(sources, function)
+    return not bodies or any(_REDUCTION.search(text.split("#")[0]) for _, text in bodies[-1][1])
+
+
+def keepdims_only_on_reductions(fn: FunctionSpec, result: FunctionResult, sources: dict[str, list[str]]) -> None:
+    """The checks' keepdims advice is dropped where the student's line reduces nothing."""
+    for check in result.checks:
+        if compare.KEEPDIMS in check.feedback and not reduces(sources, fn.name, check.step):
+            check.feedback = check.feedback.replace(compare.KEEPDIMS, "")
 
 
 def _interface(fn: FunctionSpec, calls: list[Call], run: Execution, workload: Workload) -> list[Mistake]:
@@ -487,8 +529,10 @@ def _analyse(fn, calls, student, left: set, workload: Workload, run: Execution) 
             else:
                 rel = compare.relation(got, expected, call.context.get("m"), show)
                 kind = rel.kind if rel else "differs"
-                key = (kind, None)
-                texts.setdefault(key, rel.text if rel and rel.text else "the values differ")
+                text = rel.text if rel and rel.text else "the values differ"
+                built = kind == "missing-keepdims" and not reduces(run.sources, fn.name, cell[1])
+                key = (kind, NO_REDUCTION if built else None)  # a column lost where nothing was summed
+                texts.setdefault(key, text.replace(compare.KEEPDIMS, "") if built else text)
             groups.setdefault(key, []).append(cell)
             break
     found = []
@@ -507,7 +551,7 @@ def _analyse(fn, calls, student, left: set, workload: Workload, run: Execution) 
                        + f": they are all computed from {source}, so the mistake is most likely in {source}")
             step = source
         found.append(Mistake(
-            id=kind, step=step, message=message, explanation=generic(kind, steps),
+            id=kind, step=step, message=message, explanation=NO_REDUCTION if key[1] == NO_REDUCTION else generic(kind, steps),
             affects=[s for s in steps if s != "result"], variants=variants, source="analysis",
         ))
     return found

@@ -180,6 +180,10 @@ def flat_close(got: Flat, expected: Flat) -> bool:
         return bool(np.all(_settled(ok, g, e, np.isfinite(e))))
 
 
+# the advice for a lost column: only true of a reduction (diagnose.mistakes drops it where the line has none)
+KEEPDIMS = " (after np.sum or np.mean, keepdims=True keeps it)"
+
+
 @dataclass(frozen=True)
 class Relation:
     """How a wrong value relates to the expected one."""
@@ -220,8 +224,8 @@ def relation(got: Any, expected: Any, m: int | None = None, show: Disclosure = T
             return Relation("transposed", f"{has}: it is the expected result transposed, and {scaled.text}", scaled.factor)
     if lost_column:
         if _allclose(g.reshape(e.shape), e, RTOL):
-            return Relation("missing-keepdims", f"{has}: the values are right but the column dimension is missing (after np.sum or np.mean, keepdims=True keeps it)")
-        return Relation("missing-keepdims", f"{has}: the column dimension is missing (after np.sum or np.mean, keepdims=True keeps it), and the values differ too")
+            return Relation("missing-keepdims", f"{has}: the values are right but the column dimension is missing{KEEPDIMS}")
+        return Relation("missing-keepdims", f"{has}: the column dimension is missing{KEEPDIMS}, and the values differ too")
     if g.size == 1 and e.size > 1:
         if g.ndim == 0 or g.shape == (1,):
             value = show.number(g.reshape(-1)[0], ".4g")

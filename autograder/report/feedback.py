@@ -31,9 +31,13 @@ def render_text(report: dict, functions: list[str] | None = None, verbose: bool 
     context = Context(report)
     relevant = [f for f in context.findings
                 if not functions or f.function in functions or set(f.seen_in) & set(functions)]
-    if relevant and (not functions or len(relevant) > 1):  # with -f and one mistake, the details say it
+    by_name = {fn["name"]: fn for fn in report["functions"]}
+    if relevant and said_below(relevant, functions):  # the details follow: only their order and lines
+        if len(relevant) > 1:
+            lines += _wrap("To fix, in this order: " + "; ".join(
+                f"{f.number}. {short_fix_line(f, by_name.get(f.shown_in))}" for f in relevant), "", "  ")
+    elif relevant:
         lines.append("To fix, in this order:")
-        by_name = {fn["name"]: fn for fn in report["functions"]}
         for finding in relevant:
             lines += _wrap(f"{finding.number}. {to_fix_line(finding, by_name.get(finding.shown_in))}", "  ", "     ")
     notes = report.get("notes", [])
@@ -55,6 +59,22 @@ def render_text(report: dict, functions: list[str] | None = None, verbose: bool 
     return "\n".join(lines)
 
 
+def said_below(relevant: list[Finding], functions: list[str] | None) -> bool:
+    """With -f, whether the details say every finding in the fixing order, so "To fix" need
+    only name them: one mistake, or all of them made and explained in the one function shown."""
+    if not functions:
+        return False
+    return len(relevant) == 1 or (len(functions) == 1 and all(
+        f.function == f.shown_in == functions[0] for f in relevant))
+
+
+def short_fix_line(finding: Finding, fn: dict | None = None) -> str:
+    """A finding named in a few words (the step, its line, its name): the details below say the rest."""
+    m = finding.mistake
+    line = fix_line_number(finding, fn)
+    return f"{m.get('step') or finding.function}{f' ({line})' if line else ''} [{m['id']}]"
+
+
 class Context:
     """What the details of one report share: its findings, numbered, and which are explained."""
 
@@ -68,16 +88,12 @@ class Context:
 def to_fix_line(finding: Finding, fn: dict | None = None) -> str:
     """One line of "To fix": where (the line too, when an error shows it), what, and what else it makes wrong."""
     m = finding.mistake
-    inside = fn is not None and any("the error is raised inside your" in n for n in fn.get("notes", []))
-    place = error_place(fn) if fn is not None and m.get("source") != "analysis" and not inside else None
-    line = re.search(r" at (.+?, line \d+)", place) if place else None
-    if m.get("line"):  # the line that computes the step
-        line = re.match(r"(.*?line \d+)", m["line"])
+    line = fix_line_number(finding, fn)
     message = m["message"]
     for label in (m.get("step"), finding.function):
         if label and message.startswith(f"{label}: "):
             message = message.removeprefix(f"{label}: ")
-    text = f"{finding.where}{f' ({line[1]})' if line else ''}: {_sentence(message)}"
+    text = f"{finding.where}{f' ({line})' if line else ''}: {_sentence(message)}"
     if m.get("id") not in ("missing", "not-implemented", "check"):
         text += f" [{m['id']}]"
     others = [name for name in finding.seen_in if name != finding.function]
@@ -87,6 +103,18 @@ def to_fix_line(finding: Finding, fn: dict | None = None) -> str:
         text += (f"; your {_names(finding.spared)} {'uses' if len(finding.spared) == 1 else 'use'} it and "
                  f"{'keeps its' if len(finding.spared) == 1 else 'keep their'} points (right once it is fixed)")
     return text
+
+
+def fix_line_number(finding: Finding, fn: dict | None = None) -> str | None:
+    """"line 43" (or "file, line 43") to look at for a finding: the line that computes its step,
+    or where its error was raised."""
+    m = finding.mistake
+    if m.get("line") and (said := re.match(r"(.*?line \d+)", m["line"])):  # the line that computes the step
+        return said[1]
+    inside = fn is not None and any(INSIDE in n for n in fn.get("notes", []))
+    place = error_place(fn) if fn is not None and m.get("source") != "analysis" and not inside else None
+    found = re.search(r" at (.+?, line \d+)", place) if place else None
+    return found[1] if found else None
 
 
 def render_function(fn: dict, verbose: bool = False, context: Context | None = None) -> list[str]:
@@ -99,7 +127,10 @@ def render_function(fn: dict, verbose: bool = False, context: Context | None = N
     if context is None:
         context = Context({"functions": [fn]})
     roots = consequence_of(fn, context.report)
+    repaired = not verbose and repair_fixes_all(fn)
     for note in (fn.get("notes", []) if verbose else distinct_notes(fn.get("notes", []))):
+        if repaired and INSIDE in note:  # the edit on the caller's line says where to look
+            continue
         if verbose or not upstream_note(note):
             wrapped = _wrap(f"note: {note}", "    ")
             lines += wrapped if verbose or len(wrapped) <= NOTE_LINES else _shorten(wrapped, NOTE_LINES)
@@ -123,22 +154,58 @@ def render_function(fn: dict, verbose: bool = False, context: Context | None = N
         if at and not m.get("caused_by") and f"At {at}:" not in m["message"]:  # the line that computes the step
             # (unless the repair's sentence quotes that very line)
             where = re.sub(r"^([^;,]*)", lambda g, at=at: f"{g[1]} at {at}", where, count=1)
-        lines += _wrap(f"• [{m['id']}] ({where}) {m['message']}", "    ", "      ")
-        if m.get("explanation"):
+        lines += _wrap(f"• [{m['id']}] ({where}) {bullet_message(fn, m, verbose)}", "    ", "      ")
+        if m.get("explanation") and (verbose or m["id"] not in SAYS_NOTHING_MORE):
             lines += why_lines(m["explanation"], verbose)
         if m.get("doc"):
             lines.append(f"      See {m['doc']}")
-    place = None if verbose else error_place(fn)
+    place = None if verbose or repaired else error_place(fn)
     said = [m["line"].split(":")[0] for m in fn["mistakes"] if m.get("line")]
     if place and not any(f" at {where}:" in place for where in said):  # not where the mistake is said to be
         lines.append("    " + _one_line(f"{BAD} {place}", 96))
     failed = failed_checks(fn, verbose)
-    for check in failed if verbose else failed[:CHECK_LINES]:
+    limit = 1 if every_cell_said(fn) else CHECK_LINES  # then one check's numbers are enough
+    for check in failed if verbose else failed[:limit]:
         lines += _wrap(f"{BAD} {check['name']} — {check['feedback']}", "    ", "      ")
-    if not verbose and len(failed) > CHECK_LINES:
-        more = len(failed) - CHECK_LINES
+    if not verbose and len(failed) > limit:
+        more = len(failed) - limit
         lines.append(f"    {BAD} {more} more failed check{'s' if more > 1 else ''} (--verbose lists them)")
     return lines
+
+
+INSIDE = "the error is raised inside your"
+# analytic findings whose generic "Why" adds nothing to their message (--verbose keeps it)
+SAYS_NOTHING_MORE = frozenset({"differs"})
+
+
+def repair_fixes_all(fn: dict) -> bool:
+    """Whether an edit found by the repair search makes every failing step right: then that
+    edit is the place to look, and where the error was raised is not printed beside it."""
+    fixed = {step for m in fn.get("mistakes", []) for step in (m.get("repair") or {}).get("fixes", [])}
+    failing = {c["step"] for c in fn.get("checks", []) if not c["passed"] and c.get("step")}
+    return bool(fixed) and failing <= fixed
+
+
+def every_cell_said(fn: dict) -> bool:
+    """Whether the findings printed for this function (guesses too) name every failing step."""
+    cells = {(variant, step) for m in fn.get("mistakes", [])
+             for step in (m.get("affects") or (m.get("step") or "").split(", "))
+             for variant in (m.get("variants") or [None])}
+    failing = [c for c in fn.get("checks", []) if not c["passed"] and c.get("step")]
+    return bool(cells) and bool(failing) and all(_covered(c, cells) for c in failing)
+
+
+def bullet_message(fn: dict, m: dict, verbose: bool = False) -> str:
+    """A mistake's message in the details: without the steps its label already lists, and an
+    error raised in a helper said in one line when the function's note says where."""
+    message = m["message"]
+    if m.get("step") and message.startswith(f"{m['step']}: "):
+        message = message.removeprefix(f"{m['step']}: ")
+    if not verbose and m["id"] == "exception" and any(INSIDE in n for n in fn.get("notes", [])) \
+            and not repair_fixes_all(fn):  # (then the note is not printed)
+        helper = next((g[1] for n in fn.get("notes", []) if (g := re.search(INSIDE + r" (\w+)", n))), "helper")
+        message = re.sub(r" — at .*", f" inside your {helper}: see the note", message)
+    return message
 
 
 _PLACE = re.compile(r"it raised (?P<kind>[\w.]+).*? — at (?P<where>.+?, line \d+(?:: `[^`]*`)?)")
