@@ -361,3 +361,34 @@ def test_with_f_two_mistakes_of_one_function_are_named_in_one_line():
     head = " ".join(" ".join(lines[1:3]).split())
     assert head.startswith("To fix, in this order: 1. db2 (line 43) [db2-missing-keepdims]; 2. dZ1 (line 48)")
     assert "lost its column shape" not in head
+
+
+def test_steps_said_right_are_right_everywhere():
+    """A finding that says "… while dA2, dW3, db3 are right" beside a step table where they
+    fail (they raised on another input) contradicts itself: every step a finding calls right
+    passes every check, in every example."""
+    said = re.compile(r"while ([\w, ]+) are right")
+    for folder in sorted(EXAMPLES.iterdir()):
+        grader = grader_for(folder.name)
+        for path in sorted(p for p in folder.iterdir() if p.name.startswith("bug_")):
+            for fn in report_of(folder.name, path, grader)["functions"]:
+                failed = {c["step"] for c in fn["checks"] if not c["passed"]}
+                for mistake in fn["mistakes"]:
+                    for match in said.finditer(mistake["message"]):
+                        right = set(match.group(1).split(", "))
+                        assert not right & failed, (path.name, mistake["message"])
+
+
+def test_an_error_raised_in_a_right_helper_points_at_the_callers_line():
+    """deep_nn, dAL given to every layer: relu_backward (right on its own) raises on what
+    L_model_backward passes it. "To fix" pointed at relu_backward's line; the line to change
+    is where L_model_backward calls it, the one the note names."""
+    report = report_of("deep_nn", EXAMPLES / "deep_nn" / "bug_every_layer_gets_dAL.py")
+    backward = next(f for f in report["functions"] if f["name"] == "L_model_backward")
+    note = next(n for n in backward["notes"] if "raised inside your" in n)
+    helper_line, caller_line = re.search(r"\((line \d+)\).*gives it at (line \d+)", note).groups()
+    lines = render_text(report).splitlines()
+    fix = " ".join(" ".join(lines[2:lines.index(next(x for x in lines if x.startswith(("✔", "✘"))))]).split())
+    exception = fix[fix.index("L_model_backward (" + caller_line):]
+    assert "inside your relu_backward" in exception.split("[exception]")[0]
+    assert helper_line not in exception.split("[exception]")[0]

@@ -535,6 +535,9 @@ def _analyse(fn, calls, student, left: set, workload: Workload, run: Execution) 
                 texts.setdefault(key, text.replace(compare.KEEPDIMS, "") if built else text)
             groups.setdefault(key, []).append(cell)
             break
+    # a step is "right" only when it is right on every call (not merely outside this group)
+    wrong_anywhere = {step for (_, step), observed in student.items()
+                      if not all(_matches(got, expected) for got, expected, _ in observed)}
     found = []
     for key, cells in groups.items():
         kind = key[0]
@@ -545,7 +548,7 @@ def _analyse(fn, calls, student, left: set, workload: Workload, run: Execution) 
         message, step = f"{label}: {texts[key]}", label
         source = _common_source(fn, set(steps)) if kind in ("differs", "scaled") else None
         if source:
-            right = sorted(set(fn.step_exprs()) - set(steps))
+            right = sorted(set(fn.step_exprs()) - set(steps) - wrong_anywhere)
             said = message + ". " if kind != "differs" else ""  # "the values differ" adds nothing here
             message = (f"{said}{label} are wrong" + (f" while {', '.join(right)} are right" if right else "")
                        + f": they are all computed from {source}, so the mistake is most likely in {source}")

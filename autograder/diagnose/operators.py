@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,10 +123,12 @@ def parse_function(source: str, name: str) -> ast.FunctionDef | None:
     return found
 
 
-def edits(func: ast.FunctionDef, shapes: dict[str, Any], helpers: Sequence[str] = ()) -> list[Edit]:
+def edits(func: ast.FunctionDef, shapes: dict[str, Any], helpers: Sequence[str] = (),
+          kinds: Collection[str] | None = None) -> list[Edit]:
     """Every single edit the operators propose for ``func``, typed by ``shapes``.
 
-    ``helpers`` are the names of other functions in scope (an activation the student wrote)."""
+    ``helpers`` are the names of other functions in scope (an activation the student wrote);
+    ``kinds``: only edits of these kinds (the others are not written out at all)."""
     nodes = list(ast.walk(func))
     index = {id(n): i for i, n in enumerate(nodes)}
     parents = {id(child): node for node in nodes for child in ast.iter_child_nodes(node)}
@@ -143,6 +145,8 @@ def edits(func: ast.FunctionDef, shapes: dict[str, Any], helpers: Sequence[str] 
             continue
         before, span = None, None
         for kind, new in _proposals(node, parents.get(id(node)), scope):
+            if kinds is not None and kind not in kinds:
+                continue
             before = before or ast.unparse(node)
             after = ast.unparse(new)
             if before == after or (index[id(node)], after) in seen:

@@ -193,16 +193,19 @@ def search(fn: FunctionSpec, workload: Workload, loaded: LoadedSource, run: Exec
     shapes = _own_names(shapes, func, probe_call)
     helpers = [n for u in loaded.units if u.kind == "def" for n in u.names]
     flow = _Flow(func, fn, named, likely)
-    inside, outside = flow.ranked(operators.edits(func, shapes, helpers), wrong)
-    singles = (inside + outside[:OUTSIDE])[:(FIRST_CHUNK if len(named) > 1 else NAMED) if explained else SINGLES]
-    if not singles:
-        return None
     judge = _Judge(fn, workload, run, calls, screen, functions_right)
-    best = _undone(trials, fn, unit.source, [e for e in singles if flow.undoes(e)], judge, len(named))
+    best, singles = None, []
+    if likely:  # first the edits that undo a named mistake, alone: most often one of them is the line
+        inside, outside = flow.ranked(operators.edits(func, shapes, helpers, flow.likely_kinds), wrong)
+        # (not a line that only binds a name: renaming there would move the mistake, not fix it)
+        undoing = [e for e in inside + outside if flow.undoes(e) and e.line not in flow.binding_lines]
+        best = _undone(trials, fn, unit.source, undoing, judge, len(named))
     scores: list[tuple[float | None, frozenset[str]]] = []
     if best is None:
+        inside, outside = flow.ranked(operators.edits(func, shapes, helpers), wrong)
+        singles = (inside + outside[:OUTSIDE])[:(FIRST_CHUNK if len(named) > 1 else NAMED) if explained else SINGLES]
         best = _in_chunks(trials, fn, unit.source, [[e] for e in singles], judge, scores)
-    if best is None and trials.left > 0 and (len(named) > 1 or not explained):
+    if best is None and singles and trials.left > 0 and (len(named) > 1 or not explained):
         base = judge.distance(screen, [run.outcomes.get(c.id) for c in screen])[0]
         rank = functools.partial(flow.ranked, singles)
         pairs = _pairs(singles, scores, base, rank)[:NAMED_PAIRS if explained else PAIRS]
@@ -226,14 +229,14 @@ def _undone(trials: Trials, fn: FunctionSpec, source: str, undoing: list[operato
             named: int) -> list[operators.Edit] | None:
     """The edits that undo the named catalogue mistakes, tried straight on every call (one
     run, no screening): when the catalogue named the mistakes, one of them is most often the
-    line. Two named mistakes: pairs of such edits too."""
+    line. Pairs of them too: two named mistakes, or one made on two lines (once per branch
+    of an ``if activation``); first the pairs when two mistakes were named."""
     if not undoing:
         return None
-    versions = [[e] for e in undoing]
-    if named > 1:
-        versions = [[a, b] for i, a in enumerate(undoing) for b in undoing[i + 1:]
-                    if operators.compatible(a, b)] + versions
-    return _confirmed(trials, fn, source, versions, judge)
+    singles = [[e] for e in undoing]
+    pairs = [[a, b] for i, a in enumerate(undoing) for b in undoing[i + 1:]
+             if a.line != b.line and operators.compatible(a, b)]
+    return _confirmed(trials, fn, source, pairs + singles if named > 1 else singles + pairs, judge)
 
 
 def _in_chunks(trials: Trials, fn: FunctionSpec, source: str, versions: list[list[operators.Edit]], judge: _Judge,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from markupsafe import Markup
@@ -34,11 +34,22 @@ def _markdown():
 
 def inline_html(text: str) -> Markup:
     """One message (`code`, *emphasis*) as HTML, everything else escaped."""
-    return Markup(_markdown().renderInline(str(text)))
+    return _inline(str(text))
 
 
 def block_html(text: str) -> Markup:
-    return Markup(_markdown().render(str(text)))
+    return _block(str(text))
+
+
+# Kept per text: a class's reports repeat the same explanations and derivation sections.
+@lru_cache(maxsize=4096)
+def _inline(text: str) -> Markup:
+    return Markup(_markdown().renderInline(text))
+
+
+@lru_cache(maxsize=256)
+def _block(text: str) -> Markup:
+    return Markup(_markdown().render(text))
 
 
 def slug(title: str) -> str:

@@ -93,6 +93,11 @@ def to_fix_line(finding: Finding, fn: dict | None = None) -> str:
     for label in (m.get("step"), finding.function):
         if label and message.startswith(f"{label}: "):
             message = message.removeprefix(f"{label}: ")
+    inside = _raised_inside(fn) if m.get("id") == "exception" else None
+    if inside:  # the helper's line is where it broke; the line to fix is where the caller calls it
+        helper, line = inside
+        message = re.sub(r" — at .*", f" inside your {helper}, which passes its own checks: look at what it is given",
+                         message)
     text = f"{finding.where}{f' ({line})' if line else ''}: {_sentence(message)}"
     if m.get("id") not in ("missing", "not-implemented", "check"):
         text += f" [{m['id']}]"
@@ -103,6 +108,16 @@ def to_fix_line(finding: Finding, fn: dict | None = None) -> str:
         text += (f"; your {_names(finding.spared)} {'uses' if len(finding.spared) == 1 else 'use'} it and "
                  f"{'keeps its' if len(finding.spared) == 1 else 'keep their'} points (right once it is fixed)")
     return text
+
+
+def _raised_inside(fn: dict | None) -> tuple[str, str] | None:
+    """(helper, "line 83") when the function's note says its error was raised inside a helper
+    that is right on its own, called from that line of the function."""
+    for note in (fn or {}).get("notes", []):
+        found = re.search(INSIDE + r" (\w+).*?gives it at (line \d+)", note)
+        if found:
+            return found[1], found[2]
+    return None
 
 
 def fix_line_number(finding: Finding, fn: dict | None = None) -> str | None:
