@@ -345,7 +345,8 @@ def test_an_error_in_a_helper_is_said_once_beside_a_guess():
     (which says the caller's line 83); the guess has no generic "Why"; one check's numbers."""
     report = report_of("deep_nn", EXAMPLES / "deep_nn" / "bug_every_layer_gets_dAL.py")
     lines = render_text(report, ["L_model_backward"]).splitlines()
-    assert lines[1] == "To fix, in this order: 1. dZ2 [differs]; 2. dA2, dW3, db3 [exception]"
+    # what says where to look comes before the guess: the caller's line that passes the bad input
+    assert lines[1] == "To fix, in this order: 1. dA2, dW3, db3 (line 83) [exception]; 2. dZ2 [differs]"
     assert "line 83" in " ".join(lines)
     [error] = [line for line in lines if "[exception]" in line and line.startswith("    •")]
     assert error.endswith("it raised ValueError inside your relu_backward: see the note")

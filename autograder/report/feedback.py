@@ -95,9 +95,8 @@ def to_fix_line(finding: Finding, fn: dict | None = None) -> str:
             message = message.removeprefix(f"{label}: ")
     inside = _raised_inside(fn) if m.get("id") == "exception" else None
     if inside:  # the helper's line is where it broke; the line to fix is where the caller calls it
-        helper, line = inside
-        message = re.sub(r" — at .*", f" inside your {helper}, which passes its own checks: look at what it is given",
-                         message)
+        message = re.sub(r" — at .*", f" inside your {inside[0]}, which passes its own checks: look at what it is "
+                         "given", message)
     text = f"{finding.where}{f' ({line})' if line else ''}: {_sentence(message)}"
     if m.get("id") not in ("missing", "not-implemented", "check"):
         text += f" [{m['id']}]"
@@ -126,6 +125,8 @@ def fix_line_number(finding: Finding, fn: dict | None = None) -> str | None:
     m = finding.mistake
     if m.get("line") and (said := re.match(r"(.*?line \d+)", m["line"])):  # the line that computes the step
         return said[1]
+    if m.get("id") == "exception" and (inside := _raised_inside(fn)):  # the caller's line that passes it on
+        return inside[1]
     inside = fn is not None and any(INSIDE in n for n in fn.get("notes", []))
     place = error_place(fn) if fn is not None and m.get("source") != "analysis" and not inside else None
     found = re.search(r" at (.+?, line \d+)", place) if place else None

@@ -84,6 +84,14 @@ def key_of(fn: dict, mistake: dict) -> tuple:
     return (mistake["id"],)
 
 
+def _placed(mistake: dict) -> int:
+    """Within one function, what says where to look comes first: a named mistake or an edit
+    found in the code (0), a line or the place an error was raised (1), a guess (2)."""
+    if mistake.get("source") in ("catalogue", "repair"):
+        return 0
+    return 1 if mistake.get("line") or " — at " in mistake.get("message", "") else 2
+
+
 def collect(report: dict) -> list[Finding]:
     """Every distinct mistake once, numbered in fixing order: the function the others depend
     on first (a report lists the functions helpers first), then as found."""
@@ -115,7 +123,7 @@ def collect(report: dict) -> list[Finding]:
                     found[key].seen_in.append(fn["name"])
                 continue
             found[key] = Finding(0, key, mistake, mistake.get("caused_by") or fn["name"], fn["name"], [fn["name"]])
-    ranked = sorted(found.values(), key=lambda f: order.get(f.function, len(order)))
+    ranked = sorted(found.values(), key=lambda f: (order.get(f.function, len(order)), _placed(f.mistake)))
     for fn in report.get("functions", []):  # a caller wrong because of a helper: said with the helper
         for root in consequence_of(fn, report):
             first = next((f for f in ranked if f.function == root), None)
