@@ -393,3 +393,35 @@ def test_an_error_raised_in_a_right_helper_points_at_the_callers_line():
     exception = fix[fix.index("L_model_backward (" + caller_line):]
     assert "inside your relu_backward" in exception.split("[exception]")[0]
     assert helper_line not in exception.split("[exception]")[0]
+
+
+@pytest.mark.parametrize(("name", "starts"), [("bug_sigmoid_derivative_of_z.py", "return z * (1 - z)"),
+                                              ("bug_interface_returns_tuple.py", "return dW1, db1")])
+def test_a_mistake_in_what_a_function_returns_points_at_its_return(name, starts):
+    """A mistake in a function's whole result (its step is the function itself), or a wrong
+    return type, had no line in "To fix": the line is the function's return."""
+    path = EXAMPLES / "one_hidden_layer" / name
+    head = " ".join(render_text(report_of("one_hidden_layer", path)).splitlines()[:5])
+    number = next(i for i, line in enumerate(path.read_text().splitlines(), 1) if line.strip().startswith(starts))
+    assert f"(line {number})" in head
+
+
+# findings about a function as a whole: no one line to point at
+WHOLE = {"modifies-input", "check"}
+
+
+def test_the_first_five_lines_name_a_line_for_every_buggy_example():
+    """Issue 16: a student reading only the first five lines knows which line of which function
+    to look at first — on every buggy example whose first finding has a line at all."""
+    from autograder.report.findings import collect
+
+    for folder in sorted(EXAMPLES.iterdir()):
+        grader = grader_for(folder.name)
+        for path in sorted(p for p in folder.iterdir() if p.name.startswith("bug_")):
+            report = report_of(folder.name, path, grader)
+            first = collect(report)[0]
+            if first.mistake["id"] in WHOLE or "num_iterations" in first.mistake["message"] \
+                    or "activation=" in first.mistake["message"]:
+                continue  # the training loop, an argument not passed on, inputs changed in place
+            head = " ".join(render_text(report).splitlines()[:5])
+            assert re.search(r"line \d+", head), (path.name, head)

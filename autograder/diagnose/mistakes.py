@@ -247,7 +247,8 @@ def diagnose(fn: FunctionSpec, result: FunctionResult, workload: Workload, run: 
         function = workload.assignment.functions.get(mistake.caused_by or fn.name, fn)
         known = set(function.step_exprs()) | set(function.upstream)
         names = ([mistake.step] if mistake.step in known else []) + list(mistake.affects)
-        mistake.line = source_place(run.sources, function.name, names)
+        # else the line that returns it: a mistake in the whole result, or steps computed inside the return
+        mistake.line = source_place(run.sources, function.name, [*names, "result"])
     return mistakes
 
 
@@ -263,11 +264,15 @@ def source_place(sources: dict[str, list[str]], function: str, names: list[str])
 
 
 def assigning_line(sources: dict[str, list[str]], function: str, names: list[str]) -> tuple[str, int, str] | None:
-    """(file, line number, text) of the line of ``function`` that assigns the first of ``names`` found."""
+    """(file, line number, text) of the line of ``function`` that assigns the first of ``names``
+    found; the name ``result`` (a function's whole return value) is assigned by its last ``return``."""
     found = None
     for file, body in function_bodies(sources, function):
         for name in names:
-            hit = next(((n, t) for n, t in body if re.match(rf"\s*{re.escape(name)}\s*[-+*/]?=(?!=)", t)), None)
+            if name == "result":
+                hit = next(((n, t) for n, t in reversed(body) if re.match(r"\s*return\b", t)), None)
+            else:
+                hit = next(((n, t) for n, t in body if re.match(rf"\s*{re.escape(name)}\s*[-+*/]?=(?!=)", t)), None)
             if hit:
                 found = (file, *hit)
                 break
@@ -322,7 +327,8 @@ def _interface(fn: FunctionSpec, calls: list[Call], run: Execution, workload: Wo
         if problem:  # said as far as this call's inputs allow
             problem = structure_problem(outcome.value, call.expected, for_call(call, run, workload.assignment))
             kind = "missing-keys" if "without the key" in problem else "wrong-return-type"
-            found.append(Mistake(kind, fn.name, f"{fn.name} {problem}.", GENERIC[kind], source="analysis"))
+            found.append(Mistake(kind, fn.name, f"{fn.name} {problem}.", GENERIC[kind], source="analysis",
+                                 line=source_place(run.sources, fn.name, ["result"])))  # what it returns
             break
     changed = sorted({shown for c in calls for name in run.mutated.get(c.id, [])
                       if (shown := for_call(c, run, workload.assignment).name(name))})
