@@ -425,3 +425,14 @@ def test_the_first_five_lines_name_a_line_for_every_buggy_example():
                 continue  # the training loop, an argument not passed on, inputs changed in place
             head = " ".join(render_text(report).splitlines()[:5])
             assert re.search(r"line \d+", head), (path.name, head)
+
+
+def test_feedback_files_say_to_fix_as_the_text_report_does():
+    """The Markdown and HTML files read each "To fix" line with its function, as the text
+    report does: the caller's line for an error raised in a right helper, not the helper's."""
+    report = report_of("deep_nn", EXAMPLES / "deep_nn" / "bug_every_layer_gets_dAL.py")
+    text = " ".join(" ".join(render_text(report).splitlines()[:8]).split())
+    said = re.search(r"L_model_backward \(line \d+\): it raised ValueError inside your relu_backward", text)
+    assert said
+    assert said[0] in render_markdown(report)
+    assert said[0] in html.unescape(re.sub(r"<[^>]+>", "", render_html(report)))

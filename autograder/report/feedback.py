@@ -460,9 +460,12 @@ def render_html(report: dict, student: str | None = None) -> str:
 
 
 def _helpers(report: dict) -> dict:
+    by_name = {fn["name"]: fn for fn in report.get("functions", [])}
     return {"full": _full, "step_table": step_table, "failed_checks": failed_checks, "where": mistake_where,
             "OK": OK, "BAD": BAD, "findings": collect(report) if not report.get("error") else [],
-            "to_fix": to_fix_line, "link": local_link, "sections": cited_sections(report),
+            # each "To fix" line read with its function, as in the text report (an error's caller line)
+            "to_fix": lambda finding: to_fix_line(finding, by_name.get(finding.shown_in)),
+            "link": local_link, "sections": cited_sections(report),
             "md": inline_html, "block": block_html}
 
 
