@@ -248,7 +248,8 @@ def diagnose(fn: FunctionSpec, result: FunctionResult, workload: Workload, run: 
         known = set(function.step_exprs()) | set(function.upstream)
         names = ([mistake.step] if mistake.step in known else []) + list(mistake.affects)
         # else the line that returns it: a mistake in the whole result, or steps computed inside the return
-        mistake.line = source_place(run.sources, function.name, [*names, "result"])
+        whole = set(function.step_exprs()) == {"result"}
+        mistake.line = source_place(run.sources, function.name, [*names, RETURNED if whole else COMPUTED])
     return mistakes
 
 
@@ -263,14 +264,21 @@ def source_place(sources: dict[str, list[str]], function: str, names: list[str])
     return f"{where}: `{text.strip()[:70]}`"
 
 
+RETURNED = "<return>"  # a name for source_place: the function's last return line
+COMPUTED = "<computed return>"  # the same, only if it computes what it returns
+
+
 def assigning_line(sources: dict[str, list[str]], function: str, names: list[str]) -> tuple[str, int, str] | None:
     """(file, line number, text) of the line of ``function`` that assigns the first of ``names``
-    found; the name ``result`` (a function's whole return value) is assigned by its last ``return``."""
+    found; :data:`RETURNED` is its last ``return``, :data:`COMPUTED` that line only when it
+    computes something (``return grads`` says nothing of how each entry was made)."""
     found = None
     for file, body in function_bodies(sources, function):
         for name in names:
-            if name == "result":
+            if name in (RETURNED, COMPUTED):
                 hit = next(((n, t) for n, t in reversed(body) if re.match(r"\s*return\b", t)), None)
+                if hit and name == COMPUTED and re.fullmatch(r"\s*return\s+\w+\s*(#.*)?", hit[1]):
+                    hit = None
             else:
                 hit = next(((n, t) for n, t in body if re.match(rf"\s*{re.escape(name)}\s*[-+*/]?=(?!=)", t)), None)
             if hit:
@@ -328,7 +336,7 @@ def _interface(fn: FunctionSpec, calls: list[Call], run: Execution, workload: Wo
             problem = structure_problem(outcome.value, call.expected, for_call(call, run, workload.assignment))
             kind = "missing-keys" if "without the key" in problem else "wrong-return-type"
             found.append(Mistake(kind, fn.name, f"{fn.name} {problem}.", GENERIC[kind], source="analysis",
-                                 line=source_place(run.sources, fn.name, ["result"])))  # what it returns
+                                 line=source_place(run.sources, fn.name, [RETURNED])))  # what it returns
             break
     changed = sorted({shown for c in calls for name in run.mutated.get(c.id, [])
                       if (shown := for_call(c, run, workload.assignment).name(name))})

@@ -123,14 +123,14 @@ def fix_line_number(finding: Finding, fn: dict | None = None) -> str | None:
     """"line 43" (or "file, line 43") to look at for a finding: the line that computes its step,
     or where its error was raised."""
     m = finding.mistake
+    edits = (m.get("repair") or {}).get("edits") or []
+    if edits:  # the line of the edit the repair search found (run: it makes the steps right)
+        file, number = edits[0].get("file", ""), edits[0].get("line")
+        return f"{file}, line {number}" if str(file).startswith("cell ") else f"line {number}"
     if m.get("line") and (said := re.match(r"(.*?line \d+)", m["line"])):  # the line that computes the step
         return said[1]
     if m.get("id") == "exception" and (inside := _raised_inside(fn)):  # the caller's line that passes it on
         return inside[1]
-    edits = (m.get("repair") or {}).get("edits") or []
-    if edits:  # the line of the edit the repair search found
-        file, number = edits[0].get("file", ""), edits[0].get("line")
-        return f"{file}, line {number}" if str(file).startswith("cell ") else f"line {number}"
     inside = fn is not None and any(INSIDE in n for n in fn.get("notes", []))
     place = error_place(fn) if fn is not None and m.get("source") != "analysis" and not inside else None
     found = re.search(r" at (.+?, line \d+)", place) if place else None
