@@ -271,7 +271,7 @@ COMPUTED = "<computed return>"  # the same, only if it computes what it returns
 def assigning_line(sources: dict[str, list[str]], function: str, names: list[str]) -> tuple[str, int, str] | None:
     """(file, line number, text) of the line of ``function`` that assigns the first of ``names``
     found; :data:`RETURNED` is its last ``return``, :data:`COMPUTED` that line only when it
-    computes something (``return grads`` says nothing of how each entry was made)."""
+    computes something (returning a bare name says nothing of how each entry was made)."""
     found = None
     for file, body in function_bodies(sources, function):
         for name in names:
