@@ -7,7 +7,6 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cache
 from pathlib import Path
 
 from autograder.diagnose.mistakes import diagnose
@@ -136,7 +135,7 @@ class Grader:
             # (not one that lost them only on calls its signature cannot take: no edit of a line adds a parameter)
             own = [f for f in report.functions if not f.judged_with
                    and any(_to_judge_again(self.workload, c, run) for c in self.workload.for_function(f.name))]
-            repair_report(own, self.workload, loaded, run, cache(lambda: right_everywhere(self.workload, run)),
+            repair_report(own, self.workload, loaded, run, _right_everywhere(self.workload, run),
                           reference_info(self.assignment).relies_on, self.limits, boxes[0] if boxes else None)
         self._note_upstream(report, reach(run.uses, list(self.assignment.functions)))
         _note_errors_in_helpers(self.workload, run, report)
@@ -215,7 +214,6 @@ class Grader:
                         memo={})
         judge_steps(self.workload, alone)
         functions_right = _right_everywhere(self.workload, alone)
-        first_right = _right_everywhere(self.workload, run)
         for index, result in enumerate(report.functions):
             if result.name not in served:
                 continue
@@ -224,7 +222,7 @@ class Grader:
             self._diagnose_one(fair, alone, functions_right)
             if result.name in pending and fair.lost_points:  # the first verdict may still stand: diagnose it
                 pending.discard(result.name)
-                self._diagnose_one(result, run, first_right)
+                self._diagnose_one(result, run, _right_everywhere(self.workload, run))
             if fair.score <= result.score + 1e-9:
                 continue
             pending.discard(result.name)
@@ -259,8 +257,17 @@ class Grader:
 
 
 def _right_everywhere(workload: Workload, run: Execution) -> Callable[[], set[str]]:
-    """Which functions are right everywhere on ``run``: worked out once, and only if a diagnosis asks."""
-    return cache(lambda: right_everywhere(workload, run))
+    """Which functions are right everywhere on ``run``: worked out only if a diagnosis asks, and
+    once per run (kept in its memo, so every stage that diagnoses this run shares it)."""
+    def right() -> set[str]:
+        if RIGHT_EVERYWHERE not in run.memo:
+            run.memo[RIGHT_EVERYWHERE] = right_everywhere(workload, run)
+        return run.memo[RIGHT_EVERYWHERE]
+
+    return right
+
+
+RIGHT_EVERYWHERE = ("right everywhere",)  # its key in Execution.memo
 
 
 def _to_judge_again(workload: Workload, call, run: Execution) -> bool:

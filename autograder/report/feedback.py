@@ -94,7 +94,7 @@ def to_fix_line(finding: Finding, fn: dict | None = None) -> str:
         if label and message.startswith(f"{label}: "):
             message = message.removeprefix(f"{label}: ")
     inside = _raised_inside(fn) if m.get("id") == "exception" else None
-    if inside:  # the helper's line is where it broke; the line to fix is where the caller calls it
+    if inside and inside[1]:  # the helper's line is where it broke; the line to fix is where the caller calls it
         message = re.sub(r" — at .*", f" inside your {inside[0]}, which passes its own checks: look at what it is "
                          "given", message)
     text = f"{finding.where}{f' ({line})' if line else ''}: {_sentence(message)}"
@@ -109,11 +109,11 @@ def to_fix_line(finding: Finding, fn: dict | None = None) -> str:
     return text
 
 
-def _raised_inside(fn: dict | None) -> tuple[str, str] | None:
+def _raised_inside(fn: dict | None) -> tuple[str, str | None] | None:
     """(helper, "line 83") when the function's note says its error was raised inside a helper
-    that is right on its own, called from that line of the function."""
+    that is right on its own, called from that line of the function (None: the line unknown)."""
     for note in (fn or {}).get("notes", []):
-        found = re.search(INSIDE + r" (\w+).*?gives it at (line \d+)", note)
+        found = re.search(INSIDE + r" (\w+)(?:.*?gives it at (line \d+))?", note)
         if found:
             return found[1], found[2]
     return None
@@ -129,9 +129,9 @@ def fix_line_number(finding: Finding, fn: dict | None = None) -> str | None:
         return f"{file}, line {number}" if str(file).startswith("cell ") else f"line {number}"
     if m.get("line") and (said := re.match(r"(.*?line \d+)", m["line"])):  # the line that computes the step
         return said[1]
-    if m.get("id") == "exception" and (inside := _raised_inside(fn)):  # the caller's line that passes it on
+    inside = _raised_inside(fn)
+    if m.get("id") == "exception" and inside and inside[1]:  # the caller's line that passes it on
         return inside[1]
-    inside = fn is not None and any(INSIDE in n for n in fn.get("notes", []))
     place = error_place(fn) if fn is not None and m.get("source") != "analysis" and not inside else None
     found = re.search(r" at (.+?, line \d+)", place) if place else None
     return found[1] if found else None
@@ -221,10 +221,9 @@ def bullet_message(fn: dict, m: dict, verbose: bool = False) -> str:
     message = m["message"]
     if m.get("step") and message.startswith(f"{m['step']}: "):
         message = message.removeprefix(f"{m['step']}: ")
-    if not verbose and m["id"] == "exception" and any(INSIDE in n for n in fn.get("notes", [])) \
-            and not repair_fixes_all(fn):  # (then the note is not printed)
-        helper = next((g[1] for n in fn.get("notes", []) if (g := re.search(INSIDE + r" (\w+)", n))), "helper")
-        message = re.sub(r" — at .*", f" inside your {helper}: see the note", message)
+    inside = _raised_inside(fn) if not verbose and m["id"] == "exception" else None
+    if inside and not repair_fixes_all(fn):  # (then the note is not printed)
+        message = re.sub(r" — at .*", f" inside your {inside[0]}: see the note", message)
     return message
 
 
