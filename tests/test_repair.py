@@ -18,6 +18,7 @@ from autograder.grading import Grader
 from autograder.judge.reference import reference_module
 from autograder.judge.trusted import execute_trusted
 from autograder.load.source import load_python_text
+from autograder.run.sandbox.runner import Limits
 from autograder.run.variants import Trials
 from autograder.spec import load_assignment
 from conftest import FIXTURES, ROOT, grader_for
@@ -48,6 +49,22 @@ def test_repair_points_at_the_slipped_line_with_the_edit(name):
     for edit in edits:  # the line quoted is the student's own, at the line number said
         assert source[edit["line"] - 1].strip() == edit["code"]
         assert f"line {edit['line']}: `{edit['code']}`" in found[0].message
+
+
+def test_a_renamed_function_accepted_gets_the_line_of_its_required_name():
+    """With --accept-renamed, the student's backpropagation is graded as backward_propagation:
+    the search edits the student's own def (its name followed from the required one) and the
+    child runs each version under both names, so the file gets the line and the edit the same
+    file gets with the function under its required name (ohl_da1_elementwise.py, renamed)."""
+    grader = Grader(load_assignment("one_hidden_layer", ROOT), limits=Limits(call_timeout_cap=3), accept_renamed=True)
+    report = grader.grade_file(REPAIR / "ohl_da1_elementwise_renamed.py")
+    (mistake,) = _repairs(report, "backward_propagation")
+    assert "line 55: `dZ1 = (W2.T * dZ2) * gprime` — with `np.dot(W2.T, dZ2)` here" in mistake.message
+    (required,) = _repairs(grader_for("one_hidden_layer").grade_file(REPAIR / "ohl_da1_elementwise.py"),
+                           "backward_propagation")
+    assert (mistake.id, mistake.message, mistake.repair["fixes"]) == (required.id, required.message,
+                                                                     required.repair["fixes"])
+    assert [e | {"file": ""} for e in mistake.repair["edits"]] == [e | {"file": ""} for e in required.repair["edits"]]
 
 
 def test_a_catalogue_mistake_keeps_its_name_and_gains_the_line():

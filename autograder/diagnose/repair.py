@@ -176,8 +176,9 @@ def search(fn: FunctionSpec, workload: Workload, loaded: LoadedSource, run: Exec
     are tried first); ``explained``: every mistake of it is a catalogue one, so the search
     is only for the line (a smaller budget, pairs only for two mistakes); ``likely``: the
     edits that undo those mistakes in the reference (:func:`catalogue_fixes`), tried first."""
-    unit = next((u for u in reversed(loaded.units) if u.kind == "def" and fn.name in u.names), None)
-    func = operators.parse_function(unit.source, fn.name) if unit else None
+    own = loaded.renamed.get(fn.name, fn.name)  # the name its def has (a renamed function accepted)
+    unit = next((u for u in reversed(loaded.units) if u.kind == "def" and own in u.names), None)
+    func = operators.parse_function(unit.source, own) if unit else None
     calls = [c for c in workload.for_function(fn.name) if c.id in run.outcomes]
     stopped = any(not run.outcomes[c.id].ok and (run.outcomes[c.id].error or {}).get("type") in STOPPED
                   for c in calls)  # it hung, crashed or flooded: no small edit of an expression fixes that

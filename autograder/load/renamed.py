@@ -51,6 +51,7 @@ def accept_renamed(loaded: LoadedSource, renamed: dict[str, tuple[str, str]]) ->
     for name, (other, signature) in renamed.items():
         unit = next(u for u in loaded.units if u.kind == "def" and other in u.names)
         loaded.units.append(CodeUnit(f"{name} = {other}", unit.filename, unit.lineno, "assign", (name,)))
+        loaded.renamed[name] = other
         notes[name] = f"your {signature} was graded as {name} (renamed functions accepted): name it {name}"
     loaded.functions = sorted({*loaded.functions, *renamed})
     return notes

@@ -64,6 +64,7 @@ class LoadedSource:
     orphans: list[CodeUnit] = field(default_factory=list)  # indented bodies whose `def` line is gone
     not_run: dict[str, str] = field(default_factory=dict)  # name -> the skipped statement that sets it
     broken: dict[str, str] = field(default_factory=dict)  # function -> why its block could not be read
+    renamed: dict[str, str] = field(default_factory=dict)  # required name -> the def graded as it (--accept-renamed)
     # imports, and assignments that call code, kept in order until ``settle`` decides:
     # (unit, how it is listed as skipped; "" for an import, which is dropped quietly)
     _deferred: list[tuple[CodeUnit, str]] = field(default_factory=list, repr=False)

@@ -58,7 +58,8 @@ class Trials:
 
     def run(self, function: str, sources: list[str], calls: list[Call],
             probe: bool = False) -> tuple[dict, list[list[Outcome | None]]]:
-        """Each version (the source of its ``def``) on each call: ``results[version][call]``,
+        """Each version (the source of its ``def``, under the name the student gave it: a
+        renamed function accepted keeps its own) on each call: ``results[version][call]``,
         None where no outcome came (a call it cannot take, or the budget ran out); with
         ``probe``, also the shapes in scope of the function as loaded, on the first call."""
         results: list[list[Outcome | None]] = [[None] * len(calls) for _ in sources]
@@ -79,7 +80,8 @@ class Trials:
         if not planned:
             return {}, results
         shapes: dict[str, Any] = {}
-        replies = box.try_variants(function, sources, [r for _, r in planned], self.until, probe=probe)
+        replies = box.try_variants(function, sources, [r for _, r in planned], self.until, probe=probe,
+                                   defines=self.loaded.renamed.get(function))
         try:
             if probe:
                 first = next(replies, None)

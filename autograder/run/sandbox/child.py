@@ -450,12 +450,15 @@ def _run_batch(message: dict, buffers: list, namespace: dict, sources: dict, rep
 
 def _run_variants(message: dict, buffers: list, namespace: dict, sources: dict, replies) -> None:
     """Edited versions of one function, each compiled in a copy of the namespace and given
-    the same calls: one reply per (version, call), in order, ids counted from ``first``. With
+    the same calls: one reply per (version, call), in order, ids counted from ``first``. A
+    version defines ``defines`` (the def's own name: a renamed function accepted keeps it),
+    and the calls' name is bound to it too, so both reach the edited function. With
     ``probe``, first a reply with the shapes in scope when the function, as loaded, returns
     (or raises) on the first call: what the edits are typed by."""
     keys = message.get("shared") if isinstance(message.get("shared"), list) else []
     shared = {name: value for key in keys for name, value in _HELD.get(str(key), {}).items()}
     name, calls, number = str(message["function"]), message["calls"], int(message["first"])
+    own = str(message.get("defines") or name)
     pending: list[bytes] = []
     if message.get("probe") and calls:
         pending.append(wire.frame({"op": "locals", "id": number, "locals": _locals_on(name, calls[0], buffers, shared,
@@ -467,6 +470,7 @@ def _run_variants(message: dict, buffers: list, namespace: dict, sources: dict, 
         try:
             with _TimeLimit(2.0):  # a def runs its decorators and defaults
                 exec(compile(str(source), "<variant>", "exec"), scope)  # noqa: S102 - this is the sandbox
+            scope[name] = scope[own]
         except BaseException:  # noqa: BLE001 - an edit may not even define the function
             scope[name] = None
         for request in calls:

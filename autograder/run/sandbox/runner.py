@@ -298,12 +298,13 @@ class Sandbox:
                 self._stop()
 
     def try_variants(self, function: str, sources: list[str], requests: list[Request], until: float,
-                     probe: bool = False) -> Iterator[Outcome | dict]:
-        """Edited versions of ``function`` (each the source of its ``def``), each given the
-        same calls; yield each outcome in order, version by version (with ``probe``, first the
-        shapes in scope on the first call, cleaned: a dict). The child is the submission's,
-        so its replies are distrusted like a call's (size caps, deadlines); a batch cut
-        short stops the child and yields nothing more: the versions left count as failed."""
+                     probe: bool = False, defines: str | None = None) -> Iterator[Outcome | dict]:
+        """Edited versions of ``function`` (each the source of its ``def``, which is named
+        ``defines`` when the student's has another name: a renamed function accepted), each
+        given the same calls; yield each outcome in order, version by version (with ``probe``,
+        first the shapes in scope on the first call, cleaned: a dict). The child is the
+        submission's, so its replies are distrusted like a call's (size caps, deadlines); a
+        batch cut short stops the child and yields nothing more: the versions left count as failed."""
         if self._proc is None or self._eof or (isinstance(self._proc, subprocess.Popen) and self._proc.poll() is not None):
             self._stop()
             self.start()
@@ -317,8 +318,8 @@ class Sandbox:
         self._counter += total
         keys = [held.key for held in ([self.shared] if self.shared else []) + self.revealed]
         self._may_serve = frozenset()  # edited versions run with the student's own helpers
-        self._send({"op": "variants", "function": function, "variants": sources, "calls": calls,
-                    "shared": keys, "first": first, "probe": probe}, buffers)  # if the child is gone, the receive says how
+        self._send({"op": "variants", "function": function, "defines": defines or function, "variants": sources,
+                    "calls": calls, "shared": keys, "first": first, "probe": probe}, buffers)  # if the child is gone, the receive says how
         answered = first - 1
         try:
             number = first
