@@ -37,6 +37,21 @@ def test_a_function_judged_on_its_own_cannot_ask_for_its_own_reference(grader):
     assert function_result(report, "backward_propagation").score == 0
 
 
+# Attack (issue 17's red team; it used to work): nn_model trains nothing (random parameters of
+# the right shapes, seeded by num_iterations) and update_parameters is wrong on one hidden input
+# on purpose: the training property was skipped whenever a step nn_model relies on lost points,
+# and nn_model (compared by shape) took 5/5, 3 points more than with an honest update_parameters.
+# Now the property fails; a caller that does train is judged again with the grader's steps
+def test_a_wrong_helper_does_not_excuse_a_training_run_that_does_not_train(grader):
+    report = grader.grade_file(SERVED / "fake_training_run.py")
+    model = function_result(report, "nn_model")
+    assert model.lost_points and not model.judged_with
+    assert "trains by gradient descent" in " ".join(c.name for c in model.checks if not c.passed)
+    honest = grader.grade_file(ROOT / "examples" / "submissions" / "one_hidden_layer" / "bug_update_adds_gradient.py")
+    model = function_result(honest, "nn_model")
+    assert model.score == model.max_score and model.judged_with, model.notes
+
+
 # Attack (held since issue 15's fixes; it used to work): linear_backward is not written; it calls
 # its caller linear_activation_backward with a relu cache that passes dZ through. Judged on its
 # own, its served list is the student's uses, so its caller is the reference's, which computes
@@ -172,6 +187,14 @@ def _grade_in_a_process(assignment: str, hostile: str, honest) -> None:
 # process forever: no call deadline, no submission budget, and classroom.batch has no watchdog
 def test_a_child_that_never_reads_its_answer_cannot_hang_the_grader():
     _grade_in_a_process("one_hidden_layer", "never_reads_its_answer.py", SERVED / "honest_course_sigmoid.py")
+
+
+# Attack (issue 17's red team; it used to work): the child writes 30 serve requests for a
+# helper call the worker gives up on after 2 s straight onto its reply pipe, then sleeps; the
+# grading process answered every request already in its buffer before looking at the call's
+# deadline: a minute of its time (and a reference worker restarted 30 times) for one call
+def test_serve_requests_queued_past_the_deadline_are_not_answered():
+    _grade_in_a_process("one_hidden_layer", "pipelined_serve_flood.py", SERVED / "honest_course_sigmoid.py")
 
 
 # Attack (held since issue 15's fixes; it used to work): Sandbox.reveal writes the hidden inputs

@@ -228,16 +228,19 @@ def search(fn: FunctionSpec, workload: Workload, loaded: LoadedSource, run: Exec
 
 def _undone(trials: Trials, fn: FunctionSpec, source: str, undoing: list[operators.Edit], judge: _Judge,
             named: int) -> list[operators.Edit] | None:
-    """The edits that undo the named catalogue mistakes, tried straight on every call (one
-    run, no screening): when the catalogue named the mistakes, one of them is most often the
-    line. Pairs of them too: two named mistakes, or one made on two lines (once per branch
-    of an ``if activation``); first the pairs when two mistakes were named."""
+    """The edits that undo the named catalogue mistakes, screened together (one run on the
+    failing calls) and the ones that pass confirmed on every call: when the catalogue named
+    the mistakes, one of them is most often the line. Pairs of them too: two named mistakes,
+    or one made on two lines (once per branch of an ``if activation``); first the pairs when
+    two mistakes were named."""
     if not undoing:
         return None
     singles = [[e] for e in undoing]
     pairs = [[a, b] for i, a in enumerate(undoing) for b in undoing[i + 1:]
              if a.line != b.line and operators.compatible(a, b)]
-    return _confirmed(trials, fn, source, pairs + singles if named > 1 else singles + pairs, judge)
+    versions = pairs + singles if named > 1 else singles + pairs
+    passed = [v for v, (score, _) in zip(versions, _try(trials, fn, source, versions, judge)) if score == 0.0]
+    return _confirmed(trials, fn, source, passed, judge)
 
 
 def _in_chunks(trials: Trials, fn: FunctionSpec, source: str, versions: list[list[operators.Edit]], judge: _Judge,
@@ -371,6 +374,7 @@ class _Flow:
                                                      ast.Load, ast.expr_context))
                                       for n in ast.walk(node.value))}
         self._slices: dict[str | None, dict[int, int]] = {}
+        self.returns = [n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value is not None]
 
     def ranked(self, found: list[operators.Edit], wrong: list[str]) -> tuple[list[operators.Edit], list[operators.Edit]]:
         """The edits in the order to try them, and apart the ones on lines outside the slices
@@ -408,7 +412,7 @@ class _Flow:
         key = _step_key(self.fn.step_exprs()[step]) if step else None
         depth: dict[int, int] = {}
         frontier: set[str] = {step} if step else set()
-        for ret in (n for n in ast.walk(self.func) if isinstance(n, ast.Return) and n.value is not None):
+        for ret in self.returns:
             if isinstance(ret.value, ast.Dict) and key is not None:
                 for k, v in zip(ret.value.keys, ret.value.values):
                     if isinstance(k, ast.Constant) and k.value == key:

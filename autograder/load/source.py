@@ -11,6 +11,7 @@ Everything skipped or adapted is reported in ``notes``.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 import symtable
@@ -359,13 +360,20 @@ def settle(result: LoadedSource, roots: set[str] | None = None) -> LoadedSource:
     return result
 
 
-def _reads(unit: CodeUnit) -> tuple[set[str], set[str]]:
+def _reads(unit: CodeUnit) -> tuple[frozenset[str], frozenset[str]]:
     """The global names a unit's code reads as it runs, and those its functions read when
     called (a definition's body, a lambda's)."""
+    return _reads_of(unit.source, unit.filename)
+
+
+@functools.lru_cache(maxsize=2048)
+def _reads_of(source: str, filename: str) -> tuple[frozenset[str], frozenset[str]]:
+    """:func:`_reads` of a unit's text (each is asked for twice in :func:`settle`; an import
+    or a helper kept from the template is the same text in every submission)."""
     try:
-        table = symtable.symtable(unit.source, unit.filename, "exec")
+        table = symtable.symtable(source, filename, "exec")
     except (SyntaxError, ValueError):
-        return set(), set()
+        return frozenset(), frozenset()
     now = {s.get_name() for s in table.get_symbols() if s.is_referenced()}
     later: set[str] = set()
     todo = table.get_children()
@@ -373,7 +381,7 @@ def _reads(unit: CodeUnit) -> tuple[set[str], set[str]]:
         child = todo.pop()
         todo += child.get_children()
         later |= {s.get_name() for s in child.get_symbols() if s.is_referenced() and s.is_global()}
-    return now, later
+    return frozenset(now), frozenset(later)
 
 
 # Packages that take a second or more to import and that graded functions hardly ever need:

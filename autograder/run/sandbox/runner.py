@@ -399,6 +399,8 @@ class Sandbox:
                 if isinstance(received, tuple) and received[2] > limit:
                     return received[2]  # a reply larger than its limit: refused, as if unread
                 return received[:2] if isinstance(received, tuple) else received
+            if time.monotonic() >= deadline:  # requests queued to outlast the call: not answered
+                return None
             answer, out = self.helpers.answer(received[0], received[1], self._may_serve)
             if not self._send(answer, out):
                 return None
