@@ -20,12 +20,15 @@ from autograder.judge.disclose import TRUSTED, WITHHELD_SHAPE, Disclosure, for_c
 from autograder.judge.errors import explain_error
 from autograder.judge.reference import reference_info, spec_helpers
 from autograder.run.execute import Execution
+from autograder.run.sandbox.inputs import identical
 from autograder.spec import FunctionSpec
 
 WEIGHTS = {"structure": 0.25, "public": 1.0, "shape": 1.0, "values": 3.0, "gradcheck": 1.0,
            "finite": 0.5, "property": 1.0, "inputs": 2.0}
 # Checks that only earn points when some result of the variant is right: returning the
-# input unchanged is the right type, finite and harmless, but deserves nothing.
+# input unchanged is the right type, finite and harmless, but deserves nothing. So are the
+# checks of a step whose right value is an input handed back (a cache (A, W, b), model's
+# learning_rate): see echo_step.
 GATED = {"structure", "shape", "finite", "inputs"}
 GATED_MESSAGE = ("no points for this check yet: it counts once at least one result is right, and no "
                  "result is right yet")
@@ -102,11 +105,13 @@ def judge_function(fn: FunctionSpec, workload: Workload, run: Execution,
         total = sum(p.weight for p in pending)
         points = fn.points * fn.variant_weight(label)
         verdicts = [(p, [(c, msg) for c in p.calls if (msg := p.evaluate(c)) is not None]) for p in pending]
-        earned = any(not failures for p, failures in verdicts if p.kind in ("public", "values", "property"))
+        # (a step whose right value is an input handed back, a cache (A, W, b), shows no work)
+        earned = any(not failures for p, failures in verdicts
+                     if p.kind in ("public", "values", "property") and not echo_step(fn, vcalls, p.step))
         for p, failures in verdicts:
             max_score = points * p.weight / total if total else 0.0
             feedback = ""
-            if not failures and p.kind in GATED and not earned:
+            if not failures and (p.kind in GATED or echo_step(fn, vcalls, p.step)) and not earned:
                 failures = [(p.calls[0], GATED_MESSAGE)]
             if failures:
                 call, msg = failures[0]
@@ -225,6 +230,34 @@ def expected_step(fn: FunctionSpec, call: Call, step: str) -> Any:
     if step not in call.steps:
         call.steps[step] = step_value(fn.step_exprs()[step], call.expected)
     return call.steps[step]
+
+
+def echo_step(fn: FunctionSpec, calls: list[Call], step: str | None) -> bool:
+    """Whether the reference's value of ``step`` is, on every call, an input handed back: one
+    of the arguments, or a tuple of them (as a cache keeps them). Read once per batch."""
+    if step is None or not calls:
+        return False
+    for call in calls:
+        if step not in call.echoes:
+            call.echoes[step] = handed_back(expected_step(fn, call, step), call)
+        if not call.echoes[step]:
+            return False
+    return True
+
+
+def handed_back(value: Any, call: Call) -> bool:
+    """Whether ``value`` is one of the call's inputs unchanged, or a tuple or list of them."""
+    if isinstance(value, (tuple, list)) and len(value) > 1 and all(handed_back(v, call) for v in value):
+        return True
+    return any(identical(value, given) for given in (*call.args.values(), *call.variant_args.values()))
+
+
+def inputs_handed_back(fn: FunctionSpec, workload: Workload, run: Execution) -> bool:
+    """Whether every wrong result of ``fn`` is only its inputs handed back (each wrong step's
+    value one of its call's inputs): a function that did nothing, whatever mistake it matches."""
+    wrong = [(c, s) for c in workload.for_function(fn.name) if (o := run.outcomes.get(c.id)) is not None and o.ok
+             for s in fn.step_exprs() if not step_right(fn, c, s, run)]
+    return bool(wrong) and all(handed_back(student_step(fn, c, s, run), c) for c, s in wrong)
 
 
 def step_right(fn: FunctionSpec, call: Call, step: str, run: Execution) -> bool:
