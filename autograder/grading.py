@@ -29,7 +29,7 @@ from autograder.load.adopt import adopt_orphans
 from autograder.load.renamed import accept_renamed, renamed_candidates
 from autograder.load.source import SUFFIXES, LoadedSource, load_file, settle
 from autograder.run.execute import Execution, execute, rerun, stopped
-from autograder.run.sandbox.runner import Limits
+from autograder.run.sandbox.runner import Limits, Sandbox
 from autograder.run.signature import CANNOT_CHECK
 from autograder.spec import Assignment, FunctionSpec
 
@@ -119,7 +119,8 @@ class Grader:
 
     def _graded(self, loaded: LoadedSource, report: SubmissionReport, boxes: list,
                 renamed: dict[str, tuple[str, str]], accepted: dict[str, str]) -> SubmissionReport:
-        run = execute(loaded, self.workload, self.limits, keep=boxes if self.repair else None)
+        again = not self.assignment.cascade  # callers judged on their own
+        run = execute(loaded, self.workload, self.limits, keep=boxes if self.repair or again else None)
         run.notes += load_notes(run.child_notes, loaded)  # the child's words, checked against the file
         report.notes = run.notes + _served_note(run.served)
         report.output = run.output
@@ -129,15 +130,18 @@ class Grader:
         # a function judged again on its own is diagnosed once, with the verdict that stands
         pending = self.judge(run, report, diagnosed=self.assignment.cascade)
         _explain_missing(report, loaded, renamed, accepted)
-        if not self.assignment.cascade:
-            self.judge_on_their_own(loaded, run, report, pending)
-            self.diagnose(run, report, pending)
+        served = self._to_judge_on_their_own(run, report) if again else {}
+        self.diagnose(run, report, pending - set(served))  # the verdicts that stand as they are
+        pending &= set(served)
         if self.repair:  # the student's own line, for the functions that lost marks of their own (diagnose.repair)
             # (not one that lost them only on calls its signature cannot take: no edit of a line adds a parameter)
-            own = [f for f in report.functions if not f.judged_with
-                   and any(_to_judge_again(self.workload, c, run) for c in self.workload.for_function(f.name))]
+            own = [f for f in report.functions
+                   if any(_to_judge_again(self.workload, c, run) for c in self.workload.for_function(f.name))]
             repair_report(own, self.workload, loaded, run, _right_everywhere(self.workload, run),
                           reference_info(self.assignment).relies_on, self.limits, boxes[0] if boxes else None)
+        if served:  # last: the submission's child, once it has the reference's answers, judges nothing else
+            self.judge_on_their_own(loaded, run, report, served, pending, boxes[0] if boxes else None)
+            self.diagnose(run, report, pending)
         self._note_upstream(report, reach(run.uses, list(self.assignment.functions)))
         _note_errors_in_helpers(self.workload, run, report)
         return report
@@ -181,14 +185,10 @@ class Grader:
                     and not inputs_handed_back(fn, self.workload, run)):
                 release_gated(result)
 
-    def judge_on_their_own(self, loaded: LoadedSource, run: Execution, report: SubmissionReport,
-                           pending: set[str] = frozenset()) -> None:
-        """A function that lost points while calling the student's own graded functions that
-        lost points too is judged again with the grader computing exactly those helpers (each
-        such function in a fresh child of its own, see run.execute.rerun): a mistake costs
-        points once, where it was made.
-        The better verdict stands, and says why. ``pending``: functions whose first verdict is
-        not diagnosed yet (it is, here, only when the second one does not give full marks)."""
+    def _to_judge_on_their_own(self, run: Execution, report: SubmissionReport) -> dict[str, tuple[str, ...]]:
+        """The functions to judge again on their own (see :meth:`judge_on_their_own`), each with
+        the helpers the grader computes for it: a function that lost points while calling the
+        student's own graded functions that lost points too, on the calls that went wrong."""
         lost = {f.name for f in report.functions if f.lost_points}
         missing = {f.name for f in report.functions if f.status == "missing"}
         student = reach(run.uses, list(self.assignment.functions))
@@ -202,21 +202,35 @@ class Grader:
             if (result.name in lost and result.name in run.defined and helpers
                     and not stopped(run, result.name, self.workload.calls)):  # one that hung is not run to hang again
                 served[result.name] = helpers
-        if not served:
-            return
         # only the calls that went wrong: the others were right with the student's own helpers
+        return {name: helpers for name, helpers in served.items()
+                if any(_to_judge_again(self.workload, c, run) for c in self.workload.for_function(name))}
+
+    def judge_on_their_own(self, loaded: LoadedSource, run: Execution, report: SubmissionReport,
+                           served: dict[str, tuple[str, ...]], pending: set[str] = frozenset(),
+                           box: Sandbox | None = None) -> None:
+        """Judge each function of ``served`` again with the grader computing the helpers it
+        names (see run.execute.rerun; ``box``: the submission's own child, done with everything
+        else): a mistake costs points once, where it was made. The better verdict stands, and
+        says why. ``pending``: functions whose first verdict is not diagnosed yet (it is, here,
+        only when the second one does not give full marks)."""
         calls = [c for c in self.workload.calls if c.function in served and _to_judge_again(self.workload, c, run)]
-        served = {name: helpers for name, helpers in served.items() if any(c.function == name for c in calls)}
-        if not served:
-            return
-        again = rerun(loaded, self.workload, calls, served, self.limits)
-        ids = {c.id for c in calls}
-        alone = replace(run, outcomes={**run.outcomes, **again.outcomes},
-                        skipped={**{k: v for k, v in run.skipped.items() if k not in ids}, **again.skipped},
-                        mutated={**{k: v for k, v in run.mutated.items() if k not in ids}, **again.mutated},
-                        memo={})
-        judge_steps(self.workload, alone)
+        again = rerun(loaded, self.workload, calls, served, self.limits, box)
+        alone = _with(self.workload, run, again, calls)
         functions_right = _right_everywhere(self.workload, alone)
+        # The caller judged again in the submission's own child shows nothing of its public calls
+        # (that child holds the hidden inputs): when it still loses points there, their details
+        # may be what the student reads, so it is judged once more in a fresh child (public calls
+        # first), whose verdict is the one kept.
+        for name in {c.function for c in calls if c.id in again.closed}:
+            if judge_function(self.assignment.functions[name], self.workload, alone, functions_right).lost_points:
+                mine = [c for c in calls if c.function == name]
+                fresh = rerun(loaded, self.workload, mine, {name: served[name]}, self.limits)
+                again = replace(again, outcomes={**again.outcomes, **fresh.outcomes},
+                                skipped={**again.skipped, **fresh.skipped}, mutated={**again.mutated, **fresh.mutated},
+                                closed=again.closed - {c.id for c in mine})
+                alone = _with(self.workload, run, again, calls)
+                functions_right = _right_everywhere(self.workload, alone)
         for index, result in enumerate(report.functions):
             if result.name not in served:
                 continue
@@ -257,6 +271,18 @@ class Grader:
                 result.notes.append(
                     f"{result.name} uses your {', '.join(upstream)}, which lost points too: fix "
                     f"{'that' if len(upstream) == 1 else 'those'} first")
+
+
+def _with(workload: Workload, run: Execution, again: Execution, calls: list) -> Execution:
+    """``run`` with the outcomes of ``calls`` made again (``again``) in place of the first ones,
+    its steps judged."""
+    ids = {c.id for c in calls}
+    alone = replace(run, outcomes={**run.outcomes, **again.outcomes},
+                    skipped={**{k: v for k, v in run.skipped.items() if k not in ids}, **again.skipped},
+                    mutated={**{k: v for k, v in run.mutated.items() if k not in ids}, **again.mutated},
+                    closed=run.closed | again.closed, memo={})
+    judge_steps(workload, alone)
+    return alone
 
 
 def _right_everywhere(workload: Workload, run: Execution) -> Callable[[], set[str]]:

@@ -443,3 +443,16 @@ def test_feedback_files_say_to_fix_as_the_text_report_does():
     assert said
     assert said[0] in render_markdown(report)
     assert said[0] in html.unescape(re.sub(r"<[^>]+>", "", render_html(report)))
+
+
+def test_a_caller_judged_on_its_own_keeps_the_details_of_its_public_calls():
+    """optimize loses points of its own (b is never updated) and calls the student's wrong
+    propagate: judged again with the grader's propagate, first in the submission's own child
+    (which holds the hidden inputs, so nothing of those calls may be shown), then, as it still
+    loses points, in a fresh child: its public checks say what was expected and what came."""
+    report = grader_for("logistic_regression").grade_file(
+        ROOT / "examples" / "submissions" / "logistic_regression" / "bug_notebook_two_grads_m_b_not_updated.ipynb")
+    optimize = next(f for f in report.functions if f.name == "optimize")
+    assert optimize.judged_with == ["propagate"] and optimize.lost_points
+    public = [c.feedback for c in optimize.checks if c.kind == "public" and not c.passed]
+    assert public and all("expected" in said for said in public), public

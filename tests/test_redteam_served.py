@@ -89,7 +89,8 @@ def test_a_provided_function_imported_under_another_helpers_name_gets_no_marks()
 # Attack (held since issue 15's fixes; it used to work): execute.rerun reveals the hidden inputs
 # before any call, then makes the public calls too, and a better rerun verdict replaces the first
 # one: a public call's error text (shown under the public rule) carries hidden inputs read from
-# child._HELD
+# child._HELD. Since issue 17 the first caller is judged again in the submission's
+# own child, which holds the hidden inputs: those calls' details are withheld (Execution.closed)
 def test_the_rerun_child_cannot_show_hidden_inputs_on_public_calls(grader, assignment):
     report = grader.grade_file(SERVED / "leak_in_rerun.py")
     forward = function_result(report, "forward_propagation")

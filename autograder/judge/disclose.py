@@ -207,7 +207,7 @@ def for_call(call: Call, run: Execution, assignment: Assignment | None = None) -
         for value in (*call.args.values(), call.expected):
             _sizes(value, dims)
         keys = {k for v in call.args.values() if isinstance(v, dict) for k in v if isinstance(k, str)}
-        run.memo[key] = Disclosure(open=call.visibility == "public", dims=frozenset(dims),
+        run.memo[key] = Disclosure(open=call.visibility == "public" and call.id not in run.closed, dims=frozenset(dims),
                                    words=source_words(run) | keys, sources=run.sources)
     return run.memo[key]
 

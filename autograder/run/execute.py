@@ -65,6 +65,9 @@ class Execution:
     child_notes: list[str] = field(default_factory=list)  # the child's own notes on loading, unchecked
     output: str = ""
     error: str | None = None
+    # calls made in a child that held the hidden inputs although they are public (a caller judged
+    # on its own in the submission's own child): their details are withheld as a hidden call's are
+    closed: frozenset[str] = frozenset()
     memo: dict = field(default_factory=dict, repr=False)  # verdicts worked out once (judge.checks.step_right)
     # the submission as the grader loaded it (file -> lines): what feedback may quote (autograder.judge.disclose)
     sources: dict[str, list[str]] = field(default_factory=dict, repr=False)
@@ -108,12 +111,16 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
 
 
 def rerun(loaded: LoadedSource, workload: Workload, calls: list[Call], served: dict[str, tuple[str, ...]],
-          limits: Limits | None = None) -> Execution:
+          limits: Limits | None = None, box: Sandbox | None = None) -> Execution:
     """Make ``calls`` again, each with the graded functions ``served`` names for its function
     computed by the grader's reference: how each caller does once those helpers are right.
-    Each function gets a fresh child of its own, which may ask the grader for its own helpers
-    only: a function that is itself another's helper never gets its own answer, not even
-    through what an earlier call in the same child kept. As in ``execute``, the public calls
+
+    A function may ask the grader for its own helpers only, in a child where no other function
+    is judged after it: a function that is itself another's helper never gets its own answer,
+    not even through what an earlier call in the same child kept. So the first function goes
+    to ``box``, the submission's own child when it is done with everything else (its calls'
+    details are then withheld, as its child holds the hidden inputs: ``Execution.closed``), and
+    each other function to a fresh child of its own, where, as in ``execute``, the public calls
     are made before the child holds any hidden input."""
     result = Execution(sources=loaded.sources)
     limits = limits or Limits()
@@ -122,15 +129,20 @@ def rerun(loaded: LoadedSource, workload: Workload, calls: list[Call], served: d
         mine = [c for c in calls if c.function == function]
         if not mine:
             continue
-        box = Sandbox(loaded, limits, workload.shared_inputs("public"), workload.helpers)
+        if box is not None:
+            own, box = box, None
+            _public_then_hidden(mine, own, workload, limits, result, deadline, {}, helpers)
+            result.closed = result.closed | {c.id for c in mine}
+            continue
+        fresh = Sandbox(loaded, limits, workload.shared_inputs("public"), workload.helpers)
         try:
-            box.start()
-            _public_then_hidden(mine, box, workload, limits, result, deadline, {}, helpers)
+            fresh.start()
+            _public_then_hidden(mine, fresh, workload, limits, result, deadline, {}, helpers)
         except SandboxError as exc:
             for call in mine:
                 result.skipped[call.id] = f"not run: your file failed to load again ({exc})"
         finally:
-            box.close()
+            fresh.close()
     return result
 
 
