@@ -222,8 +222,10 @@ class Grader:
         # (that child holds the hidden inputs): when it still loses points there, their details
         # may be what the student reads, so it is judged once more in a fresh child (public calls
         # first), whose verdict is the one kept.
+        fairs = {name: judge_function(self.assignment.functions[name], self.workload, alone, functions_right)
+                 for name in served}
         for name in {c.function for c in calls if c.id in again.closed}:
-            if judge_function(self.assignment.functions[name], self.workload, alone, functions_right).lost_points:
+            if fairs[name].lost_points:
                 mine = [c for c in calls if c.function == name]
                 fresh = rerun(loaded, self.workload, mine, {name: served[name]}, self.limits)
                 again = replace(again, outcomes={**again.outcomes, **fresh.outcomes},
@@ -231,11 +233,13 @@ class Grader:
                                 closed=again.closed - {c.id for c in mine})
                 alone = _with(self.workload, run, again, calls)
                 functions_right = _right_everywhere(self.workload, alone)
+                fairs = {name: judge_function(self.assignment.functions[name], self.workload, alone, functions_right)
+                         for name in served}
         for index, result in enumerate(report.functions):
             if result.name not in served:
                 continue
             helpers = served[result.name]
-            fair = judge_function(self.assignment.functions[result.name], self.workload, alone, functions_right)
+            fair = fairs[result.name]
             self._diagnose_one(fair, alone, functions_right)
             if result.name in pending and fair.lost_points:  # the first verdict may still stand: diagnose it
                 pending.discard(result.name)
