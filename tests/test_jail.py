@@ -521,9 +521,9 @@ def test_a_function_that_hung_is_not_judged_again_on_its_own(assignment, tmp_pat
     asked: list[dict] = []
     real = grading.rerun
 
-    def spy(loaded, workload, calls, served, limits=None):
+    def spy(loaded, workload, calls, served, limits=None, box=None):
         asked.append(dict(served))
-        return real(loaded, workload, calls, served, limits)
+        return real(loaded, workload, calls, served, limits, box)
 
     monkeypatch.setattr(grading, "rerun", spy)
     source = _with_body("sigmoid", "    return 1 / (1 + np.exp(z))\n",
