@@ -215,26 +215,27 @@ class Grader:
         says why. ``pending``: functions whose first verdict is not diagnosed yet (it is, here,
         only when the second one does not give full marks)."""
         calls = [c for c in self.workload.calls if c.function in served and _to_judge_again(self.workload, c, run)]
-        again = rerun(loaded, self.workload, calls, served, self.limits, box)
+        first = next(iter(served)) if box is not None else None
+        again = Execution()
+        if first is not None:
+            # The first caller goes to the submission's own child, which shows nothing of its public
+            # calls (it holds the hidden inputs). When it still loses points there, their details
+            # may be what the student reads: it is judged in a fresh child instead (public calls
+            # first), whose outcomes alone are kept. Both before any other caller's child.
+            mine = [c for c in calls if c.function == first]
+            again = rerun(loaded, self.workload, mine, {first: served[first]}, self.limits, box)
+            fn = self.assignment.functions[first]
+            alone = _with(self.workload, run, again, mine)
+            if judge_function(fn, self.workload, alone, _right_everywhere(self.workload, alone)).lost_points:
+                again = rerun(loaded, self.workload, mine, {first: served[first]}, self.limits)
+        rest = {name: helpers for name, helpers in served.items() if name != first}
+        others = rerun(loaded, self.workload, [c for c in calls if c.function in rest], rest, self.limits)
+        again = replace(again, outcomes={**again.outcomes, **others.outcomes}, skipped={**again.skipped, **others.skipped},
+                        mutated={**again.mutated, **others.mutated})
         alone = _with(self.workload, run, again, calls)
         functions_right = _right_everywhere(self.workload, alone)
-        # The caller judged again in the submission's own child shows nothing of its public calls
-        # (that child holds the hidden inputs): when it still loses points there, their details
-        # may be what the student reads, so it is judged once more in a fresh child (public calls
-        # first), whose verdict is the one kept.
         fairs = {name: judge_function(self.assignment.functions[name], self.workload, alone, functions_right)
                  for name in served}
-        for name in {c.function for c in calls if c.id in again.closed}:
-            if fairs[name].lost_points:
-                mine = [c for c in calls if c.function == name]
-                fresh = rerun(loaded, self.workload, mine, {name: served[name]}, self.limits)
-                again = replace(again, outcomes={**again.outcomes, **fresh.outcomes},
-                                skipped={**again.skipped, **fresh.skipped}, mutated={**again.mutated, **fresh.mutated},
-                                closed=again.closed - {c.id for c in mine})
-                alone = _with(self.workload, run, again, calls)
-                functions_right = _right_everywhere(self.workload, alone)
-                fairs = {name: judge_function(self.assignment.functions[name], self.workload, alone, functions_right)
-                         for name in served}
         for index, result in enumerate(report.functions):
             if result.name not in served:
                 continue

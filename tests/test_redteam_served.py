@@ -9,7 +9,7 @@ worker) keeps every point. Each test's comment says what the attack did before i
 import subprocess
 import sys
 
-from test_leaks import _calls, _first_values, student_texts
+from test_leaks import _calls, _first_values, leaked, student_texts
 
 from conftest import FIXTURES, ROOT, function_result, grader_for
 
@@ -101,6 +101,45 @@ def test_the_rerun_child_cannot_show_hidden_inputs_on_public_calls(grader, assig
     text = student_texts(report)
     shown = sorted(x for x in hidden - public if x in text)
     assert not shown, shown[:5]
+
+
+# Attack (issue 17's red team of the caller judged in the submission's own child; it used to
+# work): sigmoid is wrong on purpose, so forward_propagation is judged again, first in the
+# submission's own child (which holds the hidden inputs: its public calls' details withheld),
+# where it returns dict keys spelling a hidden array; it then still loses points, and the fresh
+# child it is judged in next dies on its first call: the own child's outcomes of the calls the
+# fresh one skipped were kept, no longer withheld, and the diagnosis quoted the keys
+def test_a_fresh_child_that_dies_does_not_unveil_the_own_childs_results(grader):
+    report = grader.grade_file(SERVED / "rerun_fallback_crash.py")
+    text = student_texts(report)
+    assert "h0_shape" not in text and "v0_" not in text
+
+
+# Attack (issue 17's red team; it used to work): the reference worker's answers were kept per
+# grading process, and a kept answer comes back faster; the child that holds the hidden inputs
+# asked for course-helper answers that spell a hidden array bit by bit, and a later child, in its
+# public phase, timed the same requests and returned what it read in a public result
+def test_no_timing_channel_through_the_reference_worker(grader, assignment):
+    report = grader.grade_file(SERVED / "cache_timing_channel.py")
+    assert not leaked(student_texts(report), assignment)
+
+
+# The same channel between two students of a batch graded by one worker: alice's child writes
+# her hidden inputs, bob's (graded next, same Grader) reads them in his public phase
+def test_no_channel_from_one_students_child_to_the_next(grader, assignment):
+    grader.grade_file(SERVED / "cache_writer.py")
+    report = grader.grade_file(SERVED / "cache_reader.py")
+    assert not leaked(student_texts(report), assignment)
+
+
+# Attack (issue 17's red team; it used to work with the answers kept per process): predict, judged
+# on its own with the grader's forward_propagation, asked for it on forward_propagation's own
+# inputs; forward_propagation, computing nothing, read the answers back in its fresh child
+def test_a_helper_does_not_get_its_own_answers_through_another_caller(grader):
+    attacked = function_result(grader.grade_file(SERVED / "own_answer_via_another_caller.py"), "forward_propagation")
+    honest = function_result(grader.grade_file(SERVED / "own_answer_via_another_caller_baseline.py"),
+                             "forward_propagation")
+    assert attacked.score <= honest.score + 1e-9
 
 
 # Attack (held since issue 15's fixes; it used to work): the child's list of served names

@@ -10,15 +10,12 @@ started on the first helper call and started again after a call that broke it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import resource
 import select
 import signal
 import subprocess
 import sys
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +25,6 @@ from autograder.run.sandbox.served import SERVE_LIMIT
 PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 MEMORY = 2 << 30  # bytes of address space for the worker
 SECONDS = 2.0  # per helper call
-KEEP_ANSWERS, KEEP_BYTES = 4096, 32 << 20  # answers kept per grading process (see ReferenceServer.compute)
 
 
 class HelperFailed(Exception):
@@ -42,37 +38,17 @@ class ReferenceServer:
         self.solution = solution
         self.memory, self.seconds = memory, seconds
         self._proc: subprocess.Popen | None = None
-        self._answers: OrderedDict[bytes, tuple[Any, list[bytes]]] = OrderedDict()
-        self._kept = 0  # bytes of the arrays in _answers
 
     def compute(self, function: str, args: list, kwargs: dict, buffers: list) -> tuple[Any, list[bytes]]:
         """``function`` of the solution on ``args`` and ``kwargs`` as the wire encodes them
         (their arrays in ``buffers``): its value, encoded the same way, and the value's buffers.
         The student's arguments are decoded only in the worker, the answer only in the child.
 
-        The worker's answer depends on nothing but the request (it seeds numpy before each
-        call), so answers are kept, a bounded number, for the batch: a caller judged on its own
-        replays the reference's training run, the same helper calls for every student whose
-        caller is right."""
-        message = {"function": function, "args": args, "kwargs": kwargs}
-        key = _request_key(message, buffers)
-        kept = self._answers.get(key)
-        if kept is not None:
-            self._answers.move_to_end(key)
-            return kept
-        answer = self._computed(message, buffers)
-        size = sum(len(b) for b in answer[1])
-        if size <= KEEP_BYTES // 16:
-            self._answers[key] = answer
-            self._kept += size
-            while len(self._answers) > KEEP_ANSWERS or self._kept > KEEP_BYTES:
-                _, (_, old) = self._answers.popitem(last=False)
-                self._kept -= sum(len(b) for b in old)
-        return answer
-
-    def _computed(self, message: dict, buffers: list) -> tuple[Any, list[bytes]]:
-        function = message["function"]
+        No answer is kept for a later request: whether one was (a faster reply) would be a
+        channel from a child that holds hidden inputs to one that shows its results, or to
+        another student's child (red team of issue 17)."""
         proc = self._worker()
+        message = {"function": function, "args": args, "kwargs": kwargs}
         try:
             wire.send(proc.stdin, message, buffers)
             ready, _, _ = select.select([proc.stdout], [], [], self.seconds)
@@ -109,15 +85,6 @@ class ReferenceServer:
                 preexec_fn=lambda: _limit(limit),  # noqa: PLW1509
             )
         return self._proc
-
-
-def _request_key(message: dict, buffers: list) -> bytes:
-    """A digest of a request as the wire encodes it: its JSON and every array's bytes."""
-    digest = hashlib.blake2b(json.dumps(message, sort_keys=True).encode(), digest_size=32)
-    for buffer in buffers:
-        digest.update(len(buffer).to_bytes(8, "little"))
-        digest.update(buffer)
-    return digest.digest()
 
 
 def _limit(memory: int) -> None:
