@@ -258,3 +258,34 @@ def test_a_submission_cannot_trade_its_grade_for_a_grader_error(grader):
     derivative = function_result(report, "sigmoid_derivative")
     assert derivative.score == derivative.max_score
     assert "HIDDEN" not in report.output and "P" * 100 in report.output
+
+
+TRICKY_SOURCES = [
+    'x = "W1 in a string" + f"{hidden_name}"  # comment_name\ny = 0x1f + 1e-5 + 1_000j',
+    's = """a \\""" still_in_string""" ; after_it = 1',
+    "r = rb'\\'' ; also = r\"\\\"\" ; ok_name = 2",
+    "t = '''unterminated\nstill_inside = 1\n",
+    "u = 'open\nnext_line = 3",
+    "def f(arg_name, *rest, key_word=1):\n    return [x for x in rest if x is not None]\n",
+    "naïve_é = 1\nclass Klass(object): pass",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY_SOURCES)
+def test_the_words_of_a_submission_are_its_tokenizers_names(text):
+    """Only names of code unlock the student's own words in feedback, never the words of a
+    comment or a string (where any identifier could be parked): the grader's fast lexer must
+    find exactly the NAME tokens of Python's tokenizer, up to where a string is left open."""
+    import io
+    import tokenize
+
+    from autograder.judge.disclose import _code_names
+
+    names: set[str] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.NAME:
+                names.add(token.string)
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    assert set(_code_names(text)) == names

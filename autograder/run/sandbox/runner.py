@@ -459,7 +459,7 @@ class Sandbox:
             ready, _, _ = select.select([self._replies_fd], [], [], remaining)
             if not ready:
                 return None
-            chunk = os.read(self._replies_fd, 1 << 20)
+            chunk = os.read(self._replies_fd, PIPE_CHUNK)  # not 1 MiB: each such read maps and unmaps a buffer
             if not chunk:
                 self._eof = True  # the child closed its end: it is exiting or has exited
                 return None
