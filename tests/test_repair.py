@@ -75,6 +75,20 @@ def test_a_catalogue_mistake_keeps_its_name_and_gains_the_line():
     assert "At line 55: `dW1 = dZ1 @ X.T` — with `dZ1 @ X.T / m` here, dW1 is right." in mistake.message
 
 
+def test_a_step_the_repair_makes_right_is_not_a_second_mistake(tmp_path):
+    """`A1 = cache["Z1"]` in backward_propagation: the catalogue names the tanh derivative
+    written with Z1 (what it computes), the repair finds the line that fixes dZ1, dW1, db1 and
+    dW2 at once; dW2 is then no second mistake of its own ("the values differ")."""
+    source = (ROOT / "solutions" / "one_hidden_layer.py").read_text(encoding="utf-8")
+    assert source.count('A1 = cache["A1"]') == 1
+    path = tmp_path / "a1_from_z1.py"
+    path.write_text(source.replace('A1 = cache["A1"]', 'A1 = cache["Z1"]'), encoding="utf-8")
+    backward = next(f for f in grader_for("one_hidden_layer").grade_file(path).functions
+                    if f.name == "backward_propagation")
+    (mistake,) = backward.mistakes
+    assert mistake.repair and "dW2" in mistake.repair["fixes"]
+
+
 def test_the_hint_setting_hides_the_edit_from_students_but_not_from_the_instructor():
     assignment = dataclasses.replace(load_assignment("one_hidden_layer", ROOT), hint="line")
     report = Grader(assignment).grade_file(REPAIR / "ohl_dw2_z1_for_a1.py")

@@ -155,7 +155,9 @@ def with_repair(mistakes: list[Mistake], found: Repair, fn: FunctionSpec, hint: 
         first = catalogue[0]
         first.message = f"{first.message} At {sentence}"
         first.repair = found.as_dict()
-        return mistakes
+        # a step the edit makes right is no second mistake ("dW2: the values differ" beside it)
+        return [m for m in mistakes if m.source == "catalogue" or m.caused_by
+                or not set(m.affects or [m.step]) <= set(found.fixes)]
     kept = [m for m in mistakes if m.id not in _VALUE_KINDS]
     step = found.target or fn.name
     kinds = sorted({e.kind for e in found.edits})

@@ -329,8 +329,9 @@ def settle(result: LoadedSource, roots: set[str] | None = None) -> LoadedSource:
     for unit in result.units:  # whatever runs anyway needs what it reads as it runs
         if id(unit) not in deferred:
             todo.extend((n, None) for n in _reads(unit)[0])
-    for unit in result.units:
-        if unit.kind == "def" and (roots is None or set(unit.names) & roots):
+    for unit in result.units:  # a graded name is needed however it is bound: by a def, an import
+        # of the course's helper (``from planar_utils import sigmoid``), an assignment (np.vectorize)
+        if unit.kind == "def" and roots is None or roots is not None and set(unit.names) & roots:
             activate(unit, unit.names[0])
     while todo:
         name, who = todo.pop()
