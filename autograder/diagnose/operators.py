@@ -47,6 +47,9 @@ KINDS: dict[str, tuple[str, str]] = {
     "replace-divisor": ("the wrong count divides here",
                         "m is the number of examples, the columns of X (X.shape[1]); X.shape[0] is the number "
                         "of features."),
+    "size-for-m": ("the count of entries is used for the number of examples",
+                   "A.size counts every entry of A (rows × columns) and len(A) its rows; the number of "
+                   "examples m is its columns, A.shape[1]. They agree only when A has one row."),
     "shape-index": ("the wrong dimension is read",
                     "Examples are the columns: X.shape[1] is m, X.shape[0] the number of features."),
     "keepdims": ("keepdims is wrong",
@@ -309,10 +312,19 @@ def _products(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
             yield "elementwise-for-matrix", _np_call("dot", [a, b])
 
 
+def _is_builtin_len(node: ast.expr) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len"
+            and len(node.args) == 1 and not node.keywords)
+
+
 def _factors(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
     if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape"
             and isinstance(node.slice, ast.Constant) and node.slice.value in (0, 1)):
         yield "shape-index", ast.Subscript(node.value, ast.Constant(1 - node.slice.value), ast.Load())
+    counted = node.value if isinstance(node, ast.Attribute) and node.attr == "size" else \
+        node.args[0] if _is_builtin_len(node) else None
+    if isinstance(counted, ast.Name) and isinstance(scope.shape(counted), tuple) and len(scope.shape(counted)) == 2:
+        yield "size-for-m", ast.Subscript(ast.Attribute(counted, "shape", ast.Load()), ast.Constant(1), ast.Load())
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and not isinstance(node.left, ast.Constant):
         yield "remove-divisor", node.left
     if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Div) and parent.right is node:
@@ -408,6 +420,19 @@ def _offsets(index: ast.expr, scope: _Scope) -> Iterator[ast.expr]:
                 yield ast.BinOp(index.left, ast.Add() if delta > 0 else ast.Sub(), ast.Constant(abs(delta)))
 
 
+def _squared(node: ast.expr) -> ast.expr | None:
+    """x of x ** 2, np.power(x, 2) or np.square(x)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant) \
+            and node.right.value == 2:
+        return node.left
+    if _is_call(node, {"power"}) and len(node.args) == 2 and isinstance(node.args[1], ast.Constant) \
+            and node.args[1].value == 2:
+        return node.args[0]
+    if _is_call(node, {"square"}) and len(node.args) == 1:
+        return node.args[0]
+    return None
+
+
 def _derivatives(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
     tanh_of = _tanh_prime_of(node)
     sig_of = _sigmoid_prime_of(node)
@@ -423,6 +448,10 @@ def _derivatives(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]
     if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and isinstance(node.left, ast.Constant)
             and node.left.value == 1 and isinstance(scope.shape(node.right), tuple)):  # 1 − A: a square lost?
         yield "derivative-form", _tanh_prime(node.right)
+    squared = _squared(node)  # (1 − A)²: the bracket closed in the wrong place
+    if (isinstance(squared, ast.BinOp) and isinstance(squared.op, ast.Sub) and isinstance(squared.left, ast.Constant)
+            and squared.left.value == 1 and isinstance(scope.shape(squared.right), tuple)):
+        yield "derivative-form", _tanh_prime(squared.right)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
         factors = _mult_factors(node)
         if len(factors) >= 3:

@@ -31,8 +31,9 @@ def adopt_orphans(loaded: LoadedSource, signatures: dict[str, list[inspect.Param
         loaded.functions = sorted({*loaded.functions, name})
         missing.remove(name)
         loaded.notes.append(
-            f"{orphan.filename}, line {orphan.lineno}: an indented block without its `def` line reads the "
-            f"parameters of {name}; it was graded as `{header.strip()[:-1]}` — put the `def` line back")
+            f"{orphan.filename}, line {orphan.lineno}: put the `def` line back — Python cannot run this "
+            f"indented block without it; it reads the parameters of {name}, so it was graded as "
+            f"`{header.strip()[:-1]}`")
 
 
 def _parameter(p: inspect.Parameter) -> str:
