@@ -127,3 +127,20 @@ def test_nan_from_a_wrong_helper_is_not_blamed_on_the_caller_too():
     alone = function_result(grader_for("logistic_regression").grade_file(path), "propagate")
     assert alone.score == alone.max_score and not alone.mistakes
     assert any("right once your sigmoid is fixed" in n for n in alone.notes)
+
+
+def test_a_key_error_is_named_by_its_key(tmp_path):
+    """A layer loop from 0 raises KeyError 'W0'; the catalogue's L = len(parameters) raises
+    KeyError 'W4' (and its message asks for the len(parameters) // 2 the student wrote): the
+    same kind of error with another key is not that mistake."""
+    from conftest import ROOT, grader_for, mistake_ids
+
+    source = (ROOT / "solutions" / "deep_nn.py").read_text(encoding="utf-8")
+    loop = "for l in range(1, L + 1):  # noqa: E741 - the course names layers l"
+    assert source.count(loop) == 1
+    path = tmp_path / "update_from_layer_0.py"
+    path.write_text(source.replace(loop, "for l in range(L):  # noqa: E741"), encoding="utf-8")
+    report = grader_for("deep_nn").grade_file(path)
+    assert "update-L-counts-W-and-b" not in mistake_ids(report, "update_parameters")
+    update = function_result(report, "update_parameters")
+    assert any("KeyError: 'W0'" in m.message for m in update.mistakes)

@@ -72,8 +72,9 @@ GENERIC = {
     "data was created (a shape built from a value instead of a size, or an outer product by mistake).",
     "wrong-return-type": "The result does not have the type the exercise asks for, so the next steps cannot use it.",
     "missing-keys": "The returned dict lacks keys the rest of the code reads.",
-    "modifies-input": "Changing an argument in place (x -= …, x[...] = …, x **= …) changes the caller's data "
-    "too; compute a new array instead.",
+    "modifies-input": "Changing an argument in place (x -= …, x[...] = …, x **= …), or storing a new value in a "
+    "dict the function was given (d[key] = …), changes the caller's data too; compute new arrays, "
+    "into a new dict (or a copy) when the argument is a dict.",
     "differs": "The values differ from the expected ones in no simple pattern; recheck this step's formula.",
 }
 

@@ -551,6 +551,11 @@ def _inputs(call: Call, ctx: _Context) -> str | None:
         show = ctx.show(call)
         names = ", ".join(name for name in map(show.name, changed) if name) or "(one of them)"
         first = names.split(", ")[0] if names != "(one of them)" else "x"
+        if "[" in first:  # an entry of a dict it was given: storing a new array there changes the caller's dict too
+            whole = first.split("[")[0]
+            return (f"{ctx.fn.name} changed its input {names} in place: the caller's dict {whole} now holds "
+                    f"other values. Copy it first ({whole} = {whole}.copy(), or build a new dict) and store the "
+                    "new arrays in the copy; the caller still needs the originals")
         return (f"{ctx.fn.name} changed its input {names} in place; compute new arrays "
                 f"instead (e.g. {first} = {first} - …, not {first} -= …), the caller still needs the originals")
     return None

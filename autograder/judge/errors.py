@@ -146,6 +146,8 @@ def error_signature(error: dict) -> tuple:
     shapes = [tuple(int(n) for n in m.split(",") if n.strip()) for m in _SHAPE.findall(error.get("message", ""))]
     if len(shapes) >= 2:
         return ("shapes", tuple(sorted(shapes[:2])))
+    if error.get("type") == "KeyError":  # the key itself: 'W0' (a loop from 0) is not 'W4' (L counted twice)
+        return ("KeyError", str(error.get("message", ""))[:80])
     return (error.get("type"), re.sub(r"\d+", "#", error.get("message", ""))[:80])
 
 
