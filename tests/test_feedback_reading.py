@@ -456,3 +456,19 @@ def test_a_caller_judged_on_its_own_keeps_the_details_of_its_public_calls():
     assert optimize.judged_with == ["propagate"] and optimize.lost_points
     public = [c.feedback for c in optimize.checks if c.kind == "public" and not c.passed]
     assert public and all("expected" in said for said in public), public
+
+
+def test_a_shape_error_raised_in_a_right_helper_points_to_fix_at_the_callers_line(tmp_path):
+    """L_model_forward passing A_prev where A belongs: numpy raises inside linear_forward, which
+    is right. "To fix" names the caller's line, not the helper's (where nothing is wrong)."""
+    source = (ROOT / "solutions" / "deep_nn.py").read_text(encoding="utf-8")
+    call = 'AL, cache = linear_activation_forward(A, parameters["W" + str(L)]'
+    assert source.count(call) == 1
+    path = tmp_path / "last_layer_from_a_prev.py"
+    path.write_text(source.replace(call, call.replace("(A,", "(A_prev,")), encoding="utf-8")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    caller = next(i for i, text in enumerate(lines, 1) if "linear_activation_forward(A_prev, parameters[\"W\" + str(L)]" in text)
+    text = render_text(report_of("deep_nn", path, grader_for("deep_nn")))
+    fix = text.split("To fix, in this order:\n")[1].split("\n✔")[0]
+    assert f"L_model_forward (line {caller}): it raised ValueError" in fix, fix
+    assert "inside your linear_forward, which passes its own checks" in " ".join(fix.split())

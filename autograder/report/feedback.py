@@ -93,7 +93,7 @@ def to_fix_line(finding: Finding, fn: dict | None = None) -> str:
     for label in (m.get("step"), finding.function):
         if label and message.startswith(f"{label}: "):
             message = message.removeprefix(f"{label}: ")
-    inside = _raised_inside(fn) if m.get("id") == "exception" else None
+    inside = _raised_inside(fn) if m.get("id") in RAISED else None
     if inside and inside[1]:  # the helper's line is where it broke; the line to fix is where the caller calls it
         message = re.sub(r" — at .*", f" inside your {inside[0]}, which passes its own checks: look at what it is "
                          "given", message)
@@ -107,6 +107,9 @@ def to_fix_line(finding: Finding, fn: dict | None = None) -> str:
         text += (f"; your {_names(finding.spared)} {'uses' if len(finding.spared) == 1 else 'use'} it and "
                  f"{'keeps its' if len(finding.spared) == 1 else 'keep their'} points (right once it is fixed)")
     return text
+
+
+RAISED = ("exception", "shape-error")  # findings of an error, which may be raised inside a right helper
 
 
 def _raised_inside(fn: dict | None) -> tuple[str, str | None] | None:
@@ -130,7 +133,7 @@ def fix_line_number(finding: Finding, fn: dict | None = None) -> str | None:
     if m.get("line") and (said := re.match(r"(.*?line \d+)", m["line"])):  # the line that computes the step
         return said[1]
     inside = _raised_inside(fn)
-    if m.get("id") == "exception" and inside and inside[1]:  # the caller's line that passes it on
+    if m.get("id") in RAISED and inside and inside[1]:  # the caller's line that passes it on
         return inside[1]
     place = error_place(fn) if fn is not None and m.get("source") != "analysis" and not inside else None
     found = re.search(r" at (.+?, line \d+)", place) if place else None
@@ -221,7 +224,7 @@ def bullet_message(fn: dict, m: dict, verbose: bool = False) -> str:
     message = m["message"]
     if m.get("step") and message.startswith(f"{m['step']}: "):
         message = message.removeprefix(f"{m['step']}: ")
-    inside = _raised_inside(fn) if not verbose and m["id"] == "exception" else None
+    inside = _raised_inside(fn) if not verbose and m["id"] in RAISED else None
     if inside and not repair_fixes_all(fn):  # (then the note is not printed)
         message = re.sub(r" — at .*", f" inside your {inside[0]}: see the note", message)
     return message
