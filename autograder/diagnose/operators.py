@@ -47,6 +47,9 @@ KINDS: dict[str, tuple[str, str]] = {
     "replace-divisor": ("the wrong count divides here",
                         "m is the number of examples, the columns of X (X.shape[1]); X.shape[0] is the number "
                         "of features."),
+    "precedence": ("a bracket is missing",
+                   "Python divides and multiplies before it adds: a / b + c is (a / b) + c, so a sum in a "
+                   "denominator needs its own brackets, a / (b + c)."),
     "size-for-m": ("the count of entries is used for the number of examples",
                    "A.size counts every entry of A (rows × columns) and len(A) its rows; the number of "
                    "examples m is its columns, A.shape[1]. They agree only when A has one row."),
@@ -282,6 +285,16 @@ def _proposals(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterato
     yield from _derivatives(node, scope)
     yield from _constants(node, parent, scope)
     yield from _activations(node, parent, scope)
+    yield from _precedence(node)
+
+
+def _precedence(node: ast.expr) -> Iterator[tuple[str, ast.expr]]:
+    """a / b + c read as a / (b + c) (and a * b − c as a * (b − c)): the bracket a slip left out,
+    as in 1 / 1 + np.exp(-z)."""
+    if (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub))
+            and isinstance(node.left, ast.BinOp) and isinstance(node.left.op, (ast.Div, ast.Mult))):
+        inner = node.left
+        yield "precedence", ast.BinOp(inner.left, inner.op, ast.BinOp(inner.right, node.op, node.right))
 
 
 def _transpose(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
