@@ -336,7 +336,8 @@ def _factors(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterator[
         yield "shape-index", ast.Subscript(node.value, ast.Constant(1 - node.slice.value), ast.Load())
     counted = node.value if isinstance(node, ast.Attribute) and node.attr == "size" else \
         node.args[0] if _is_builtin_len(node) else None
-    if isinstance(counted, ast.Name) and isinstance(scope.shape(counted), tuple) and len(scope.shape(counted)) == 2:
+    shape = scope.shape(counted) if isinstance(counted, ast.Name) else None
+    if isinstance(shape, tuple) and len(shape) == 2:
         yield "size-for-m", ast.Subscript(ast.Attribute(counted, "shape", ast.Load()), ast.Constant(1), ast.Load())
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and not isinstance(node.left, ast.Constant):
         yield "remove-divisor", node.left
@@ -433,7 +434,15 @@ def _offsets(index: ast.expr, scope: _Scope) -> Iterator[ast.expr]:
                 yield ast.BinOp(index.left, ast.Add() if delta > 0 else ast.Sub(), ast.Constant(abs(delta)))
 
 
-def _squared(node: ast.expr) -> ast.expr | None:
+def _one_minus(node: ast.expr | None) -> ast.expr | None:
+    """X of 1 − X."""
+    if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and isinstance(node.left, ast.Constant)
+            and node.left.value == 1):
+        return node.right
+    return None
+
+
+def _squared(node: ast.expr | None) -> ast.expr | None:
     """x of x ** 2, np.power(x, 2) or np.square(x)."""
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant) \
             and node.right.value == 2:
@@ -458,13 +467,9 @@ def _derivatives(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]
         if "sigmoid" in scope.helpers and not (isinstance(sig_of, ast.Call) and _callee(sig_of) == "sigmoid"):
             s = ast.Call(ast.Name("sigmoid", ast.Load()), [sig_of], [])
             yield "derivative-form", _sigmoid_prime(s)
-    if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and isinstance(node.left, ast.Constant)
-            and node.left.value == 1 and isinstance(scope.shape(node.right), tuple)):  # 1 − A: a square lost?
-        yield "derivative-form", _tanh_prime(node.right)
-    squared = _squared(node)  # (1 − A)²: the bracket closed in the wrong place
-    if (isinstance(squared, ast.BinOp) and isinstance(squared.op, ast.Sub) and isinstance(squared.left, ast.Constant)
-            and squared.left.value == 1 and isinstance(scope.shape(squared.right), tuple)):
-        yield "derivative-form", _tanh_prime(squared.right)
+    for lost in (_one_minus(node), _one_minus(_squared(node))):  # 1 − A: a square lost? (1 − A)²: misplaced?
+        if lost is not None and isinstance(scope.shape(lost), tuple):
+            yield "derivative-form", _tanh_prime(lost)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
         factors = _mult_factors(node)
         if len(factors) >= 3:
@@ -559,26 +564,18 @@ def _scalar_factor(node: ast.expr) -> bool:
 
 
 def _is_one_minus(node: ast.expr, of: ast.expr) -> bool:
-    return (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and isinstance(node.left, ast.Constant)
-            and node.left.value == 1 and ast.dump(node.right) == ast.dump(of))
+    lost = _one_minus(node)
+    return lost is not None and ast.dump(lost) == ast.dump(of)
 
 
 def _tanh_prime_of(node: ast.expr) -> ast.expr | None:
     """X when ``node`` is 1 − X² (as X**2, np.power(X, 2), np.square(X) or X * X)."""
-    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and isinstance(node.left, ast.Constant)
-            and node.left.value == 1):
+    sq = _one_minus(node)
+    if sq is None:
         return None
-    sq = node.right
-    if isinstance(sq, ast.BinOp) and isinstance(sq.op, ast.Pow) and isinstance(sq.right, ast.Constant) \
-            and sq.right.value == 2:
-        return sq.left
-    if _is_call(sq, {"power"}) and len(sq.args) == 2 and isinstance(sq.args[1], ast.Constant) and sq.args[1].value == 2:
-        return sq.args[0]
-    if _is_call(sq, {"square"}) and len(sq.args) == 1:
-        return sq.args[0]
     if isinstance(sq, ast.BinOp) and isinstance(sq.op, ast.Mult) and ast.dump(sq.left) == ast.dump(sq.right):
         return sq.left
-    return None
+    return _squared(sq)
 
 
 def _sigmoid_prime_of(node: ast.expr) -> ast.expr | None:

@@ -331,7 +331,7 @@ def settle(result: LoadedSource, roots: set[str] | None = None) -> LoadedSource:
             todo.extend((n, None) for n in _reads(unit)[0])
     for unit in result.units:  # a graded name is needed however it is bound: by a def, an import
         # of the course's helper (``from planar_utils import sigmoid``), an assignment (np.vectorize)
-        if unit.kind == "def" and roots is None or roots is not None and set(unit.names) & roots:
+        if (unit.kind == "def") if roots is None else bool(set(unit.names) & roots):
             activate(unit, unit.names[0])
     while todo:
         name, who = todo.pop()
