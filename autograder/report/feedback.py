@@ -85,6 +85,9 @@ class Context:
         self.explained: set[tuple] = set()
 
 
+RAISED = ("exception", "shape-error")  # findings of an error, which may be raised inside a right helper
+
+
 def to_fix_line(finding: Finding, fn: dict | None = None) -> str:
     """One line of "To fix": where (the line too, when an error shows it), what, and what else it makes wrong."""
     m = finding.mistake
@@ -107,9 +110,6 @@ def to_fix_line(finding: Finding, fn: dict | None = None) -> str:
         text += (f"; your {_names(finding.spared)} {'uses' if len(finding.spared) == 1 else 'use'} it and "
                  f"{'keeps its' if len(finding.spared) == 1 else 'keep their'} points (right once it is fixed)")
     return text
-
-
-RAISED = ("exception", "shape-error")  # findings of an error, which may be raised inside a right helper
 
 
 def _raised_inside(fn: dict | None) -> tuple[str, str | None] | None:
