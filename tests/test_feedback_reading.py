@@ -472,3 +472,13 @@ def test_a_shape_error_raised_in_a_right_helper_points_to_fix_at_the_callers_lin
     fix = text.split("To fix, in this order:\n")[1].split("\n✔")[0]
     assert f"L_model_forward (line {caller}): it raised ValueError" in fix, fix
     assert "inside your linear_forward, which passes its own checks" in " ".join(fix.split())
+
+
+def test_a_repaired_mistake_names_one_line():
+    """1 − Z1² on line 45, dZ1 assigned on line 48: the bullet said "dZ1 at line 48" and then
+    "At line 45"; the line the repair found is the only one said (the step's line stays for a
+    mistake without a repair)."""
+    report = report_of("one_hidden_layer", EXAMPLES / "one_hidden_layer" / "bug_two_tanh_from_z1_and_db2_keepdims.py")
+    text = " ".join(render_text(report, ["backward_propagation"]).split())
+    assert "[dZ1-tanh-derivative-from-Z1] (dZ1, affects dW1, db1; tanh)" in text
+    assert "At line 45: `dg = 1 - np.power(Z1, 2)" in text and "line 48" not in text

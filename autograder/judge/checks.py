@@ -467,6 +467,8 @@ def _first_difference(got: Any, expected: Any, m: int | None, show: Disclosure) 
 
 
 def _gradcheck(call: Call, ctx: _Context, step: str) -> str | None:
+    if step_right(ctx.fn, call, step, ctx.run):  # the reference's value, which validate checks against the numbers
+        return None
     got, failure = ctx.step(call, step)
     if failure:
         return failure

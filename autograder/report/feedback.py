@@ -174,8 +174,8 @@ def render_function(fn: dict, verbose: bool = False, context: Context | None = N
             context.explained.add(finding.key)
         where = mistake_where(m) if m.get("source") != "analysis" else _variants(m["step"], m)  # it lists its steps
         at = m["line"].split(":")[0] if m.get("line") else ""
-        if at and not m.get("caused_by") and f"At {at}:" not in m["message"]:  # the line that computes the step
-            # (unless the repair's sentence quotes that very line)
+        if at and not m.get("caused_by") and not m.get("repair"):  # the line that computes the step
+            # (unless the repair found the line: its sentence says "At line N", one line to look at)
             where = re.sub(r"^([^;,]*)", lambda g, at=at: f"{g[1]} at {at}", where, count=1)
         lines += _wrap(f"• [{m['id']}] ({where}) {bullet_message(fn, m, verbose)}", "    ", "      ")
         if m.get("explanation") and (verbose or m["id"] not in SAYS_NOTHING_MORE):
