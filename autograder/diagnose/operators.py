@@ -64,6 +64,9 @@ KINDS: dict[str, tuple[str, str]] = {
     "wrong-array": ("one array is used where another of the same shape belongs",
                     "Arrays of the same shape are easy to swap and numpy cannot tell: follow the chain rule "
                     "to see which one each factor is (an activation A, not the pre-activation Z)."),
+    "other-layer": ("one layer's array is used where another layer's belongs",
+                    "Each layer takes the activation the layer before returned and hands its own on: write "
+                    "down which layer each A, W and dA belongs to (their shapes differ with the layer sizes)."),
     "wrong-layer": ("the index is off by one layer",
                     "Layer l's gradient uses the cache of layer l, whose inputs are the activations of layer "
                     "l − 1: count the indices from the forward pass."),
@@ -232,13 +235,14 @@ class _Scope:
         return self._parsed[text]
 
     def family(self, text: str) -> list[str]:
-        """Arrays in scope named like ``text`` but for another layer (W2 for W1, cache['A1'] for cache['A2'])."""
+        """Arrays in scope named like ``text`` but for another layer (W2 for W1, cache['A1'] for
+        cache['A2'], A for A_prev)."""
         if self._stems is None:
             self._stems = {}
             for name, shape in self.shapes.items():
                 if isinstance(shape, tuple):
-                    self._stems.setdefault(re.sub(r"\d+", "#", name), []).append(name)
-        return [n for n in self._stems.get(re.sub(r"\d+", "#", text), []) if n != text]
+                    self._stems.setdefault(_stem(name), []).append(name)
+        return [n for n in self._stems.get(_stem(text), []) if n != text]
 
     def shape(self, node: ast.AST) -> Shape | str | None:
         """The shape of an expression, where it follows from the shapes in scope."""
@@ -273,6 +277,11 @@ class _Scope:
         if _is_call(node, {"multiply"}) and len(node.args) == 2:
             return self.shape(ast.BinOp(node.args[0], ast.Mult(), node.args[1]))
         return None
+
+
+def _stem(name: str) -> str:
+    """A name without its layer: digits, and a ``_prev``/``_next`` suffix (``A_prev`` is ``A``)."""
+    return re.sub(r"\d+", "#", re.sub(r"_(?:prev|previous|next)$", "", name))
 
 
 def _proposals(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
@@ -408,9 +417,9 @@ def _names(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
             for other in scope.by_shape.get(shape, []):
                 if other != text:
                     yield "wrong-array", scope.expr(other)
-            for other in scope.family(text):  # W1 for W2: the same name, another layer
+            for other in scope.family(text):  # W1 for W2, A_prev for A: the same name, another layer
                 if scope.shapes.get(other) != shape:
-                    yield "wrong-array", scope.expr(other)
+                    yield "other-layer", scope.expr(other)
     if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Constant):
         for new in _offsets(node.slice, scope):
             yield "wrong-layer", ast.Subscript(node.value, new, ast.Load())
