@@ -111,16 +111,17 @@ class Grader:
         accepted = accept_renamed(loaded, renamed) if renamed and self.accept_renamed else {}
         settle(loaded, set(self.assignment.functions))
         boxes: list = []  # the submission's child, kept for the repair search
+        limits = (self.limits or Limits()).for_one()  # one clock for all of it: loads, reruns, repair
         try:
-            return self._graded(loaded, report, boxes, renamed, accepted)
+            return self._graded(loaded, report, boxes, renamed, accepted, limits)
         finally:
             for box in boxes:
                 box.close()
 
     def _graded(self, loaded: LoadedSource, report: SubmissionReport, boxes: list,
-                renamed: dict[str, tuple[str, str]], accepted: dict[str, str]) -> SubmissionReport:
+                renamed: dict[str, tuple[str, str]], accepted: dict[str, str], limits: Limits) -> SubmissionReport:
         again = not self.assignment.cascade  # callers judged on their own
-        run = execute(loaded, self.workload, self.limits, keep=boxes if self.repair or again else None)
+        run = execute(loaded, self.workload, limits, keep=boxes if self.repair or again else None)
         run.notes += load_notes(run.child_notes, loaded)  # the child's words, checked against the file
         report.notes = run.notes + _served_note(run.served)
         report.output = run.output
@@ -138,9 +139,9 @@ class Grader:
             own = [f for f in report.functions
                    if any(_to_judge_again(self.workload, c, run) for c in self.workload.for_function(f.name))]
             repair_report(own, self.workload, loaded, run, _right_everywhere(self.workload, run),
-                          reference_info(self.assignment).relies_on, self.limits, boxes[0] if boxes else None)
+                          reference_info(self.assignment).relies_on, limits, boxes[0] if boxes else None)
         if served:  # last: the submission's child, once it has the reference's answers, judges nothing else
-            self.judge_on_their_own(loaded, run, report, served, pending, boxes[0] if boxes else None)
+            self.judge_on_their_own(loaded, run, report, served, pending, boxes[0] if boxes else None, limits)
             self.diagnose(run, report, pending)
         self._note_upstream(report, reach(run.uses, list(self.assignment.functions)))
         _note_errors_in_helpers(self.workload, run, report)
@@ -208,13 +209,14 @@ class Grader:
 
     def judge_on_their_own(self, loaded: LoadedSource, run: Execution, report: SubmissionReport,
                            served: dict[str, tuple[str, ...]], pending: set[str] = frozenset(),
-                           box: Sandbox | None = None) -> None:
+                           box: Sandbox | None = None, limits: Limits | None = None) -> None:
         """Judge each function of ``served`` again with the grader computing the helpers it
         names (see run.execute.rerun; ``box``: the submission's own child, done with everything
         else): a mistake costs points once, where it was made. The better verdict stands, and
         says why. ``pending``: functions whose first verdict is not diagnosed yet (it is, here,
         only when the second one does not give full marks)."""
         calls = [c for c in self.workload.calls if c.function in served and _to_judge_again(self.workload, c, run)]
+        limits = limits or self.limits
         first = next(iter(served)) if box is not None else None
         again = Execution()
         if first is not None:
@@ -223,13 +225,13 @@ class Grader:
             # may be what the student reads: it is judged in a fresh child instead (public calls
             # first), whose outcomes alone are kept. Both before any other caller's child.
             mine = [c for c in calls if c.function == first]
-            again = rerun(loaded, self.workload, mine, {first: served[first]}, self.limits, box)
+            again = rerun(loaded, self.workload, mine, {first: served[first]}, limits, box)
             fn = self.assignment.functions[first]
             alone = _with(self.workload, run, again, mine)
             if judge_function(fn, self.workload, alone, _right_everywhere(self.workload, alone)).lost_points:
-                again = rerun(loaded, self.workload, mine, {first: served[first]}, self.limits)
+                again = rerun(loaded, self.workload, mine, {first: served[first]}, limits)
         rest = {name: helpers for name, helpers in served.items() if name != first}
-        others = rerun(loaded, self.workload, [c for c in calls if c.function in rest], rest, self.limits)
+        others = rerun(loaded, self.workload, [c for c in calls if c.function in rest], rest, limits)
         again = replace(again, outcomes={**again.outcomes, **others.outcomes}, skipped={**again.skipped, **others.skipped},
                         mutated={**again.mutated, **others.mutated})
         alone = _with(self.workload, run, again, calls)

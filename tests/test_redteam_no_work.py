@@ -24,6 +24,9 @@ ATTACKS = [
     # relu_backward is `return dA`: the catalogue's relu-backward-returns-dA, and a function whose
     # every mistake the catalogue names got its withheld points back (2.24/5; `dA * 2` got 0)
     ("deep_nn", "dnn_relu_backward_identity.py", "relu_backward", "dnn_relu_backward_garbage_baseline.py"),
+    # the same, nudged off exact equality (red team 4): `dA * (1 + 1e-9)` and `dA + 1e-12` got 2.24/5
+    ("deep_nn", "dnn_relu_backward_nudged.py", "relu_backward", "dnn_relu_backward_garbage_baseline.py"),
+    ("deep_nn", "dnn_relu_backward_shifted.py", "relu_backward", "dnn_relu_backward_garbage_baseline.py"),
     # model returns constants, but learning_rate and num_iterations as given: those right steps
     # unlocked every gated check (6.95/15; 0 without the echo)
     ("logistic_regression", "lr_model_echo_settings.py", "model", "lr_model_no_echo_baseline.py"),

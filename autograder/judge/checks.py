@@ -245,11 +245,13 @@ def echo_step(fn: FunctionSpec, calls: list[Call], step: str | None) -> bool:
     return True
 
 
-def handed_back(value: Any, call: Call) -> bool:
-    """Whether ``value`` is one of the call's inputs unchanged, or a tuple or list of them."""
-    if isinstance(value, (tuple, list)) and len(value) > 1 and all(handed_back(v, call) for v in value):
+def handed_back(value: Any, call: Call, nearly: bool = False) -> bool:
+    """Whether ``value`` is one of the call's inputs unchanged, or a tuple or list of them;
+    ``nearly``: or within the tolerance of one (a student's ``dA * (1 + 1e-9)`` is ``dA``)."""
+    if isinstance(value, (tuple, list)) and len(value) > 1 and all(handed_back(v, call, nearly) for v in value):
         return True
-    return any(identical(value, given) for given in (*call.args.values(), *call.variant_args.values()))
+    same = (lambda a, b: compare.close(a, b, strict_shape=True)) if nearly else identical
+    return any(same(value, given) for given in (*call.args.values(), *call.variant_args.values()))
 
 
 def inputs_handed_back(fn: FunctionSpec, workload: Workload, run: Execution) -> bool:
@@ -257,7 +259,7 @@ def inputs_handed_back(fn: FunctionSpec, workload: Workload, run: Execution) -> 
     value one of its call's inputs): a function that did nothing, whatever mistake it matches."""
     wrong = [(c, s) for c in workload.for_function(fn.name) if (o := run.outcomes.get(c.id)) is not None and o.ok
              for s in fn.step_exprs() if not step_right(fn, c, s, run)]
-    return bool(wrong) and all(handed_back(student_step(fn, c, s, run), c) for c, s in wrong)
+    return bool(wrong) and all(handed_back(student_step(fn, c, s, run), c, nearly=True) for c, s in wrong)
 
 
 def step_right(fn: FunctionSpec, call: Call, step: str, run: Execution) -> bool:

@@ -16,7 +16,16 @@ from typing import Any, Protocol
 import numpy as np
 
 from autograder.load.source import LoadedSource, settle
-from autograder.run.sandbox.runner import STOPPED, Limits, Outcome, Request, Sandbox, SandboxError, stopped_wording
+from autograder.run.sandbox.runner import (
+    BUDGET_SPENT,
+    STOPPED,
+    Limits,
+    Outcome,
+    Request,
+    Sandbox,
+    SandboxError,
+    stopped_wording,
+)
 from autograder.run.sandbox.served import Helpers
 from autograder.run.sandbox.shared import SharedInputs
 from autograder.run.signature import CannotCall, bind
@@ -86,7 +95,7 @@ def execute(loaded: LoadedSource, workload: Workload, limits: Limits | None = No
         result.error = loaded.error
         return result
     limits = limits or Limits()
-    deadline = time.monotonic() + limits.submission_seconds
+    deadline = time.monotonic() + min(limits.submission_seconds, limits.left())
     stuck: dict[str, str] = {}
     box = Sandbox(loaded, limits, workload.shared_inputs("public"), workload.helpers)
     try:
@@ -124,7 +133,8 @@ def rerun(loaded: LoadedSource, workload: Workload, calls: list[Call], served: d
     are made before the child holds any hidden input."""
     result = Execution(sources=loaded.sources)
     limits = limits or Limits()
-    deadline = time.monotonic() + limits.submission_seconds / 4  # judging on its own must not double a file's time
+    # judging on its own must not double a file's time, nor go past the submission's
+    deadline = time.monotonic() + min(limits.submission_seconds / 4, limits.left())
     for function, helpers in served.items():
         mine = [c for c in calls if c.function == function]
         if not mine:
@@ -133,6 +143,10 @@ def rerun(loaded: LoadedSource, workload: Workload, calls: list[Call], served: d
             own, box = box, None
             _public_then_hidden(mine, own, workload, limits, result, deadline, {}, helpers)
             result.closed = result.closed | {c.id for c in mine}
+            continue
+        if limits.left() <= 0:
+            for call in mine:
+                result.skipped[call.id] = f"not run: {BUDGET_SPENT}"
             continue
         fresh = Sandbox(loaded, limits, workload.shared_inputs("public"), workload.helpers)
         try:

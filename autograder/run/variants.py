@@ -26,7 +26,8 @@ class Trials:
         already; the caller closes it), else a child is started on first use."""
         self.loaded, self.workload = loaded, workload
         self.limits = limits or Limits()
-        self.until = time.monotonic() + seconds  # the whole search's wall-clock budget
+        # the whole search's wall-clock budget, within the submission's
+        self.until = time.monotonic() + min(seconds, self.limits.left())
         self._box: Sandbox | None = box
         self._own = box is None
         self.failed = False

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -15,3 +16,16 @@ class Limits:
     grace: float = 2.0
     call_timeout_cap: float | None = None  # lower every function's own time limit
     submission_seconds: float = 120.0  # all of one submission's calls together
+    # the clock time (time.monotonic) by which everything of one submission ends: its loads,
+    # its calls, its callers judged on their own and the repair search (see Limits.for_one)
+    until: float | None = None
+
+    def for_one(self) -> Limits:
+        """These limits for one submission about to be graded: ``submission_seconds`` from now
+        for all of it, every child it starts included (a slow load repeated in each fresh
+        child must not multiply a file's time)."""
+        return replace(self, until=time.monotonic() + self.submission_seconds)
+
+    def left(self) -> float:
+        """Seconds left of the submission's time (unbounded without ``until``)."""
+        return float("inf") if self.until is None else self.until - time.monotonic()

@@ -72,6 +72,7 @@ class Request:
 # Error kinds of the sandbox's own (the call never returned a value): after one of them a
 # function's other calls, and its callers', are not made (see execute).
 STOPPED = ("Timeout", "Crash", "TooLarge", "Malformed", "Budget")
+BUDGET_SPENT = "the submission used up its grading time"  # said of what was stopped or not run
 
 
 def stopped_wording(kind: str, message: str) -> str:
@@ -82,7 +83,7 @@ def stopped_wording(kind: str, message: str) -> str:
     if kind == "Malformed":
         return "sent back a reply the grader could not read"
     if kind == "Budget":
-        return "was stopped: the submission used up its grading time"
+        return f"was stopped: {BUDGET_SPENT}"
     if kind == "Crash":
         if "stopped answering" in message:
             return "your code stopped answering during the call"
@@ -168,6 +169,8 @@ class Sandbox:
         """Start a child and load the student's code into it. The child says it is ready once
         it is in its jail, before any student code: a child that dies before that is the
         grader's failure (``JailUnavailable``), one that dies after is the submission's."""
+        if self.limits.left() <= 0:
+            raise SandboxError(f"not started: {BUDGET_SPENT}")
         self._spawn()
         message = {
             "op": "load",
@@ -182,7 +185,8 @@ class Sandbox:
             code = self._stop()
             raise JailUnavailable(f"the sandbox could not be set up for this submission (exit code {code}: a "
                                   "problem of the grader's machine, not of the submission); grade it again")
-        received = self._receive(deadline, LOAD_REPLY_LIMIT)
+        # the load is the submission's time: it ends by the submission's own deadline too
+        received = self._receive(min(deadline, time.monotonic() + max(self.limits.left(), 0.0)), LOAD_REPLY_LIMIT)
         reply = received[0] if isinstance(received, tuple) else None
         if reply is None:
             code = self._stop()
@@ -497,7 +501,7 @@ class Sandbox:
         """The error record of a call that got no proper reply: too large, too slow, cut off by
         the submission's budget, or the child died."""
         if over_budget:
-            kind, text = "Budget", "was stopped: the submission used up its grading time"
+            kind, text = "Budget", f"was stopped: {BUDGET_SPENT}"
         elif isinstance(received, int):
             kind, text = "TooLarge", (f"returned {received / 1e6:.1f} MB, far more than its result can take "
                                       f"(at most {request.max_reply / 1e6:.1f} MB): the call was stopped")
