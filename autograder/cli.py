@@ -14,6 +14,7 @@ import click
 from autograder.grading import Grader, submission_files
 from autograder.load.source import load_file
 from autograder.report.feedback import render_text
+from autograder.report.untrusted import clean_report
 from autograder.run.sandbox.limits import Limits
 from autograder.selfcheck import guess_assignment
 from autograder.spec import SpecError, assignment_names, load_assignment, project_root
@@ -91,9 +92,10 @@ def check(file: Path, assignment: str | None, functions: tuple[str, ...], public
     spec = _assignment(assignment, [file])
     report = Grader(spec, public_only=public_only, limits=_limits(call_timeout, submission_timeout),
                     accept_renamed=accept_renamed).grade_file(file, siblings=True)
-    click.echo(render_text(report.as_dict(), list(functions) or None, verbose))
+    entry = clean_report(report.as_dict())  # the file's name may hold a byte no terminal or file can encode
+    click.echo(render_text(entry, list(functions) or None, verbose))
     if json_out:
-        _write_json(json_out, spec.name, [report.as_dict()])
+        _write_json(json_out, spec.name, [entry])
     sys.exit(0 if report.score >= report.max_score - 1e-9 else 1)
 
 
@@ -281,7 +283,7 @@ def generate(names: tuple[str, ...], check_only: bool) -> None:
 def _write_json(path: Path, assignment: str, submissions: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"assignment": assignment, "submissions": submissions}, indent=2,
-                               ensure_ascii=False) + "\n", encoding="utf-8")
+                               ensure_ascii=False) + "\n", encoding="utf-8", errors="replace")
 
 
 @main.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from autograder.judge.checks import (
     right_everywhere,
     step_right,
 )
-from autograder.judge.disclose import for_call, load_notes
+from autograder.judge.disclose import code_span, for_call, load_notes
 from autograder.judge.reference import reach, reference_info
 from autograder.load.adopt import adopt_orphans
 from autograder.load.renamed import accept_renamed, renamed_candidates
@@ -79,6 +80,7 @@ class SubmissionReport:
                     ],
                     "mistakes": [m.as_dict() for m in f.mistakes],
                     **({"judged_with": f.judged_with} if f.judged_with else {}),
+                    **({"wrong_on_its_own": True} if f.wrong_alone else {}),
                 }
                 for f in self.functions
             ],
@@ -131,7 +133,7 @@ class Grader:
         # a function judged again on its own is diagnosed once, with the verdict that stands
         pending = self.judge(run, report, diagnosed=self.assignment.cascade)
         _explain_missing(report, loaded, renamed, accepted)
-        served = self._to_judge_on_their_own(run, report) if again else {}
+        served = self._to_judge_on_their_own(run, report, loaded) if again else {}
         self.diagnose(run, report, pending - set(served))  # the verdicts that stand as they are
         pending &= set(served)
         if self.repair:  # the student's own line, for the functions that lost marks of their own (diagnose.repair)
@@ -143,7 +145,7 @@ class Grader:
         if served:  # last: the submission's child, once it has the reference's answers, judges nothing else
             self.judge_on_their_own(loaded, run, report, served, pending, boxes[0] if boxes else None, limits)
             self.diagnose(run, report, pending)
-        self._note_upstream(report, reach(run.uses, list(self.assignment.functions)))
+        self._note_upstream(report, reach(run.uses, list(self.assignment.functions)), loaded)
         _note_errors_in_helpers(self.workload, run, report)
         return report
 
@@ -186,7 +188,8 @@ class Grader:
                     and not inputs_handed_back(fn, self.workload, run)):
                 release_gated(result)
 
-    def _to_judge_on_their_own(self, run: Execution, report: SubmissionReport) -> dict[str, tuple[str, ...]]:
+    def _to_judge_on_their_own(self, run: Execution, report: SubmissionReport,
+                               loaded: LoadedSource) -> dict[str, tuple[str, ...]]:
         """The functions to judge again on their own (see :meth:`judge_on_their_own`), each with
         the helpers the grader computes for it: a function that lost points while calling the
         student's own graded functions that lost points too, on the calls that went wrong."""
@@ -196,7 +199,9 @@ class Grader:
         relies_on = reference_info(self.assignment).relies_on  # what a missing helper would have been called for
         served: dict[str, tuple[str, ...]] = {}
         for result in report.functions:
-            uses = student.get(result.name, frozenset()) | (relies_on.get(result.name, frozenset()) & missing)
+            # a missing helper only if this function's code names it (then its call raised NameError)
+            uses = student.get(result.name, frozenset()) | _named_by(
+                loaded, result.name, relies_on.get(result.name, frozenset()) & missing)
             # never a function whose reference calls this one: its answer would hold this one's
             callers = {name for name, callees in relies_on.items() if result.name in callees}
             helpers = tuple(sorted((uses & lost) - callers - {result.name}))
@@ -216,24 +221,9 @@ class Grader:
         says why. ``pending``: functions whose first verdict is not diagnosed yet (it is, here,
         only when the second one does not give full marks)."""
         calls = [c for c in self.workload.calls if c.function in served and _to_judge_again(self.workload, c, run)]
-        limits = limits or self.limits
-        first = next(iter(served)) if box is not None else None
-        again = Execution()
-        if first is not None:
-            # The first caller goes to the submission's own child, which shows nothing of its public
-            # calls (it holds the hidden inputs). When it still loses points there, their details
-            # may be what the student reads: it is judged in a fresh child instead (public calls
-            # first), whose outcomes alone are kept. Both before any other caller's child.
-            mine = [c for c in calls if c.function == first]
-            again = rerun(loaded, self.workload, mine, {first: served[first]}, limits, box)
-            fn = self.assignment.functions[first]
-            alone = _with(self.workload, run, again, mine)
-            if judge_function(fn, self.workload, alone, _right_everywhere(self.workload, alone)).lost_points:
-                again = rerun(loaded, self.workload, mine, {first: served[first]}, limits)
-        rest = {name: helpers for name, helpers in served.items() if name != first}
-        others = rerun(loaded, self.workload, [c for c in calls if c.function in rest], rest, limits)
-        again = replace(again, outcomes={**again.outcomes, **others.outcomes}, skipped={**again.skipped, **others.skipped},
-                        mutated={**again.mutated, **others.mutated})
+        # the first caller in the submission's own child, each other one in a fresh child; every
+        # call made again shows no details of its own (see run.execute.rerun)
+        again = rerun(loaded, self.workload, calls, served, limits or self.limits, box)
         alone = _with(self.workload, run, again, calls)
         functions_right = _right_everywhere(self.workload, alone)
         fairs = {name: judge_function(self.assignment.functions[name], self.workload, alone, functions_right)
@@ -248,6 +238,15 @@ class Grader:
                 pending.discard(result.name)
                 self._diagnose_one(result, run, _right_everywhere(self.workload, run))
             if fair.score <= result.score + 1e-9:
+                # (the same checks failing: with the helpers right, what fails elsewhere may be a
+                # compensation for a helper's mistake, as a .T for a transposed dw)
+                failing = {c.name for c in fair.checks if not c.passed}
+                if (fair.lost_points and failing == {c.name for c in result.checks if not c.passed}
+                        and not any(c.id in again.skipped for c in calls if c.function == result.name)):
+                    result.wrong_alone = True
+                    result.notes.insert(0, (
+                        f"judged again with the grader's own {', '.join(helpers)} in place of yours, {result.name} "
+                        "loses as much: what it loses is its own mistake"))
                 continue
             pending.discard(result.name)
             # the helpers to fix: those still wrong on their own (one right once its own helper is fixed is not)
@@ -262,22 +261,34 @@ class Grader:
             fair.judged_with = list(wrong or helpers)
             report.functions[index] = fair
 
-    def _note_upstream(self, report: SubmissionReport, student: dict[str, frozenset[str]]) -> None:
+    def _note_upstream(self, report: SubmissionReport, student: dict[str, frozenset[str]],
+                       loaded: LoadedSource) -> None:
         """A function that calls others (nn_model calls backward_propagation…, or a student's
         backward that calls their own sigmoid_derivative) says which of them lost points, so
-        the student fixes the cause rather than the symptom."""
+        the student fixes the cause rather than the symptom. Of the functions the reference's
+        calls, only those the student's own code names (a nn_model that calls its own
+        backpropagation is not wrong because backward_propagation is missing)."""
         lost = {f.name for f in report.functions
                 if any(not c.passed and CANNOT_CHECK not in c.feedback for c in f.checks)}
         relies_on = reference_info(self.assignment).relies_on
         for result in report.functions:
-            if result.name not in lost or result.judged_with:
+            if result.name not in lost or result.judged_with or result.wrong_alone:
                 continue
-            uses = relies_on.get(result.name, frozenset()) | student.get(result.name, frozenset())
-            upstream = sorted((uses & lost) - {result.name})
+            uses = _named_by(loaded, result.name, relies_on.get(result.name, frozenset()))
+            upstream = sorted(((uses | student.get(result.name, frozenset())) & lost) - {result.name})
             if upstream:
                 result.notes.append(
                     f"{result.name} uses your {', '.join(upstream)}, which lost points too: fix "
                     f"{'that' if len(upstream) == 1 else 'those'} first")
+
+
+def _named_by(loaded: LoadedSource, function: str, names: frozenset[str]) -> frozenset[str]:
+    """Those of ``names`` that the student's def of ``function`` mentions (all of them when the
+    file has no def of it: a course helper's, or a missing one's, calls are the reference's)."""
+    unit = next((u for u in reversed(loaded.units) if u.kind == "def" and function in u.names), None)
+    if unit is None:
+        return names
+    return frozenset(n for n in names if re.search(rf"\b{re.escape(n)}\b", unit.source))
 
 
 def _with(workload: Workload, run: Execution, again: Execution, calls: list) -> Execution:
@@ -325,6 +336,9 @@ def _explain_missing(report: SubmissionReport, loaded: LoadedSource, renamed: di
         if result.name in accepted:
             result.notes.insert(0, accepted[result.name])
         elif result.status != "missing":
+            if result.name in loaded.broken:  # a later version that does not parse: the earlier one was graded
+                result.notes.insert(0, f"your {result.name} at {loaded.broken[result.name]}, so the grader "
+                                       f"graded your earlier {result.name} instead: fix the newer one and submit again")
             continue
         elif result.name in loaded.broken:
             result.notes.append(f"{loaded.broken[result.name]}: fix it and submit again")
@@ -405,7 +419,7 @@ def _note_errors_in_helpers(workload: Workload, run: Execution, report: Submissi
             said = [f"{name} is {shape if isinstance(v, list) else 'a number'}" for k, v in local
                     if (name := show.name(k)) and (v == "number" or (isinstance(v, list) and (shape := show.shape(v))))]
             shapes = ", ".join(said[:5])
-            at = f"at line {caller['line']} (`{caller['text']}`)" if caller else "where it calls it"
+            at = f"at line {caller['line']} ({code_span(caller['text'])})" if caller else "where it calls it"
             result.notes.append(
                 f"the error is raised inside your {function}" + (f" (line {helper['line']})" if helper else "")
                 + f", which passes its own checks: look at what {result.name} gives it {at}"

@@ -71,9 +71,9 @@ def test_course_style_submission_gets_what_a_human_would_give(key, accept_rename
         else:
             assert result.score < result.max_score, function
             assert set(detail) <= mistake_ids(report, function), (function, mistake_ids(report, function))
-    if accept_renamed:
-        for function, words in MANIFEST[key]["accept_renamed"]["notes"].items():
-            assert any(words in n for n in function_result(report, function).notes)
+    notes = MANIFEST[key]["accept_renamed"]["notes"] if accept_renamed else MANIFEST[key].get("notes", {})
+    for function, words in notes.items():
+        assert any(words in n for n in function_result(report, function).notes), function_result(report, function).notes
 
 
 def test_a_correct_caller_keeps_its_points_and_says_which_helper_to_fix():
@@ -164,3 +164,12 @@ def test_the_class_summary_counts_a_helpers_mistake_once():
     report = grader_for("deep_nn").grade_file(COURSE / "deep_nn" / "course_bug_dw_no_m.ipynb").as_dict()
     common = summarise([{**report, "student": s} for s in ("a", "b", "c")])["common"]
     assert [(c.id, c.function, c.students) for c in common] == [("dW-missing-1-over-m", "linear_backward", 3)]
+
+
+def test_a_mistake_is_placed_in_the_definition_that_was_graded():
+    """The half-edited later cell does not parse: the earlier backward_propagation is graded,
+    and its mistake is placed there (cell 17), not in the cell that was skipped (cell 24)."""
+    report = grader_for("one_hidden_layer").grade_file(COURSE / "one_hidden_layer" / "course_half_edited_backward.ipynb")
+    mistake = next(m for m in function_result(report, "backward_propagation").mistakes
+                   if m.id == "dZ1-tanh-derivative-for-sigmoid")
+    assert mistake.line.startswith("cell 17, line 15"), mistake.line

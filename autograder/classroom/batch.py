@@ -33,6 +33,7 @@ run), and the batch goes on. Pools that keep dying before grading anything
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import sys
@@ -49,6 +50,7 @@ from autograder.classroom.layout import Submission
 from autograder.grading import GRADER, Grader, grade_safely
 from autograder.report.feedback import render_html, render_markdown
 from autograder.report.gradescope import results_json
+from autograder.report.untrusted import clean_report, csv_cell, no_surrogates
 from autograder.run.sandbox.runner import Limits
 from autograder.spec import Assignment, load_assignment
 
@@ -235,6 +237,7 @@ def _failed(assignment: Assignment, sub: Submission, why: str) -> dict:
 def _store(gradebook: Gradebook, assignment: Assignment, sub: Submission, digest: str, report: dict,
            result: BatchResult, progress: Callable[[str, dict | None], None] | None,
            now: dict[str, str]) -> None:
+    report = clean_report(report)  # a file's name or a child's text may hold what no file can encode
     if gradebook.record(sub.student, assignment.name, digest, str(sub.path), report, now):
         result.graded += 1
     else:
@@ -257,7 +260,7 @@ class Line:
 
 def exercise_folder(out: Path, assignment: str) -> Path:
     """Where one exercise's files live in the results folder ``out``."""
-    return out / _safe_name(assignment)
+    return out / safe_name(assignment)
 
 
 def write_view(out: Path, gradebook: Gradebook, assignment: Assignment, written: Container[str] = (),
@@ -279,12 +282,12 @@ def write_overview(out: Path, gradebook: Gradebook) -> Path:
         table.setdefault(student, {})[name] = score
     out.mkdir(parents=True, exist_ok=True)
     path = out / "grades.csv"
-    with open(path, "w", newline="", encoding="utf-8") as handle:
+    with open(path, "w", newline="", encoding="utf-8", errors="replace") as handle:
         writer = csv.writer(handle)
         writer.writerow(["student", *names])
         for student in sorted(table):
             row = table[student]
-            writer.writerow([student, *("" if row.get(n) is None else row[n] for n in names)])
+            writer.writerow([csv_cell(student), *("" if row.get(n) is None else row[n] for n in names)])
     return path
 
 
@@ -299,13 +302,16 @@ def write_results(folder: Path, assignment: Assignment,
 
     One pass over the reports, one report in memory at a time. A report given as its JSON
     text (as the gradebook stores it) goes into report.json as it is, not encoded again:
-    this pass runs on one core after the workers are done."""
+    this pass runs on one core after the workers are done.
+
+    Text cells of grades.csv that a spreadsheet would run as a formula (a student named
+    ``=HYPERLINK(…)``) start with ``'`` (:func:`~autograder.report.untrusted.csv_cell`)."""
     items = sorted(reports.items()) if isinstance(reports, Mapping) else reports
     folder.mkdir(parents=True, exist_ok=True)
     functions = list(assignment.functions)
     lines = []
-    with open(folder / "grades.csv", "w", newline="", encoding="utf-8") as table, \
-            open(folder / "report.json", "w", encoding="utf-8") as whole:
+    with open(folder / "grades.csv", "w", newline="", encoding="utf-8", errors="replace") as table, \
+            open(folder / "report.json", "w", encoding="utf-8", errors="replace") as whole:
         writer = csv.writer(table)
         writer.writerow(["student", "file", "score", "max_score", "error", *functions])
         jail_field = f'"jail": {json.dumps(jail)}, ' if jail else ""
@@ -314,10 +320,11 @@ def write_results(folder: Path, assignment: Assignment,
             if isinstance(stored, str):
                 text, report = stored, json.loads(stored)
             else:
-                text, report = json.dumps(stored, ensure_ascii=False), stored
+                report = clean_report(stored)
+                text = json.dumps(report, ensure_ascii=False)
             per_fn = {f["name"]: f["score"] for f in report["functions"]}
-            writer.writerow([student, report["submission"], report["score"], report["max_score"],
-                             report["error"] or "", *[per_fn.get(f, 0.0) for f in functions]])
+            writer.writerow([csv_cell(student), csv_cell(report["submission"]), report["score"], report["max_score"],
+                             csv_cell(report["error"] or ""), *[per_fn.get(f, 0.0) for f in functions]])
             whole.write(("," if i else "") + "\n" + text)
             if student not in written and not _has_feedback(folder, student):
                 write_feedback(folder, student, report)
@@ -329,27 +336,46 @@ def write_results(folder: Path, assignment: Assignment,
 
 
 def _has_feedback(folder: Path, student: str) -> bool:
-    safe = _safe_name(student)
+    safe = safe_name(student)
     return all(p.is_file() for p in (folder / "feedback" / f"{safe}.md", folder / "feedback" / f"{safe}.html",
                                      folder / "gradescope" / safe / "results.json"))
 
 
 def write_feedback(folder: Path, student: str, report: dict) -> None:
     """feedback/<student>.md and .html, gradescope/<student>/results.json in the exercise's
-    ``folder``: written as each report is stored, while the other submissions are being graded."""
-    safe = _safe_name(student)
+    ``folder``: written as each report is stored, while the other submissions are being graded.
+    The files are named by :func:`safe_name`."""
+    safe = safe_name(student)
+    report = clean_report(report)
     (folder / "feedback").mkdir(parents=True, exist_ok=True)
-    (folder / "feedback" / f"{safe}.md").write_text(render_markdown(report, student), encoding="utf-8")
-    (folder / "feedback" / f"{safe}.html").write_text(render_html(report, student), encoding="utf-8")
+    (folder / "feedback" / f"{safe}.md").write_text(render_markdown(report, student), encoding="utf-8",
+                                                   errors="replace")
+    (folder / "feedback" / f"{safe}.html").write_text(render_html(report, student), encoding="utf-8",
+                                                     errors="replace")
     gradescope = folder / "gradescope" / safe
     gradescope.mkdir(parents=True, exist_ok=True)
     # no indent: json's fast C encoder only runs without one
     (gradescope / "results.json").write_text(json.dumps(results_json(report), ensure_ascii=False),
-                                             encoding="utf-8")
+                                             encoding="utf-8", errors="replace")
 
 
-def _safe_name(student: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in student) or "student"
+_SAFE_BYTES = 120  # of a student's id kept in a file name (a name may have 255 bytes)
+
+
+def safe_name(student: str) -> str:
+    """The name of a student's files (feedback/NAME.md, gradescope/NAME/): the id itself when
+    it is made of letters, digits, ``-``, ``_`` and ``.``; otherwise the id with every other
+    character replaced by ``_`` and ``+`` and a hash of the id appended, so that ``bob~jones``
+    and ``bob_jones`` never share (and overwrite) each other's files. A long id is cut, with
+    its hash, and one starting with a dot gets a ``_`` first (no ``..`` folder)."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in student)
+    safe = safe.encode("utf-8")[:_SAFE_BYTES].decode("utf-8", "ignore")
+    if safe.startswith("."):
+        safe = "_" + safe
+    if safe == student and safe:
+        return safe
+    # "+" is no character of an id kept as it is: no student can name a file to take this name
+    return f"{safe or 'student'}+{hashlib.sha256(no_surrogates(student).encode('utf-8')).hexdigest()[:16]}"
 
 
 def default_jobs() -> int:

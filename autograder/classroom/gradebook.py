@@ -20,6 +20,10 @@ Gradebooks written before the ``current`` column existed gain it when opened
 batch worded them) are marked not current then, the others stay current. Likewise
 the ``fingerprint`` column: an old row gains an empty one, so the next run regrades it
 once ("graded before fingerprints were kept").
+
+Whatever text a row gets is stored without lone surrogates and capped
+(:func:`~autograder.report.untrusted.clean_report`): SQLite cannot encode a lone surrogate,
+and one student's text must never stop the batch from recording the others.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from pathlib import Path
 
 from autograder.classroom.fingerprint import changed_parts, encode
 from autograder.grading import GRADER
+from autograder.report.untrusted import clean_report, no_surrogates
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS grades (
@@ -109,7 +114,7 @@ class Gradebook:
         (``None``: it is, a rerun skips it): one of :data:`NEW`, :data:`FILE_CHANGED`,
         :data:`RETRY`, or "the assignment changed: …" naming the parts that differ."""
         row = self.db.execute("SELECT sha256, current, fingerprint FROM grades WHERE student = ? AND assignment = ?",
-                              (student, assignment)).fetchone()
+                              (no_surrogates(student), assignment)).fetchone()
         if row is None:
             return NEW
         if row[0] != sha256:
@@ -128,7 +133,10 @@ class Gradebook:
     def record(self, student: str, assignment: str, sha256: str, file: str, report: dict,
                fingerprint: dict[str, str] | None = None) -> bool:
         """Store ``report`` (not current when its ``error_kind`` is :data:`GRADER`) with the
-        assignment's ``fingerprint`` it was graded under; returns whether it is current."""
+        assignment's ``fingerprint`` it was graded under; returns whether it is current.
+        Its texts are stored cleaned (see the module's docstring): this never raises on them."""
+        report = clean_report(report)
+        student, file = no_surrogates(student), clean_report(file)
         current = is_verdict(report)
         self.db.execute(
             "INSERT OR REPLACE INTO grades (student, assignment, sha256, file, score, max_score, error, report,"

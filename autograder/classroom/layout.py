@@ -3,10 +3,14 @@
 Three layouts are understood: a flat folder (one file per student, the id is the
 file name), one folder per student (``STUDENT/…``), and nbgrader's
 ``submitted/STUDENT/ASSIGNMENT/*.ipynb``. Anything else is ignored with a note.
+
+A student's id is made from a file or folder name (:func:`label`): a name that is not UTF-8
+(a raw ``\\xff`` byte) would give an id that no database, file or terminal can encode.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +26,17 @@ class Submission:
     own_folder: bool = False  # in a folder of the student's own: it may import the .py files beside it
 
 
+def label(name: str) -> str:
+    """A student's id from a file or folder name: a byte that is not UTF-8 (which Python
+    reads as a lone surrogate) is written ``\\xff``, so two such names stay two students."""
+    if name.isascii():
+        return name
+    try:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    except UnicodeError:  # not a name read from the file system
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def discover(paths: list[Path], assignment: str) -> tuple[list[Submission], list[str]]:
     """Submissions under the given files/folders, one per student, and notes on the rest."""
     found: list[Submission] = []
@@ -29,7 +44,7 @@ def discover(paths: list[Path], assignment: str) -> tuple[list[Submission], list
     for path in paths:
         if path.is_file():
             if path.suffix in SUFFIXES:
-                found.append(Submission(path.stem, path))
+                found.append(Submission(label(path.stem), path))
             else:
                 notes.append(f"ignored {path} (not a .py or .ipynb file)")
         elif not path.is_dir():
@@ -57,13 +72,13 @@ def _folder(folder: Path, assignment: str, found: list[Submission], notes: list[
     for item in _visible(folder):
         if item.is_file():
             if item.suffix in SUFFIXES:
-                found.append(Submission(item.stem, item))
+                found.append(Submission(label(item.stem), item))
             else:
                 notes.append(f"ignored {item} (not a .py or .ipynb file)")
         elif item.is_dir():
             chosen = _pick(item, assignment, notes)
             if chosen:
-                found.append(Submission(item.name, chosen, own_folder=True))
+                found.append(Submission(label(item.name), chosen, own_folder=True))
 
 
 def _nbgrader(submitted: Path, assignment: str, found: list[Submission], notes: list[str]) -> None:
@@ -77,7 +92,7 @@ def _nbgrader(submitted: Path, assignment: str, found: list[Submission], notes: 
             continue
         chosen = _pick(folder, assignment, notes, suffixes=(".ipynb", ".py"))
         if chosen:
-            found.append(Submission(student.name, chosen, own_folder=True))
+            found.append(Submission(label(student.name), chosen, own_folder=True))
 
 
 def _pick(folder: Path, assignment: str, notes: list[str], suffixes: tuple[str, ...] = SUFFIXES) -> Path | None:

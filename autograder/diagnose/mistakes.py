@@ -9,10 +9,12 @@ explain two mistakes at once. What no mutant explains gets an analytic finding
 
 from __future__ import annotations
 
+import ast
 import copy
 import functools
 import itertools
 import re
+import textwrap
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +35,7 @@ from autograder.judge.checks import (
     structure_problem,
     student_step,
 )
-from autograder.judge.disclose import for_call
+from autograder.judge.disclose import code_span, for_call
 from autograder.judge.errors import error_signature, explain_error, is_memory, is_timeout, shape_hint
 from autograder.judge.reference import combinable, mutant_module, source_lines
 from autograder.run.execute import Execution
@@ -63,6 +65,8 @@ GENERIC = {
     "form that stays finite (e.g. σ(z) first, then σ(z)(1 − σ(z)); A − Y instead of dividing by A(1 − A)).",
     "wrong-shape": "The result does not have the shape of the quantity it stands for; write down the shape "
     "of every factor.",
+    "empty": "A result that collects one entry per step of a loop stays empty when the line that adds to it "
+    "never runs: it belongs in the loop, outside any condition that only decides what is printed.",
     "shape-error": "numpy could not combine two arrays because their shapes do not fit; the shapes above say "
     "which transpose or product is wrong.",
     "exception": "",  # the error itself says it
@@ -204,9 +208,11 @@ class CellForm:
 
     @classmethod
     def of(cls, values: list, expected: bool = False) -> CellForm:
-        raised = tuple(isinstance(v, MutantError) for v in values)
+        # an error raised, or a step the result lacks (a key left out): alike only to the same
+        raised = tuple(isinstance(v, (MutantError, StepMissing)) for v in values)
         plain = [v for v, r in zip(values, raised) if not r]
-        return cls(raised, tuple(v.signature for v, r in zip(values, raised) if r),
+        return cls(raised, tuple(v.signature if isinstance(v, MutantError) else "missing"
+                                 for v, r in zip(values, raised) if r),
                    compare.flatten(plain, expected=expected) if plain else None)
 
     def alike(self, other: CellForm) -> bool | None:
@@ -231,7 +237,7 @@ def diagnose(fn: FunctionSpec, result: FunctionResult, workload: Workload, run: 
     calls = workload.for_function(fn.name)
     keepdims_only_on_reductions(fn, result, run.sources)
     mistakes = _interface(fn, [c for c in calls if not c.extreme], run, workload)
-    if any(m.id in ("wrong-return-type", "missing-keys") for m in mistakes):
+    if any(m.id == "wrong-return-type" for m in mistakes):
         return mistakes
     if fn.compare != "values":
         return mistakes
@@ -242,6 +248,12 @@ def diagnose(fn: FunctionSpec, result: FunctionResult, workload: Workload, run: 
     wrong = {c for c, obs in student.items() if not all(step_right(fn, call, c[1], run) for *_, call in obs)}
     right = (functions_right() if functions_right else right_everywhere(workload, run)) - {fn.name}
     named, left = _fingerprint(fn, calls, student, wrong, workload, prints, right)
+    if any(m.id == "missing-keys" for m in mistakes):  # a step the result lacks is said once
+        absent = {step for step in fn.step_exprs()
+                  if all(isinstance(student_step(fn, c, step, run), StepMissing) for c in observed if run.outcomes[c.id].ok)}
+        left = {cell for cell in left if cell[1] not in absent}
+        if named:  # by the catalogue mistake that leaves the keys out (the dA keys shifted by one)
+            mistakes = [m for m in mistakes if m.id != "missing-keys"]
     mistakes += named
     mistakes += _analyse(fn, calls, student, left, workload, run)
     for mistake in named:
@@ -262,7 +274,7 @@ def source_place(sources: dict[str, list[str]], function: str, names: list[str])
         return None
     file, number, text = hit
     where = f"line {number}" if file.endswith(".py") else f"{file}, line {number}"
-    return f"{where}: `{text.strip()[:70]}`"
+    return f"{where}: {code_span(text.strip()[:70])}"
 
 
 RETURNED = "<return>"  # a name for source_place: the function's last return line
@@ -301,8 +313,19 @@ def function_bodies(sources: dict[str, list[str]], function: str) -> list[tuple[
                     if line.strip() and len(line) - len(line.lstrip()) <= indent and not line.lstrip().startswith("#"):
                         break
                     body.append((number + 1, line))
-                bodies.append((file, body))
-    return bodies
+                bodies.append((file, body, _parses("\n".join([text, *(t for _, t in body)]))))
+    # a definition that does not parse was not loaded (a half-edited cell): not where to look
+    parsed = [(file, body) for file, body, ok in bodies if ok]
+    return parsed or [(file, body) for file, body, _ in bodies]
+
+
+@functools.lru_cache(maxsize=1024)
+def _parses(text: str) -> bool:
+    try:
+        ast.parse(textwrap.dedent(text))
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 _REDUCTION = re.compile(r"\bnp\.(?:sum|mean)\s*\(|\.(?:sum|mean)\s*\(")

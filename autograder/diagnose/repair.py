@@ -28,6 +28,7 @@ from autograder.diagnose.mistakes import Mistake
 from autograder.judge import compare
 from autograder.judge.cases import Call, Workload, build_workload
 from autograder.judge.checks import FunctionResult, expected_step, judge_function, step_right, step_value
+from autograder.judge.disclose import code_span
 from autograder.judge.reference import (
     apply_mistake,
     function_span,
@@ -55,7 +56,7 @@ CONFIRM = 12  # versions that pass the failing calls, tried on every call
 SECONDS = 3.0  # wall clock for the whole search of one submission
 # analytic findings a repair replaces (the value relations); interface findings stay
 _VALUE_KINDS = {"transposed", "scaled-by-m", "scaled-by-1-over-m", "sign-flipped", "scaled", "missing-keepdims",
-                "wrong-axis", "reduced-to-scalar", "not-finite", "wrong-shape", "shape-error", "exception",
+                "wrong-axis", "reduced-to-scalar", "not-finite", "wrong-shape", "empty", "shape-error", "exception",
                 "differs"}
 
 
@@ -91,12 +92,12 @@ class Repair:
         for k, edit in enumerate(self.edits):
             code = self.places[k][2]
             if hint == "line":
-                parts.append(f"{self.where(k)}: `{code}` — {edit.name} here")
+                parts.append(f"{self.where(k)}: {code_span(code)} — {edit.name} here")
             else:
                 added = len(edit.before) >= 2 and edit.before in edit.after  # `dZ1 @ X.T / m`, `W2.T`: said in full
                 long = len(edit.before) > 24  # the line quoted just before shows it
-                instead = "" if added or long else f" instead of `{edit.before}`"
-                parts.append(f"{self.where(k)}: `{code}` — with `{edit.after}` here{instead}")
+                instead = "" if added or long else f" instead of {code_span(edit.before)}"
+                parts.append(f"{self.where(k)}: {code_span(code)} — with {code_span(edit.after)} here{instead}")
         fixed_by = "with that fixed" if hint == "line" and len(parts) == 1 else \
             "with those fixed" if hint == "line" else ""
         return ", and ".join(parts) + (f"; {fixed_by}" if fixed_by else "") + f", {said} {verb} right."

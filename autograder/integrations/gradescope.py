@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 from autograder.report.gradescope import results_json
+from autograder.report.untrusted import clean_report
 from autograder.spec import Assignment
 
 if sys.version_info >= (3, 11):
@@ -99,10 +100,11 @@ def run(assignment_name: str, root: Path) -> dict:
     if submission is None:
         results = {"score": 0.0, "tests": [], "output": f"No .ipynb or .py file was submitted for {assignment.name}."}
     else:
-        results = results_json(grade_safely(Grader(assignment), "student", submission))
+        results = results_json(clean_report(grade_safely(Grader(assignment), "student", submission)))
     out = root / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    (out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8",
+                                      errors="replace")
     return results
 
 

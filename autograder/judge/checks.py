@@ -57,6 +57,8 @@ class FunctionResult:
     status: str = "ok"  # ok, missing, not-implemented, provided (imported from a course module)
     # judged again with the grader's own versions of these helpers of the student's (grading.judge_on_their_own)
     judged_with: list[str] = field(default_factory=list)
+    # judged again so, it lost as much: its mistakes are its own, not its helpers' (the report says them)
+    wrong_alone: bool = False
 
     @property
     def score(self) -> float:
@@ -383,7 +385,7 @@ def _keys(got: dict, show: Disclosure) -> str:
     """The keys of a student's dict, as far as ``show`` allows."""
     if not got:
         return "no keys"
-    names = [name for name in (show.name(k) for k in list(got)[:12]) if name]
+    names = show.listed(list(got), 12)
     if not names:
         return "other keys"
     return ", ".join(names) + (" and others" if len(names) < len(got) else "")

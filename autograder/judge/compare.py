@@ -189,7 +189,7 @@ class Relation:
     """How a wrong value relates to the expected one."""
 
     kind: str  # transposed, sign-flipped, scaled-by-m, scaled-by-1-over-m, scaled, missing-keepdims,
-    # wrong-axis, reduced-to-scalar, not-finite, wrong-shape, differs
+    # wrong-axis, reduced-to-scalar, not-finite, wrong-shape, empty, differs
     text: str
     factor: float | None = None
 
@@ -216,6 +216,9 @@ def relation(got: Any, expected: Any, m: int | None = None, show: Disclosure = T
             return Relation("transposed", "it is the expected result transposed")
         return _scaling(g, e, m, show) or Relation("differs", "")
     has = f"it has {show.shape_phrase(g.shape)} instead of {_shape(e)}"
+    if g.size == 0 and e.size > 0:  # a list of costs nothing was appended to
+        return Relation("empty", f"it is empty ({has}): nothing was added to it — is the line that fills it "
+                                 "under a condition that is false here?")
     if g.shape[::-1] == e.shape and g.ndim == 2:
         if _allclose(g.T, e, RTOL):
             return Relation("transposed", f"{has}: it is the expected result transposed")
@@ -305,7 +308,7 @@ def describe_type(value: Any, show: Disclosure = TRUSTED) -> str:
     if isinstance(value, dict):
         if not value:
             return "an empty dict"
-        shown = [name for name in (show.name(k) for k in list(value)[:8]) if name]
+        shown = show.listed(list(value), 8)
         more = len(shown) < len(value)
         if not shown:
             return "a dict with other keys"

@@ -20,11 +20,18 @@ therefore describes the student's output through a :class:`Disclosure`, one per 
   when every number in it is one of the case's known dimensions (its ``dims``, the shapes of
   its inputs and of the expected result, 1), else "a shape that matches none of the
   expected dimensions"; a name (a variable, a dict key, an input changed in place, an
-  undefined name) only if it occurs in the submission's source as the grader loaded it.
+  undefined name) only if it occurs in the submission's source as the grader loaded it and
+  is one of the exercise's own names (its functions, parameters, steps, the identifiers of
+  its reference) or a key of the call's inputs or expected result; and a listing of the
+  student's dict keys names only keys the expected result has. (A file's own identifiers
+  were a code book: returning keys p0_1, p1_3, … spelled a hidden input's digits, red team 4.)
 
 In both, a place in the code is shown only as the grader's own copy of the submission has
 it (a frame naming a file or line that is not there is dropped; the code line is read from
-that copy, never from the child). A text about several calls (a mistake, a note, a "same
+that copy, never from the child), at most :data:`LINE_CAP` characters of it (one line of a
+million characters would be quoted by every check it fails), and quoted with
+:func:`code_span` (fenced with more backticks than the line holds, so that a backtick in a
+comment cannot end the quote and turn the rest into Markdown). A text about several calls (a mistake, a note, a "same
 reason" line) is built from one call's text, made under that call's disclosure. Fixed
 grader wording that only classifies an output (which check failed, "transposed", "times
 m", a line number in the student's own file) stays: each carries a few bits at most. The
@@ -59,6 +66,8 @@ if TYPE_CHECKING:
     from autograder.spec import Assignment
 
 MESSAGE_CAP = 200
+LINE_CAP = 200  # characters of a line of the student's code quoted in feedback
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 TYPE_NAME_CAP = 40
 WITHHELD_SHAPE = "a shape that matches none of the expected dimensions"
 NEUTRAL_EXCEPTION = "an exception"
@@ -89,6 +98,7 @@ class Disclosure:
     words: frozenset[str] = frozenset()
     sources: Mapping[str, list[str]] = field(default_factory=dict)
     trusted: bool = False  # the grader's own code (reference, mutants): nothing to hide, frames as they are
+    keys: frozenset[str] = frozenset()  # the expected result's dict keys: what a listing may name on hidden inputs
 
     # -- text ------------------------------------------------------------------------------
     def message(self, text: Any) -> str | None:
@@ -128,6 +138,13 @@ class Disclosure:
         if match["base"] in self.words and (match["key"] is None or match["key"] in self.words):
             return text
         return None
+
+    def listed(self, names: list[Any], cap: int) -> list[str]:
+        """Of the keys of a student's dict, those that may be listed (at most ``cap``): on
+        hidden inputs only the expected result's own, so which are listed says a few bits."""
+        if self.open or self.trusted:
+            return [shown for shown in (self.name(n) for n in names[:cap]) if shown]
+        return [n for n in names if isinstance(n, str) and n in self.keys][:cap]
 
     # -- numbers and shapes ----------------------------------------------------------------
     def number(self, x: Any, spec: str = ".6g") -> str | None:
@@ -179,7 +196,7 @@ class Disclosure:
         lines = self.sources.get(file) if isinstance(file, str) else None
         if lines is None or type(line) is not int or not 0 < line <= len(lines):
             return None
-        return {"file": file, "line": line, "text": lines[line - 1].strip(), "function": frame.get("function")}
+        return {"file": file, "line": line, "text": quoted_line(lines[line - 1]), "function": frame.get("function")}
 
     def stopped(self, kind: str, message: Any) -> str:
         """A call that hung, killed the child, flooded it, sent garbage or ran out the
@@ -194,6 +211,21 @@ class Disclosure:
 TRUSTED = Disclosure(open=True, trusted=True)  # the grader's own code, and the default of pure helpers
 
 
+def quoted_line(text: str, cap: int = LINE_CAP) -> str:
+    """A line of the student's code as feedback quotes it: stripped, one line, at most ``cap`` characters."""
+    text = _CONTROL.sub(" ", str(text).strip())
+    return text if len(text) <= cap else text[:cap - 1] + "…"
+
+
+def code_span(text: str, cap: int = LINE_CAP) -> str:
+    """``text`` (capped, see :func:`quoted_line`) quoted as code: between runs of backticks
+    longer than any run inside it, so that nothing in it can close the quote."""
+    text = quoted_line(text, cap)
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def for_call(call: Call, run: Execution, assignment: Assignment | None = None) -> Disclosure:
     """The disclosure for one call of a submission (worked out once per call)."""
     key = ("disclosure", call.id)
@@ -205,9 +237,46 @@ def for_call(call: Call, run: Execution, assignment: Assignment | None = None) -
         for value in (*call.args.values(), call.expected):
             _sizes(value, dims)
         keys = {k for v in call.args.values() if isinstance(v, dict) for k in v if isinstance(k, str)}
+        expected = _keys_of(call.expected)
+        words = (source_words(run) & exercise_words(assignment, run)) | keys | expected
         run.memo[key] = Disclosure(open=call.visibility == "public" and call.id not in run.closed, dims=frozenset(dims),
-                                   words=source_words(run) | keys, sources=run.sources)
+                                   words=words, sources=run.sources, keys=expected)
     return run.memo[key]
+
+
+def _keys_of(value: Any, depth: int = 0) -> frozenset[str]:
+    """The string keys of a result's dicts (a dict, or dicts inside a tuple: (A2, cache))."""
+    if isinstance(value, dict):
+        return frozenset(k for k in value if isinstance(k, str)).union(
+            *(_keys_of(v, depth + 1) for v in value.values() if depth < 3))
+    if isinstance(value, (tuple, list)) and depth < 3:
+        return frozenset().union(*(_keys_of(v, depth + 1) for v in value))
+    return frozenset()
+
+
+def exercise_words(assignment: Assignment | None, run: Execution) -> frozenset[str]:
+    """The exercise's own names: its functions, their parameters and steps, and the names of
+    its reference solution (kept in the run's memo)."""
+    key = ("disclosure", "exercise")
+    if key not in run.memo:
+        names: set[str] = set()
+        if assignment is not None:
+            names |= set(assignment.functions)
+            for fn in assignment.functions.values():
+                names |= set(fn.step_exprs()) | set(fn.args) | set(fn.upstream)
+            if assignment.solution is not None:
+                names |= _file_names(str(assignment.solution))
+        run.memo[key] = frozenset(names)
+    return run.memo[key]
+
+
+@lru_cache(maxsize=16)
+def _file_names(path: str) -> frozenset[str]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return _code_names(handle.read())
+    except OSError:
+        return frozenset()
 
 
 def source_words(run: Execution) -> frozenset[str]:
@@ -285,14 +354,14 @@ def load_notes(notes: list[str], loaded: LoadedSource) -> list[str]:
         if unit is None:
             continue
         where = f"{unit.filename}, line {unit.lineno}"
-        first = unit.source.strip().splitlines()[0][:60] if unit.source.strip() else ""
+        first = code_span(unit.source.strip().splitlines()[0][:60]) if unit.source.strip() else "``"
         rest = match["rest"]
         if _SLOW.fullmatch(rest) and unit.limit:
-            result.append(f"{where}: `{first}` took longer than {unit.limit:g} s and was stopped")
+            result.append(f"{where}: {first} took longer than {unit.limit:g} s and was stopped")
         elif (module := _MODULE.fullmatch(rest)) and all(w in words for w in module["module"].split(".")):
             result.append(f"{where}: {missing_module(module['module'])}; its names were replaced by placeholders")
         elif failed := _FAILED.fullmatch(rest):
             kind = shown.exception(failed["kind"]) or NEUTRAL_EXCEPTION
             message = shown.message(failed["message"])
-            result.append(f"{where}: `{first}` failed ({kind}{': ' + message if message else ''}) and was skipped")
+            result.append(f"{where}: {first} failed ({kind}{': ' + message if message else ''}) and was skipped")
     return result

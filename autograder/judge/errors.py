@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 
 from autograder.judge.course_modules import is_course_helper
-from autograder.judge.disclose import NEUTRAL_EXCEPTION, TRUSTED, Disclosure
+from autograder.judge.disclose import NEUTRAL_EXCEPTION, TRUSTED, Disclosure, code_span
 from autograder.run.sandbox.limits import Limits
 from autograder.run.sandbox.runner import STOPPED
 
@@ -23,7 +23,7 @@ def where(error: dict, show: Disclosure = TRUSTED) -> str:
     last = show.frame(frames[-1]) if frames else None
     if not last:
         return ""
-    text = f"`{last['text']}`" if last.get("text") else ""
+    text = code_span(last["text"]) if last.get("text") else ""
     return f"{last['file']}, line {last['line']}" + (f": {text}" if text else "")
 
 

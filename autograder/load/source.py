@@ -311,9 +311,10 @@ def settle(result: LoadedSource, roots: set[str] | None = None) -> LoadedSource:
         return result
     result.settled = True
     deferred = {id(unit): listed for unit, listed in result._deferred}
+    shadows = _shadowing(result, deferred)
     binders: dict[str, list[CodeUnit]] = {}
     for unit in result.units:
-        for name in unit.names:
+        for name in unit.names if id(unit) not in shadows else ():
             binders.setdefault(name, []).append(unit)
     wanted: dict[str, str | None] = {}  # name -> the graded function that needs it
     todo: list[tuple[str, str | None]] = []
@@ -331,7 +332,7 @@ def settle(result: LoadedSource, roots: set[str] | None = None) -> LoadedSource:
             todo.extend((n, None) for n in _reads(unit)[0])
     for unit in result.units:  # a graded name is needed however it is bound: by a def, an import
         # of the course's helper (``from planar_utils import sigmoid``), an assignment (np.vectorize)
-        if (unit.kind == "def") if roots is None else bool(set(unit.names) & roots):
+        if id(unit) not in shadows and ((unit.kind == "def") if roots is None else bool(set(unit.names) & roots)):
             activate(unit, unit.names[0])
     while todo:
         name, who = todo.pop()
@@ -359,6 +360,35 @@ def settle(result: LoadedSource, roots: set[str] | None = None) -> LoadedSource:
             + f" (e.g. {first}); each may take at most {CALL_LIMIT:g} s")
     _note_skipped(result, skipped)
     return result
+
+
+def _shadowing(result: LoadedSource, deferred: dict[int, str]) -> set[int]:
+    """The statements that replace a function defined above them by what it returns (a test
+    cell's ``sigmoid = sigmoid(np.array([0, 2]))``): never run, so the function is graded, and
+    said in a note (in the notebook too, the name is no longer a function after that cell)."""
+    defined: set[str] = set()
+    shadows: set[int] = set()
+    for unit in result.units:
+        if unit.kind == "def":
+            defined.update(unit.names)
+            continue
+        if id(unit) not in deferred or not set(unit.names) & defined:
+            continue
+        try:
+            node = ast.parse(unit.source).body[0]
+        except (SyntaxError, IndexError):
+            continue
+        value = getattr(node, "value", None)
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in unit.names:
+            shadows.add(id(unit))
+            listed = deferred[id(unit)]
+            if listed in result._skipped:
+                result._skipped.remove(listed)
+            name = value.func.id
+            result.notes.append(f"{listed or unit.source.splitlines()[0][:60]} replaces your function {name} by "
+                                f"what it returns: not run, so your def of {name} is graded (in your notebook, "
+                                f"{name} is no longer a function after it)")
+    return shadows
 
 
 def _reads(unit: CodeUnit) -> tuple[frozenset[str], frozenset[str]]:
@@ -427,7 +457,7 @@ def _salvage(text: str, filename: str, result: LoadedSource) -> list[str]:
             defined = re.match(r"\s*(?:async\s+)?def\s+(\w+)", chunk)
             if defined:
                 result.broken[defined.group(1)] = f"{filename}, line {at} does not parse ({exc.msg}{hint})"
-            broken.append(f"{filename}, lines {begin + 1}-{end} do not parse ({exc.msg}{hint})")
+            broken.append(f"{filename}, lines {begin + 1}-{end} do not parse ({exc.msg} at line {at}{hint})")
             continue
         skipped += _collect(tree, lines, filename, result)
     if broken:

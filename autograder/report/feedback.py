@@ -14,6 +14,7 @@ import jinja2
 
 from autograder.report.documents import block_html, cited_sections, inline_html, local_link
 from autograder.report.findings import Finding, collect, consequence_of, key_of
+from autograder.report.untrusted import inline_markdown, markdown_code, markdown_text
 
 OK, BAD = "✔", "✘"
 
@@ -230,7 +231,8 @@ def bullet_message(fn: dict, m: dict, verbose: bool = False) -> str:
     return message
 
 
-_PLACE = re.compile(r"it raised (?P<kind>[\w.]+).*? — at (?P<where>.+?, line \d+(?:: `[^`]*`)?)")
+# the quoted line is a code span of one or more backticks (judge.disclose.code_span)
+_PLACE = re.compile(r"it raised (?P<kind>[\w.]+).*? — at (?P<where>.+?, line \d+(?:: (?P<fence>`+).*?(?<!`)(?P=fence)(?!`))?)")
 
 
 def error_place(fn: dict) -> str | None:
@@ -468,7 +470,10 @@ def _helpers(report: dict) -> dict:
             # each "To fix" line read with its function, as in the text report (an error's caller line)
             "to_fix": lambda finding: to_fix_line(finding, by_name.get(finding.shown_in)),
             "link": local_link, "sections": cited_sections(report),
-            "md": inline_html, "block": block_html}
+            # a report's texts may quote the student (messages, notes, errors, the file's name):
+            # inert Markdown (untrusted.inline_markdown); the catalogue's explanations are ours
+            "text": inline_markdown, "plain": markdown_text, "code": markdown_code,
+            "md": lambda text: inline_html(inline_markdown(text)), "ours": inline_html, "block": block_html}
 
 
 @cache

@@ -51,7 +51,7 @@ def consequence_of(fn: dict, report: dict, _seen: frozenset = frozenset()) -> li
     has of its own is analytic guesses (then the guesses are not printed): the roots, not
     the functions in between that are wrong for the same reason."""
     own = [m for m in fn.get("mistakes", []) if not m.get("caused_by")]
-    if any(m.get("source") != "analysis" or m["id"] in OWN for m in own):
+    if fn.get("wrong_on_its_own") or any(m.get("source") != "analysis" or m["id"] in OWN for m in own):
         return []
     if not own and any(m.get("caused_by") for m in fn.get("mistakes", [])):
         return []  # already said with the helper's name

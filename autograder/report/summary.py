@@ -1,4 +1,9 @@
-"""The class summary an instructor reads before the next lecture (Markdown, HTML, PNG)."""
+"""The class summary an instructor reads before the next lecture (Markdown, HTML, PNG).
+
+A common mistake is shown with the message of one student who made it, which may quote
+that student's code or error, and the errors list students' names: in summary.md that
+text is inert Markdown (:func:`~autograder.report.untrusted.inline_markdown`), in
+summary.html escaped."""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from autograder.report.untrusted import inline_markdown, markdown_text  # noqa: E402
 
 
 @dataclass
@@ -73,8 +80,8 @@ def write_summary(out: Path, assignment: str, reports: Iterable[dict]) -> list[P
     s = summarise(reports)
     paths = [_histogram(out / "histogram.png", s, assignment), _mistake_chart(out / "mistakes.png", s)]
     md = _markdown(assignment, s)
-    (out / "summary.md").write_text(md, encoding="utf-8")
-    (out / "summary.html").write_text(_html(assignment, s), encoding="utf-8")
+    (out / "summary.md").write_text(md, encoding="utf-8", errors="replace")
+    (out / "summary.html").write_text(_html(assignment, s), encoding="utf-8", errors="replace")
     return [out / "summary.md", out / "summary.html", *paths]
 
 
@@ -116,12 +123,14 @@ def _markdown(assignment: str, s: dict) -> str:
     lines += [f"| {step} | {n} |" for step, n in s["by_step"].most_common()]
     lines += ["", "## Most common mistakes", "", "![most common mistakes](mistakes.png)", ""]
     for c in s["common"][:10]:
-        lines += [f"### `{c.id}` — {c.students} student(s) ({c.function}, step {c.step})", "", c.message, ""]
+        lines += [f"### `{c.id}` — {c.students} student(s) ({c.function}, step {c.step})", "",
+                  inline_markdown(c.message), ""]
         if c.explanation:
             lines += [f"*Why:* {c.explanation}", ""]
     if s["errors"]:
         lines += ["## Not graded", ""]
-        lines += [f"- {r.get('student', r['submission'])}: {r['error']}" for r in s["errors"]]
+        lines += [f"- {markdown_text(str(r.get('student') or r['submission']))}: {inline_markdown(r['error'])}"
+                  for r in s["errors"]]
     return "\n".join(lines) + "\n"
 
 

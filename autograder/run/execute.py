@@ -127,10 +127,13 @@ def rerun(loaded: LoadedSource, workload: Workload, calls: list[Call], served: d
     A function may ask the grader for its own helpers only, in a child where no other function
     is judged after it: a function that is itself another's helper never gets its own answer,
     not even through what an earlier call in the same child kept. So the first function goes
-    to ``box``, the submission's own child when it is done with everything else (its calls'
-    details are then withheld, as its child holds the hidden inputs: ``Execution.closed``), and
-    each other function to a fresh child of its own, where, as in ``execute``, the public calls
-    are made before the child holds any hidden input."""
+    to ``box``, the submission's own child when it is done with everything else, and each other
+    function to a fresh child of its own.
+
+    Every call made again is closed (``Execution.closed``: its details are withheld, as a hidden
+    call's are), public ones too: the code had the reference's answers at hand, on any inputs it
+    chose (red team 4 raised the served backward_propagation's answer on a public call), and
+    the submission's own child holds the hidden inputs besides."""
     result = Execution(sources=loaded.sources)
     limits = limits or Limits()
     # judging on its own must not double a file's time, nor go past the submission's
@@ -139,10 +142,10 @@ def rerun(loaded: LoadedSource, workload: Workload, calls: list[Call], served: d
         mine = [c for c in calls if c.function == function]
         if not mine:
             continue
+        result.closed = result.closed | {c.id for c in mine}
         if box is not None:
             own, box = box, None
             _public_then_hidden(mine, own, workload, limits, result, deadline, {}, helpers)
-            result.closed = result.closed | {c.id for c in mine}
             continue
         if limits.left() <= 0:
             for call in mine:

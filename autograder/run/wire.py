@@ -8,6 +8,11 @@ as an ``Opaque`` holding its type name and a short repr.
 On the pipe, a message is one frame: a JSON header followed by the arrays' raw
 bytes (no base64, no copy into text). In files (a release's recorded data) the
 same encoding carries arrays as base64 inside the JSON.
+
+Every text the parent reads from a frame has its lone surrogates replaced by U+FFFD
+(:func:`unframe`): a child can send ``"\\udcff"`` (an exception message made with
+``surrogateescape``), and such a string cannot be encoded, so the gradebook, a results file
+or the terminal would raise on it.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +30,8 @@ import numpy as np
 
 MAX_MESSAGE = 64 * 1024 * 1024
 _ALLOWED_KINDS = "biufc"  # bool, int, uint, float, complex
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # how JSON writes one (or a pair)
 
 
 @dataclass(frozen=True)
@@ -193,7 +201,11 @@ def unframe(body: bytes) -> tuple[dict, list[bytes]]:
     (size,) = struct.unpack_from(">I", view)
     if 4 + size > len(view):
         raise ValueError("truncated frame")
-    message = json.loads(bytes(view[4:4 + size]))
+    # decoded here, not by json: raw surrogate bytes (or a UTF-16 header) become U+FFFD
+    text = bytes(view[4:4 + size]).decode("utf-8", "replace")
+    message = json.loads(text)
+    if _SURROGATE_ESCAPE.search(text):
+        message = without_surrogates(message)
     if not isinstance(message, dict):
         raise ValueError("malformed message")
     buffers, at = [], 4 + size
@@ -206,6 +218,17 @@ def unframe(body: bytes) -> tuple[dict, list[bytes]]:
         buffers.append(view[at + 8:at + 8 + length])
         at += 8 + length
     return message, buffers
+
+
+def without_surrogates(value: Any) -> Any:
+    """A decoded JSON value whose strings (keys too) have no lone surrogate: each is U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {without_surrogates(k): without_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def send(stream: BinaryIO, message: dict, buffers: list[bytes] = ()) -> None:
