@@ -6,14 +6,17 @@ before the ``current`` column open and work."""
 import json
 import shutil
 import sqlite3
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from autograder.classroom import distributed
 from autograder.classroom.batch import grade_class
 from autograder.classroom.gradebook import Gradebook, file_hash
 from autograder.classroom.layout import discover
 from autograder.grading import Grader, grade_safely
-from conftest import EXAMPLES, FIXTURES
+from conftest import EXAMPLES, FIXTURES, ROOT
 
 # the table as gradebooks were written before the current column
 OLD_SCHEMA = """
@@ -153,3 +156,24 @@ def test_a_chunk_lost_on_the_cluster_is_graded_again_next_run(assignment, tmp_pa
     assert book.reports(assignment.name)["bob"]["score"] > 0
     assert _current(database) == {"ada": 1, "bob": 1, "cy": 1}
     book.close()
+
+
+def test_a_cluster_worker_leaves_no_copy_of_the_solution_behind(assignment, tmp_path):
+    """A Dask worker unpacks the course (the solution included) into a temporary folder to
+    grade its chunks: the folder is gone once the worker process ends (every worker used to
+    leave one in /tmp)."""
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from autograder.classroom import distributed\n"
+        "from autograder.spec import load_assignment\n"
+        f"spec = load_assignment({assignment.name!r}, Path({str(ROOT)!r}))\n"
+        "files = distributed.course_files(spec)\n"
+        f"path = Path({str(EXAMPLES / 'correct_einsum.py')!r})\n"
+        "reports = distributed.grade_chunk(spec.name, files, [('ada', path.name, path.read_bytes())], None)\n"
+        "assert reports[0]['score'] == reports[0]['max_score'], reports[0]['score']\n"
+        "print(next(iter(distributed._courses.values())))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    unpacked = Path(done.stdout.strip().splitlines()[-1])
+    assert unpacked.name.startswith("autograder-course-") and not unpacked.exists()

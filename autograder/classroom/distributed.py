@@ -12,7 +12,9 @@ stores as a ``"grader"`` report: not current, graded again on the next run.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,6 +38,8 @@ def _unpack(files: dict[str, bytes]) -> Path:
     digest = hashlib.sha256(b"".join(k.encode() + v for k, v in sorted(files.items()))).hexdigest()[:16]
     if digest not in _courses:
         root = Path(tempfile.mkdtemp(prefix=f"autograder-course-{digest}-"))
+        # a copy of the solution: gone when the worker ends (it was left in /tmp by every worker)
+        atexit.register(shutil.rmtree, root, True)
         for rel, data in files.items():
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_bytes(data)
