@@ -21,12 +21,13 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
+from autograder.classroom.layout import discover, label
 from autograder.grading import grade_safely
 from autograder.judge.disclose import code_span
 from autograder.report.feedback import render_html, render_markdown
 from autograder.report.untrusted import inline_markdown
 from autograder.run import wire
-from conftest import EXAMPLES, FIXTURES, ROOT
+from conftest import EXAMPLES, FIXTURES, ROOT, grader_for
 
 OUTPUT = FIXTURES / "hostile" / "output"
 CORRECT = EXAMPLES / "correct_classic_npdot.py"
@@ -156,7 +157,7 @@ def test_no_csv_cell_is_a_formula(named_class):
         cells = [cell for row in rows for cell in row]
         assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))], table
         [row] = [r for r in rows if "HYPERLINK" in r[0]]
-        assert row[0] == "'" + FORMULA and float(row[-1 if table.parent == named_class else 2]) == pytest.approx(93.46)
+        assert row[0] == "'" + label(FORMULA) and float(row[-1 if table.parent == named_class else 2]) == pytest.approx(93.46)
 
 
 # -- Markdown and HTML -----------------------------------------------------------------------
@@ -217,3 +218,34 @@ def test_a_quote_is_fenced_longer_than_the_backticks_it_holds():
         html = MarkdownIt("commonmark").renderInline(text)
         assert f"<code>{line}</code>" in html and "<a " not in html and "<strong>" not in html
     assert inline_markdown("a *transposed* W, **not** [this](x)") == "a *transposed* W, \\*\\*not\\*\\* \\[this\\](x)"
+
+
+# -- round 5: links, look-alike ids, terminal control ----------------------------------------
+
+def test_a_symbolic_link_to_the_solution_is_nobodys_submission(tmp_path):
+    """A student folder holding a link to solutions/one_hidden_layer.py, and a link in a flat
+    class folder, got 100/100 from the instructor's own solution (red team 5): links are not
+    graded, the instructor is told, and `check` refuses one."""
+    solution = ROOT / "solutions" / "one_hidden_layer.py"
+    submissions = tmp_path / "submissions"
+    (submissions / "mallory").mkdir(parents=True)
+    (submissions / "mallory" / "one_hidden_layer.py").symlink_to(solution)
+    (submissions / "trudy.py").symlink_to(solution)
+    shutil.copy(ROOT / "examples" / "submissions" / "one_hidden_layer" / "correct_classic_npdot.py",
+                submissions / "honest.py")
+    subs, notes = discover([submissions], "one_hidden_layer")
+    assert [s.student for s in subs] == ["honest"]
+    assert any("trudy.py (a symbolic link" in n for n in notes) and any("mallory: no .py" in n for n in notes)
+    report = grader_for("one_hidden_layer").grade_file(submissions / "trudy.py")
+    assert report.score == 0 and "symbolic link" in report.error
+
+
+def test_ids_are_one_to_one_and_printable():
+    """A file literally named `Ren\\xe9.py` took the id of the student whose name has the raw
+    byte 0xe9 (and the second was dropped as a duplicate); an id with an escape sequence and a
+    carriage return rewrote the terminal line of `grade` (red team 5)."""
+    raw = os.fsdecode(b"Ren\xe9")
+    assert label(raw) != label("Ren\\xe9")
+    forged = "zed\x1b[2K\rzed      100.00 / 100  \x1b[8m"
+    assert label(forged).isprintable() and "\x1b" not in label(forged) and "\r" not in label(forged)
+    assert label("a\u202eb") != "a\u202eb" and label("René") == "René" and label("bob_jones") == "bob_jones"

@@ -10,7 +10,7 @@ A student's id is made from a file or folder name (:func:`label`): a name that i
 
 from __future__ import annotations
 
-import os
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,14 +27,25 @@ class Submission:
 
 
 def label(name: str) -> str:
-    """A student's id from a file or folder name: a byte that is not UTF-8 (which Python
-    reads as a lone surrogate) is written ``\\xff``, so two such names stay two students."""
-    if name.isascii():
+    """A student's id from a file or folder name, printable and one to one: a backslash is
+    written ``\\``, a byte that is not UTF-8 (which Python reads as a lone surrogate) ``\xff``,
+    and a control or formatting character (an escape sequence, a carriage return, a bidi
+    override) ``\x1b`` or ``\u202e``. So no name can spell another's id, nor rewrite the
+    terminal line or the CSV row it is printed on (red team 5)."""
+    if name.isascii() and name.isprintable() and "\\" not in name:
         return name
-    try:
-        return os.fsencode(name).decode("utf-8", "backslashreplace")
-    except UnicodeError:  # not a name read from the file system
-        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+    out = []
+    for char in name:
+        code = ord(char)
+        if char == "\\":
+            out.append("\\\\")
+        elif 0xDC80 <= code <= 0xDCFF:  # an undecodable byte, as os.fsdecode gives it
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif 0xD800 <= code <= 0xDFFF or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def discover(paths: list[Path], assignment: str) -> tuple[list[Submission], list[str]]:
@@ -65,10 +76,19 @@ def discover(paths: list[Path], assignment: str) -> tuple[list[Submission], list
 
 
 def _visible(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if not p.name.startswith((".", "__")) and p.name not in _IGNORED_NAMES)
+    """The entries of a class folder a student may have handed in: not a symbolic link (a link
+    to the solution, or to another student's folder, is nobody's own work)."""
+    return sorted(p for p in folder.iterdir()
+                  if not p.name.startswith((".", "__")) and p.name not in _IGNORED_NAMES and not p.is_symlink())
+
+
+def _links(folder: Path, notes: list[str]) -> None:
+    notes += [f"ignored {p} (a symbolic link: only a student's own files are graded)"
+              for p in sorted(folder.iterdir()) if p.is_symlink()]
 
 
 def _folder(folder: Path, assignment: str, found: list[Submission], notes: list[str]) -> None:
+    _links(folder, notes)
     for item in _visible(folder):
         if item.is_file():
             if item.suffix in SUFFIXES:
@@ -82,6 +102,7 @@ def _folder(folder: Path, assignment: str, found: list[Submission], notes: list[
 
 
 def _nbgrader(submitted: Path, assignment: str, found: list[Submission], notes: list[str]) -> None:
+    _links(submitted, notes)
     for student in _visible(submitted):
         if not student.is_dir():
             notes.append(f"ignored {student} (nbgrader layout: submitted/STUDENT/{assignment}/)")
@@ -95,12 +116,20 @@ def _nbgrader(submitted: Path, assignment: str, found: list[Submission], notes: 
             found.append(Submission(label(student.name), chosen, own_folder=True))
 
 
+def _linked(path: Path, top: Path) -> bool:
+    """Whether ``path`` or a folder between ``top`` and it is a symbolic link."""
+    inside = path.relative_to(top)
+    return any((top / part).is_symlink() for part in (inside, *inside.parents[:-1]))
+
+
 def _pick(folder: Path, assignment: str, notes: list[str], suffixes: tuple[str, ...] = SUFFIXES) -> Path | None:
     """One file per student: the one named like the assignment, else the only candidate."""
     candidates = [p for p in folder.rglob("*") if p.is_file() and p.suffix in suffixes
-                  and ".ipynb_checkpoints" not in p.parts and not p.name.startswith(("test_", "."))]
+                  and ".ipynb_checkpoints" not in p.parts and not p.name.startswith(("test_", "."))
+                  and not _linked(p, folder)]
     if not candidates:
-        notes.append(f"{folder}: no .py or .ipynb file")
+        linked = any(_linked(p, folder) for p in folder.rglob("*") if p.suffix in suffixes)
+        notes.append(f"{folder}: no .py or .ipynb file" + (" of its own (only symbolic links)" if linked else ""))
         return None
     named = [p for p in candidates if p.stem == assignment]
     ranked = sorted(named or candidates, key=lambda p: (p.suffix != ".ipynb", str(p)))

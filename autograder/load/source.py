@@ -81,7 +81,10 @@ def load_file(path: Path, siblings: bool = False) -> LoadedSource:
     """Read a submission file; never raises for bad content (see ``error``). With
     ``siblings`` (the file is alone in a folder of the student's own), the modules it imports
     from ``.py`` files beside it are loaded with it — never in a folder shared by a class,
-    where a file beside it is another student's."""
+    where a file beside it is another student's. A symbolic link is refused: a submission
+    linked to ``solutions/…`` was graded as the solution (red team 5)."""
+    if path.is_symlink():
+        return LoadedSource(error=f"{path.name} is a symbolic link, not a file of its own: submit the file itself")
     try:
         raw = path.read_bytes()
     except OSError as exc:

@@ -30,6 +30,7 @@ _MARKUP = re.compile(r"[\\`*\[\]<&~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _EMPHASIS = re.compile(r"(?<![\w*])\*([A-Za-z]{1,30})\*(?![\w*])")  # the catalogue's *transposed*: kept
 _AT_LINE_START = re.compile(r"^(\s*[0-9]*)([#>=+-]|(?<=[0-9])[.)])")  # "# x", "> x", "- x", "1. x"
 _BACKTICKS = re.compile(r"`+")
+_ADDRESS = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]*:/*|\bwww\.)[^\s`]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def no_surrogates(text: str) -> str:
@@ -68,13 +69,24 @@ def one_line(text: str) -> str:
 
 def markdown_text(text: str) -> str:
     """Plain text inert in Markdown: one line, every markup character escaped (a one-word
-    ``*emphasis*`` aside), nothing that starts a block (heading, quote, list) at its start."""
+    ``*emphasis*`` aside), nothing that starts a block (heading, quote, list) at its start,
+    and an address (``https://…``, ``www.…``, an e-mail) in a code span, where no viewer makes
+    it a link (GitHub's Markdown links bare addresses: red team 5)."""
     text, parts, at = one_line(text), [], 0
+    for address in _ADDRESS.finditer(text):
+        parts += [_words(text[at:address.start()]), markdown_code(address[0])]
+        at = address.end()
+    parts.append(_words(text[at:]))
+    return _AT_LINE_START.sub(lambda m: m[1] + "\\" + m[2], "".join(parts), count=1)
+
+
+def _words(text: str) -> str:
+    parts, at = [], 0
     for word in _EMPHASIS.finditer(text):
         parts += [_escape(text[at:word.start()]), word[0]]
         at = word.end()
     parts.append(_escape(text[at:]))
-    return _AT_LINE_START.sub(lambda m: m[1] + "\\" + m[2], "".join(parts), count=1)
+    return "".join(parts)
 
 
 def _escape(text: str) -> str:

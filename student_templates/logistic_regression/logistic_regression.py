@@ -155,9 +155,11 @@ def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0
 
 # %%
 def load_dataset(m_train=200, m_test=50, size=16, seed=1):
-    """Synthetic images: (train_x_orig, train_y, test_x_orig, test_y).
+    """Synthetic images: (train_x_orig, train_y, test_x_orig, test_y, classes), in the order
+    of the course's lr_utils.load_dataset (whose notebooks unpack five values).
 
-    train_x_orig is (m_train, size, size, 3) of uint8 pixels, train_y is (1, m_train) of 0/1.
+    train_x_orig is (m_train, size, size, 3) of uint8 pixels, train_y is (1, m_train) of 0/1,
+    classes the names of the labels 0 and 1.
     """
     rng = np.random.default_rng(seed)
     m = m_train + m_test
@@ -170,13 +172,14 @@ def load_dataset(m_train=200, m_test=50, size=16, seed=1):
     brightness = rng.uniform(0.2, 0.9, size=m) * labels + rng.uniform(0.0, 0.4, size=m) * (1 - labels)
     images += 95 * brightness[:, None, None, None] * disc[None, :, :, None] * warm
     images = np.clip(images, 0, 255).astype(np.uint8)
-    return images[:m_train], labels[None, :m_train], images[m_train:], labels[None, m_train:]
+    classes = np.array([b"night", b"sunny"])
+    return images[:m_train], labels[None, :m_train], images[m_train:], labels[None, m_train:], classes
 
 
 if __name__ == "__main__":
     import matplotlib.pyplot as plt
 
-    train_x_orig, train_y, test_x_orig, test_y = load_dataset()
+    train_x_orig, train_y, test_x_orig, test_y, classes = load_dataset()
     X_train = train_x_orig.reshape(train_x_orig.shape[0], -1).T / 255.0
     X_test = test_x_orig.reshape(test_x_orig.shape[0], -1).T / 255.0
     d = model(X_train, train_y, X_test, test_y, num_iterations=2000, learning_rate=0.5, print_cost=True)
