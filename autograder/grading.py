@@ -241,7 +241,8 @@ class Grader:
                 # (the same checks failing: with the helpers right, what fails elsewhere may be a
                 # compensation for a helper's mistake, as a .T for a transposed dw)
                 failing = {c.name for c in fair.checks if not c.passed}
-                if (fair.lost_points and failing == {c.name for c in result.checks if not c.passed}
+                own = any(CANNOT_CHECK not in c.feedback for c in fair.checks if not c.passed)  # not a signature's
+                if (fair.lost_points and own and failing == {c.name for c in result.checks if not c.passed}
                         and not any(c.id in again.skipped for c in calls if c.function == result.name)):
                     result.wrong_alone = True
                     result.notes.insert(0, (

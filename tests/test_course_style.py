@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from autograder.grading import Grader
+from autograder.report.feedback import render_text
 from autograder.run.sandbox.runner import Limits
 from autograder.spec import load_assignment
 from conftest import FIXTURES, ROOT, function_result, grader_for, mistake_ids
@@ -173,3 +174,15 @@ def test_a_mistake_is_placed_in_the_definition_that_was_graded():
     mistake = next(m for m in function_result(report, "backward_propagation").mistakes
                    if m.id == "dZ1-tanh-derivative-for-sigmoid")
     assert mistake.line.startswith("cell 17, line 15"), mistake.line
+
+
+def test_an_old_signature_is_one_line_to_fix_and_no_cross():
+    """The course's functions without this exercise's `activation`: "To fix" listed the same
+    cause once per function (four lines), and the sigmoid steps that could not be checked
+    showed ✘ as if computed wrong (blind check 4)."""
+    report = grader_for("one_hidden_layer").grade_file(COURSE / "one_hidden_layer" / "course_correct.ipynb")
+    text = render_text(report.as_dict())
+    fix = text.split("To fix, in this order:\n")[1].split("\n  note:")[0]
+    assert fix.count("no `activation`") == 1 and "they have no `activation` parameter" in " ".join(fix.split())
+    assert all(name in fix for name in ("forward_propagation", "backward_propagation", "nn_model", "predict"))
+    assert "sigmoid:  dW1 –" in text and "sigmoid:  dW1 ✘" not in text

@@ -15,8 +15,10 @@ import jinja2
 from autograder.report.documents import block_html, cited_sections, inline_html, local_link
 from autograder.report.findings import Finding, collect, consequence_of, key_of
 from autograder.report.untrusted import inline_markdown, markdown_code, markdown_text
+from autograder.run.signature import CANNOT_CHECK
 
 OK, BAD = "✔", "✘"
+NOT_CHECKED = "–"  # a step that could not be checked (the function lacks the parameter)
 
 
 def _full(item: dict) -> bool:
@@ -443,7 +445,10 @@ def step_table(fn: dict) -> list[tuple[str, str]]:
         cells = []
         for step in steps:
             checks = [c for c in fn["checks"] if c.get("variant") == variant and c.get("step") == step]
-            cells.append(f"{step} {OK if all(c['passed'] for c in checks) else BAD}")
+            # not checked (a parameter the function lacks) is no ✘ of the student's
+            unchecked = all(c["passed"] or CANNOT_CHECK in c.get("feedback", "") for c in checks)
+            mark = OK if all(c["passed"] for c in checks) else NOT_CHECKED if unchecked else BAD
+            cells.append(f"{step} {mark}")
         if all(cell.endswith(OK) for cell in cells):  # every step right, yet points lost: say which check
             failed = [c for c in fn["checks"] if c.get("variant") == variant and not c.get("step") and not c["passed"]]
             cells += [f"{label} {BAD}" for label in dict.fromkeys(c["name"].split(": ", 1)[-1] for c in failed)]

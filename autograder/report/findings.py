@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from autograder.run.signature import CANNOT_CHECK
+
 # findings that describe the caller's own code whatever its helpers do
 OWN = frozenset({"modifies-input", "wrong-return-type", "missing-keys", "timeout", "memory"})
 _UPSTREAM_NOTE = re.compile(r"^\w+ uses your (?P<names>[\w, ]+), which lost points too")
@@ -26,13 +28,19 @@ class Finding:
     seen_in: list[str] = field(default_factory=list)  # every function it makes wrong
     # callers judged with the grader's version of this function, which keep their points
     spared: list[str] = field(default_factory=list)
+    together: list[str] = field(default_factory=list)  # other functions that lost points the same way
 
     @property
     def where(self) -> str:
+        if self.together:
+            return ", ".join([self.function, *self.together])
         step = self.mistake.get("step") or ""
         if self.mistake.get("id") in ERRORS and "," in step:
             return self.function
         return self.function if step in ("", self.function) else f"{self.function}, {step}"
+
+
+_SIGNATURE = re.compile(rf"your \w+ has (?P<rest>no `\w+` parameter, so it {CANNOT_CHECK} .*)")
 
 
 def upstream(fn: dict) -> list[str]:
@@ -111,8 +119,13 @@ def collect(report: dict) -> list[Finding]:
         if lost and not fn.get("mistakes"):  # no mistake named (a training property failed): its first check
             failed = next((c for c in fn.get("checks", []) if not c["passed"]), None)
             if failed is not None:
-                key = (fn["name"], "check")
                 message = re.sub(r" \(on \d+ of \d+ inputs\)$", "", failed["feedback"])
+                same = _SIGNATURE.fullmatch(message)  # an old signature: one line for every function it costs
+                key = ("signature", same["rest"]) if same else (fn["name"], "check")
+                if same and key in found:
+                    found[key].together.append(fn["name"])
+                    found[key].mistake["message"] = f"they have {same['rest'].replace('so it ', 'so they ')}"
+                    continue
                 found[key] = Finding(0, key, {"id": "check", "step": "", "message": message}, fn["name"],
                                      fn["name"], [fn["name"]])
             continue
