@@ -1,7 +1,11 @@
 """Hostile and broken submissions cost themselves their marks, never the grader."""
 
 import os
+import shutil
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -208,3 +212,21 @@ def test_attacks_held_before_the_jail_stay_held(grader):
         assert function_result(report, name).score < function_result(report, name).max_score / 2, name
     cost = function_result(report, "compute_cost")
     assert cost.score == cost.max_score, [c.feedback for c in cost.checks if not c.passed]
+
+
+def test_folders_of_a_grading_process_that_died_are_swept():
+    """A grading worker killed mid-batch never clears its spare submission folders: the batch
+    sweeps those of processes that are gone, and leaves a living process's alone."""
+    import tempfile
+
+    from autograder.run.sandbox.runner import FOLDER_PREFIX, sweep_folders
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{int(gone.stdout)}-"))
+    alive = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
+    try:
+        sweep_folders()
+        assert not dead.exists() and alive.is_dir()
+    finally:
+        shutil.rmtree(alive, ignore_errors=True)
+        shutil.rmtree(dead, ignore_errors=True)

@@ -51,7 +51,7 @@ from autograder.grading import GRADER, Grader, grade_safely
 from autograder.report.feedback import render_html, render_markdown
 from autograder.report.gradescope import results_json
 from autograder.report.untrusted import clean_report, csv_cell, no_surrogates
-from autograder.run.sandbox.runner import Limits
+from autograder.run.sandbox.runner import Limits, sweep_folders
 from autograder.spec import Assignment, load_assignment
 
 _worker: Grader | None = None
@@ -207,6 +207,7 @@ def _grade_in_pools(assignment: Assignment, todo: list[tuple[Submission, str]], 
                     store(todo[i], report)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            sweep_folders()  # a worker that died left its submission folders behind
         if broken is None:
             continue
         fruitless = 0 if delivered else fruitless + 1

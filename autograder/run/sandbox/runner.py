@@ -534,7 +534,31 @@ def _empty_folder() -> Path:
         if folder.is_dir() and not any(os.scandir(folder)):
             return folder
         shutil.rmtree(folder, ignore_errors=True)
-    return Path(tempfile.mkdtemp(prefix="autograder-"))
+    return Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
+
+
+FOLDER_PREFIX = "autograder-w"  # + the grading process's pid: see sweep_folders
+
+
+def sweep_folders() -> int:
+    """Remove the submission folders of grading processes that are gone (a worker killed
+    mid-batch never clears its spare folders); a living process's are left alone. Returns
+    how many were removed."""
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
+        pid = folder.name[len(FOLDER_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or folder.is_symlink() or not folder.is_dir() or folder.stat().st_uid != os.getuid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # alive (or another user's process: not ours to judge)
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed
 
 
 def _give_back(folder: Path) -> None:
