@@ -319,14 +319,16 @@ RIGHT_EVERYWHERE = ("right everywhere",)  # its key in Execution.memo
 
 
 def _to_judge_again(workload: Workload, call, run: Execution) -> bool:
-    """Whether another helper could change this call's verdict: it was made and went wrong,
-    or it was not made because a helper hung ("not run: …"); not a call the function's own
+    """Whether another helper could change this call's verdict: it was made and went wrong
+    (or changed an input in place), or it was not made because a helper hung ("not run: …"); not a call the function's own
     signature cannot take (an `activation` it lacks), which no helper changes."""
     outcome = run.outcomes.get(call.id)
     if outcome is None:
         return str(run.skipped.get(call.id, "")).startswith("not run:")
     fn = workload.assignment.functions[call.function]
-    return not outcome.ok or not all(step_right(fn, call, step, run) for step in fn.step_exprs())
+    # (an input changed in place may be a helper's doing: relu_backward writing into dA)
+    return not outcome.ok or bool(run.mutated.get(call.id)) or not all(step_right(fn, call, step, run)
+                                                                        for step in fn.step_exprs())
 
 
 def _explain_missing(report: SubmissionReport, loaded: LoadedSource, renamed: dict[str, tuple[str, str]],
