@@ -9,15 +9,12 @@ logistic regression, "dW1" where only dW exists — confuses the student who rea
 
 from __future__ import annotations
 
-import io
 import re
-import tokenize
-from functools import cache
-from pathlib import Path
 
 import tomllib
 
 from autograder.diagnose.mistakes import GENERIC, generic
+from autograder.judge.disclose import exercise_names
 from autograder.spec import Assignment, assignment_names, load_assignment
 
 _WORD = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
@@ -26,27 +23,14 @@ _WORD = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 def vocabulary(assignment: Assignment) -> frozenset[str]:
     """Every name the assignment has: its functions, their parameters and steps, and the
     identifiers of its reference solution."""
-    names = set(assignment.functions)
-    for fn in assignment.functions.values():
-        names |= set(fn.step_exprs()) | set(fn.args) | set(fn.upstream)
+    names = set(exercise_names(assignment))  # what feedback on hidden inputs may name too
     if assignment.solution is not None and assignment.solution.is_file():
-        names |= _identifiers(assignment.solution)
         # and the names its text (markdown, comments) uses: the conventions students read there
         names |= set(_WORD.findall(assignment.solution.read_text(encoding="utf-8")))
     catalogue = assignment.folder / "mistakes.toml"
     if catalogue.is_file():  # names of the derivation the code never stores (dA1), listed by the author
         names |= set(tomllib.loads(catalogue.read_text(encoding="utf-8")).get("vocabulary", []))
     return frozenset(names)
-
-
-@cache
-def _identifiers(path: Path) -> frozenset[str]:
-    found = set()
-    tokens = tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline)
-    for token in tokens:
-        if token.type == tokenize.NAME:
-            found.add(token.string)
-    return frozenset(found)
 
 
 def code_like(word: str) -> bool:

@@ -218,12 +218,16 @@ def quoted_line(text: str, cap: int = LINE_CAP) -> str:
 
 
 def code_span(text: str, cap: int = LINE_CAP) -> str:
-    """``text`` (capped, see :func:`quoted_line`) quoted as code: between runs of backticks
-    longer than any run inside it, so that nothing in it can close the quote."""
-    text = quoted_line(text, cap)
-    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+    """``text`` (capped, see :func:`quoted_line`) quoted as code (:func:`fenced`)."""
+    return fenced(quoted_line(text, cap))
+
+
+def fenced(code: str) -> str:
+    """``code`` between runs of backticks longer than any run inside it, so that nothing in
+    it can close the quote (padded where CommonMark would strip or merge a backtick)."""
+    fence = "`" * (max(map(len, re.findall("`+", code)), default=0) + 1)
+    pad = " " if code.startswith("`") or code.endswith("`") or (code.startswith(" ") and code.endswith(" ")) else ""
+    return f"{fence}{pad}{code}{pad}{fence}"
 
 
 def for_call(call: Call, run: Execution, assignment: Assignment | None = None) -> Disclosure:
@@ -238,7 +242,7 @@ def for_call(call: Call, run: Execution, assignment: Assignment | None = None) -
             _sizes(value, dims)
         keys = {k for v in call.args.values() if isinstance(v, dict) for k in v if isinstance(k, str)}
         expected = _keys_of(call.expected)
-        words = (source_words(run) & exercise_words(assignment, run)) | keys | expected
+        words = _hidden_words(run, assignment) | keys | expected
         run.memo[key] = Disclosure(open=call.visibility == "public" and call.id not in run.closed, dims=frozenset(dims),
                                    words=words, sources=run.sources, keys=expected)
     return run.memo[key]
@@ -254,20 +258,24 @@ def _keys_of(value: Any, depth: int = 0) -> frozenset[str]:
     return frozenset()
 
 
-def exercise_words(assignment: Assignment | None, run: Execution) -> frozenset[str]:
-    """The exercise's own names: its functions, their parameters and steps, and the names of
-    its reference solution (kept in the run's memo)."""
-    key = ("disclosure", "exercise")
+def _hidden_words(run: Execution, assignment: Assignment | None) -> frozenset[str]:
+    """The submission's names that are the exercise's own too: what a text about a hidden
+    call may name (worked out once per run, kept in its memo)."""
+    key = ("disclosure", "hidden words")
     if key not in run.memo:
-        names: set[str] = set()
-        if assignment is not None:
-            names |= set(assignment.functions)
-            for fn in assignment.functions.values():
-                names |= set(fn.step_exprs()) | set(fn.args) | set(fn.upstream)
-            if assignment.solution is not None:
-                names |= _file_names(str(assignment.solution))
-        run.memo[key] = frozenset(names)
+        run.memo[key] = source_words(run) & (exercise_names(assignment) if assignment is not None else frozenset())
     return run.memo[key]
+
+
+def exercise_names(assignment: Assignment) -> frozenset[str]:
+    """The exercise's own names: its functions, their parameters, steps and upstream steps,
+    and the identifiers of its reference solution."""
+    names = set(assignment.functions)
+    for fn in assignment.functions.values():
+        names |= set(fn.step_exprs()) | set(fn.args) | set(fn.upstream)
+    if assignment.solution is not None:
+        names |= _file_names(str(assignment.solution))
+    return frozenset(names)
 
 
 @lru_cache(maxsize=16)

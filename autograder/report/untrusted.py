@@ -20,8 +20,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from autograder.judge.disclose import fenced
+from autograder.run.wire import no_surrogates  # (imported from here by the writers too)
+
 TEXT_CAP = 2000  # characters of one string of a report: the longest the grader writes is a few hundred
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _BREAK = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]+")  # newlines and other controls: one line
 # what can start markup inline: escapes, code, emphasis, links and images, HTML and autolinks,
@@ -31,11 +33,6 @@ _EMPHASIS = re.compile(r"(?<![\w*])\*([A-Za-z]{1,30})\*(?![\w*])")  # the catalo
 _AT_LINE_START = re.compile(r"^(\s*[0-9]*)([#>=+-]|(?<=[0-9])[.)])")  # "# x", "> x", "- x", "1. x"
 _BACKTICKS = re.compile(r"`+")
 _ADDRESS = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]*:/*|\bwww\.)[^\s`]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-def no_surrogates(text: str) -> str:
-    """``text`` with each lone surrogate replaced by U+FFFD: encodable as UTF-8 again."""
-    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
 
 
 def capped(text: str, cap: int = TEXT_CAP) -> str:
@@ -96,11 +93,7 @@ def _escape(text: str) -> str:
 def markdown_code(code: str) -> str:
     """``code`` as one code span, fenced with more backticks than any run inside it."""
     code = one_line(code)
-    if not code:
-        return ""
-    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(code)), default=0) + 1)
-    pad = " " if code.startswith("`") or code.endswith("`") or (code.startswith(" ") and code.endswith(" ")) else ""
-    return f"{fence}{pad}{code}{pad}{fence}"
+    return fenced(code) if code else ""
 
 
 def inline_markdown(text: Any) -> str:

@@ -220,10 +220,15 @@ def unframe(body: bytes) -> tuple[dict, list[bytes]]:
     return message, buffers
 
 
+def no_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD: encodable as UTF-8 again."""
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
+
+
 def without_surrogates(value: Any) -> Any:
     """A decoded JSON value whose strings (keys too) have no lone surrogate: each is U+FFFD."""
     if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
+        return no_surrogates(value)
     if isinstance(value, list):
         return [without_surrogates(v) for v in value]
     if isinstance(value, dict):
