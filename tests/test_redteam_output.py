@@ -25,7 +25,7 @@ from autograder.classroom.layout import discover, label
 from autograder.grading import grade_safely
 from autograder.judge.disclose import code_span
 from autograder.report.feedback import render_html, render_markdown
-from autograder.report.untrusted import inline_markdown
+from autograder.report.untrusted import clean_report, inline_markdown
 from autograder.run import wire
 from conftest import EXAMPLES, FIXTURES, ROOT, grader_for
 
@@ -249,3 +249,16 @@ def test_ids_are_one_to_one_and_printable():
     forged = "zed\x1b[2K\rzed      100.00 / 100  \x1b[8m"
     assert label(forged).isprintable() and "\x1b" not in label(forged) and "\r" not in label(forged)
     assert label("a\u202eb") != "a\u202eb" and label("René") == "René" and label("bob_jones") == "bob_jones"
+
+
+def test_a_report_is_cleaned_once_and_only_by_clean_report():
+    """The batch hands one report to the gradebook and to the writers; each cleans what it is
+    given. What clean_report made is not walked again, anything else is, lookalikes included."""
+    dirty = {"score": 1.0, "functions": [{"feedback": "x\udcff" + "y" * 3000}], "k\udc80": ("t\udc81",)}
+    once = clean_report(dirty)
+    assert once["functions"][0]["feedback"].startswith("x\ufffd") and len(once["functions"][0]["feedback"]) == 2000
+    assert once["k\ufffd"] == ["t\ufffd"]
+    assert clean_report(once) is once
+    lookalike = dict(once, error="e\udcff")  # a plain dict built from a clean one is cleaned again
+    assert clean_report(lookalike)["error"] == "e\ufffd"
+    assert json.loads(json.dumps(once)) == once  # still a plain JSON object for every writer

@@ -39,15 +39,28 @@ def capped(text: str, cap: int = TEXT_CAP) -> str:
     return text if len(text) <= cap else text[:cap - 1] + "…"
 
 
+class CleanReport(dict):
+    """A report :func:`clean_report` made: every sink cleans what it is given, and one that
+    is given this (the batch hands the same report to the gradebook and to the writers) is
+    not walked again. Only ``clean_report`` makes one; nothing a child sends is one."""
+
+
 def clean_report(value: Any) -> Any:
     """A report (any JSON-like value) whose strings, keys too, have no lone surrogate and
     are at most :data:`TEXT_CAP` long: what the gradebook and every writer may store."""
+    if isinstance(value, CleanReport):
+        return value
+    cleaned = _clean(value)
+    return CleanReport(cleaned) if isinstance(cleaned, dict) else cleaned
+
+
+def _clean(value: Any) -> Any:
     if isinstance(value, str):
         return capped(no_surrogates(value))
     if isinstance(value, dict):
-        return {clean_report(k) if isinstance(k, str) else k: clean_report(v) for k, v in value.items()}
+        return {_clean(k) if isinstance(k, str) else k: _clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [clean_report(v) for v in value]
+        return [_clean(v) for v in value]
     return value
 
 
