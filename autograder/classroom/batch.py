@@ -126,7 +126,7 @@ def grade_class(assignment: Assignment, submissions: list[Submission], gradebook
     now = fingerprint(assignment, accept_renamed)
     todo = []
     for sub in submissions:
-        digest = file_hash(sub.path)
+        digest = file_hash(sub.path, sub.own_folder)
         why = "--force" if force else gradebook.why_regrade(sub.student, assignment.name, digest, now)
         if why is None:
             result.skipped += 1

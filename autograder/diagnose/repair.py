@@ -238,9 +238,10 @@ def _undone(trials: Trials, fn: FunctionSpec, source: str, undoing: list[operato
     two mistakes were named."""
     if not undoing:
         return None
+    undoing = undoing[:NAMED]  # a fix repeated on every line of a long function: not every pair (red team 6)
     singles = [[e] for e in undoing]
     pairs = [[a, b] for i, a in enumerate(undoing) for b in undoing[i + 1:]
-             if a.line != b.line and operators.compatible(a, b)]
+             if a.line != b.line and operators.compatible(a, b)][:NAMED_PAIRS * 4]
     versions = pairs + singles if named > 1 else singles + pairs
     passed = [v for v, (score, _) in zip(versions, _try(trials, fn, source, versions, judge)) if score == 0.0]
     return _confirmed(trials, fn, source, passed, judge)

@@ -101,19 +101,30 @@ def judge_function(fn: FunctionSpec, workload: Workload, run: Execution,
         result.status = "missing"
     elif calls and all(_is_not_implemented(run, c) for c in calls):
         result.status = "not-implemented"
+    judged = []
     for label in fn.variant_labels():
         vcalls = [c for c in calls if c.variant == label]
         pending = [p for p in _plan(fn, vcalls, ctx) if p.calls]  # no inputs, no points
+        judged.append((label, vcalls, pending,
+                       [(p, [(c, msg) for c in p.calls if (msg := p.evaluate(c)) is not None]) for p in pending]))
+    # Work is shown by one right result: on a hidden input where the function has some, since
+    # the public answers ship with the release (a file returning them earned the gated checks:
+    # red team 6); a variant without hidden inputs of its own counts the other variants'.
+    has_hidden = any(_proof(p, True) for *_, pending, _ in judged for p in pending)
+    anywhere = has_hidden and any(_shows_work(fn, vcalls, verdicts, True) for _, vcalls, _, verdicts in judged)
+    for label, vcalls, pending, verdicts in judged:
         total = sum(p.weight for p in pending)
         points = fn.points * fn.variant_weight(label)
-        verdicts = [(p, [(c, msg) for c in p.calls if (msg := p.evaluate(c)) is not None]) for p in pending]
-        # (a step whose right value is an input handed back, a cache (A, W, b), shows no work)
-        earned = any(not failures for p, failures in verdicts
-                     if p.kind in ("public", "values", "property") and not echo_step(fn, vcalls, p.step))
+        if not has_hidden:
+            earned = _shows_work(fn, vcalls, verdicts, False)
+        else:
+            own = any(_proof(p, True) for p in pending)
+            earned = _shows_work(fn, vcalls, verdicts, True) if own else anywhere
         for p, failures in verdicts:
             max_score = points * p.weight / total if total else 0.0
             feedback = ""
-            if not failures and (p.kind in GATED or echo_step(fn, vcalls, p.step)) and not earned:
+            gated = p.kind in GATED or echo_step(fn, vcalls, p.step) or (has_hidden and p.visibility == "public")
+            if not failures and gated and not earned:
                 failures = [(p.calls[0], GATED_MESSAGE)]
             if failures:
                 call, msg = failures[0]
@@ -127,6 +138,35 @@ def judge_function(fn: FunctionSpec, workload: Workload, run: Execution,
                 kind=p.kind, variant=label, step=p.step,
             ))
     return result
+
+
+def _proof(p: _Pending, hidden: bool) -> bool:
+    """Whether a check's passing calls show work: right values or a property, on hidden inputs
+    when ``hidden`` (public ones count only where a function has no hidden inputs)."""
+    if hidden:
+        return p.visibility == "hidden" and p.kind in ("values", "property")
+    return p.kind in ("public", "values", "property")
+
+
+def _shows_work(fn: FunctionSpec, calls: list[Call], verdicts: list, hidden: bool) -> bool:
+    """Whether one call passes one :func:`_proof` check with a value a constant would not
+    have: not an input handed back (a cache (A, W, b)), not an array of one repeated value
+    (a predict that returns zeros is right where every label is 0)."""
+    for p, failures in verdicts:
+        if not _proof(p, hidden) or echo_step(fn, calls, p.step):
+            continue
+        failed = {id(c) for c, _ in failures}
+        if any(id(c) not in failed and (p.step is None or _telling(expected_step(fn, c, p.step))) for c in p.calls):
+            return True
+    return False
+
+
+def _telling(expected: Any) -> bool:
+    """Whether a right value says something: not several entries all alike."""
+    array = compare.as_array(expected)
+    if array is None or array.size <= 1 or array.dtype.kind not in "biuf":
+        return True
+    return bool(np.ptp(array) > 0)
 
 
 def _is_not_implemented(run: Execution, call: Call) -> bool:
