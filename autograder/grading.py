@@ -25,6 +25,7 @@ from autograder.judge.checks import (
     step_right,
 )
 from autograder.judge.disclose import code_span, for_call, load_notes
+from autograder.judge.raised import spared_steps
 from autograder.judge.reference import reach, reference_info
 from autograder.load.adopt import adopt_orphans
 from autograder.load.renamed import accept_renamed, renamed_candidates
@@ -124,6 +125,7 @@ class Grader:
                 renamed: dict[str, tuple[str, str]], accepted: dict[str, str], limits: Limits) -> SubmissionReport:
         again = not self.assignment.cascade  # callers judged on their own
         run = execute(loaded, self.workload, limits, keep=boxes if self.repair or again else None)
+        run.spared = spared_steps(self.workload, loaded, run)
         run.notes += load_notes(run.child_notes, loaded)  # the child's words, checked against the file
         report.notes = run.notes + _served_note(run.served)
         report.output = run.output
@@ -225,6 +227,7 @@ class Grader:
         # call made again shows no details of its own (see run.execute.rerun)
         again = rerun(loaded, self.workload, calls, served, limits or self.limits, box)
         alone = _with(self.workload, run, again, calls)
+        alone.spared = spared_steps(self.workload, loaded, alone)
         functions_right = _right_everywhere(self.workload, alone)
         fairs = {name: judge_function(self.assignment.functions[name], self.workload, alone, functions_right)
                  for name in served}
@@ -286,7 +289,7 @@ class Grader:
 def _named_by(loaded: LoadedSource, function: str, names: frozenset[str]) -> frozenset[str]:
     """Those of ``names`` that the student's def of ``function`` mentions (all of them when the
     file has no def of it: a course helper's, or a missing one's, calls are the reference's)."""
-    unit = next((u for u in reversed(loaded.units) if u.kind == "def" and function in u.names), None)
+    unit = loaded.definition(function)
     if unit is None:
         return names
     return frozenset(n for n in names if re.search(rf"\b{re.escape(n)}\b", unit.source))

@@ -254,7 +254,9 @@ def test_a_submission_cannot_trade_its_grade_for_a_grader_error(grader):
     entry = report.as_dict()
     assert entry["error_kind"] is None and report.error is None
     sigmoid = function_result(report, "sigmoid")
-    assert 0 < sigmoid.score < sigmoid.max_score  # its public calls pass, its hidden ones crash
+    # its public calls pass, its hidden ones crash: no right hidden result, no points (red team 6)
+    assert sigmoid.score == 0 and any(c.passed is False and "no points for this check yet" in c.feedback
+                                      for c in sigmoid.checks if c.visibility == "public")
     derivative = function_result(report, "sigmoid_derivative")
     assert derivative.score == derivative.max_score
     assert "HIDDEN" not in report.output and "P" * 100 in report.output

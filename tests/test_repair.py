@@ -183,9 +183,10 @@ def test_only_names_the_student_spelt_can_reach_an_edit():
     never become part of an edit, which the feedback quotes."""
     from autograder.diagnose import operators
     from autograder.diagnose.repair import _own_names
+    from autograder.load.flow import parse_function
 
     source = "def f(cache, X):\n    A1 = cache['A1']\n    Z1 = cache['Z1']\n    return Z1 @ X.T\n"
-    func = operators.parse_function(source, "f")
+    func = parse_function(source, "f")
     call = grader_for("one_hidden_layer").workload.for_function("backward_propagation")[0]
     reported = {"A1": [4, 5], "Z1": [4, 5], "X": [2, 5], "cache['A1']": [4, 5], "s3cr3t_0_517": [4, 5],
                 "cache['x0_517']": [4, 5], "__import__('os')": [4, 5]}

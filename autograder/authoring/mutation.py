@@ -34,6 +34,7 @@ from autograder.judge import compare
 from autograder.judge.cases import Call, Workload, _case_namespace, _make_call
 from autograder.judge.checks import judge_function, right_everywhere, step_value
 from autograder.judge.reference import function_span, reference_functions, reference_module, reference_source
+from autograder.load.flow import parse_function
 from autograder.run import wire
 from autograder.run.execute import Execution
 from autograder.run.sandbox.runner import Outcome
@@ -80,7 +81,7 @@ def mutants(workload: Workload, base: Execution, prints: Any, only: set[str] | N
             continue
         text = source[start:end]
         first_line = source.count("\n", 0, start) + 1
-        func = operators.parse_function(text, fn.name)
+        func = parse_function(text, fn.name)
         if func is None:
             continue
         shapes = shapes_on(getattr(module, fn.name), next((c for c in calls if c.visibility == "public"), calls[0]))

@@ -256,6 +256,10 @@ def diagnose(fn: FunctionSpec, result: FunctionResult, workload: Workload, run: 
             mistakes = [m for m in mistakes if m.id != "missing-keys"]
     mistakes += named
     mistakes += _analyse(fn, calls, student, left, workload, run)
+    if any(c.id in run.spared for c in calls):  # a raise charged to the steps it blocked (judge.raised)
+        lost = {c.step for c in result.checks if not c.passed and c.step}
+        for mistake in mistakes:
+            mistake.affects = [s for s in mistake.affects if s in lost or s == mistake.step]
     for mistake in named:
         function = workload.assignment.functions.get(mistake.caused_by or fn.name, fn)
         known = set(function.step_exprs()) | set(function.upstream)

@@ -119,19 +119,6 @@ class Edit:
         return KINDS[self.kind][1]
 
 
-def parse_function(source: str, name: str) -> ast.FunctionDef | None:
-    """The (last) definition of ``name`` in a unit of code, or None."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return None
-    found = None
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name == name:
-            found = node
-    return found
-
-
 def edits(func: ast.FunctionDef, shapes: dict[str, Any], helpers: Sequence[str] = (),
           kinds: Collection[str] | None = None) -> list[Edit]:
     """Every single edit the operators propose for ``func``, typed by ``shapes``.
@@ -183,30 +170,6 @@ def splice(source: str, chosen: Sequence[Edit]) -> str:
 def compatible(a: Edit, b: Edit) -> bool:
     """Whether two edits can be made together (neither inside what the other replaces)."""
     return a.index not in b.span and b.index not in a.span
-
-
-def assigned_names(func: ast.FunctionDef) -> dict[int, set[str]]:
-    """Per statement line, the names (and ``name['key']`` entries) it assigns."""
-    out: dict[int, set[str]] = {}
-    for node in ast.walk(func):
-        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names = {ast.unparse(t) for tgt in targets for t in _flat_targets(tgt)}
-            out.setdefault(node.lineno, set()).update(names)
-    return out
-
-
-def statement_reads(func: ast.FunctionDef) -> dict[int, set[str]]:
-    """Per statement line, the names it reads (for the distance from the wrong steps)."""
-    out: dict[int, set[str]] = {}
-    for node in ast.walk(func):
-        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr)):
-            value = node.value
-            if value is None:
-                continue
-            out.setdefault(node.lineno, set()).update(
-                n.id for n in ast.walk(value) if isinstance(n, ast.Name))
-    return out
 
 
 # -- the operators -----------------------------------------------------------------------
@@ -618,12 +581,6 @@ def _product(factors: list[ast.expr]) -> ast.expr:
     for f in factors[1:]:
         out = ast.BinOp(out, ast.Mult(), f)
     return out
-
-
-def _flat_targets(target: ast.expr) -> list[ast.expr]:
-    if isinstance(target, (ast.Tuple, ast.List)):
-        return [t for elt in target.elts for t in _flat_targets(elt)]
-    return [target]
 
 
 def _is_text(node: ast.expr) -> bool:

@@ -36,6 +36,7 @@ from autograder.judge.reference import (
     reference_module,
     reference_source,
 )
+from autograder.load.flow import Flow, parse_function, step_key
 from autograder.load.source import LoadedSource
 from autograder.run.execute import Execution
 from autograder.run.sandbox.runner import STOPPED, Outcome
@@ -180,8 +181,8 @@ def search(fn: FunctionSpec, workload: Workload, loaded: LoadedSource, run: Exec
     is only for the line (a smaller budget, pairs only for two mistakes); ``likely``: the
     edits that undo those mistakes in the reference (:func:`catalogue_fixes`), tried first."""
     own = loaded.renamed.get(fn.name, fn.name)  # the name its def has (a renamed function accepted)
-    unit = next((u for u in reversed(loaded.units) if u.kind == "def" and own in u.names), None)
-    func = operators.parse_function(unit.source, own) if unit else None
+    unit = loaded.definition(fn.name)
+    func = parse_function(unit.source, own) if unit else None
     calls = [c for c in workload.for_function(fn.name) if c.id in run.outcomes]
     stopped = any(not run.outcomes[c.id].ok and (run.outcomes[c.id].error or {}).get("type") in STOPPED
                   for c in calls)  # it hung, crashed or flooded: no small edit of an expression fixes that
@@ -326,7 +327,7 @@ def catalogue_fixes(assignment: Assignment, mistake: MistakeSpec) -> frozenset[t
     except SpecError:
         return frozenset()
     text = mutated[start:end]
-    func = operators.parse_function(text, mistake.function)
+    func = parse_function(text, mistake.function)
     changed = {i + 1 for i, (a, b) in enumerate(zip(text.splitlines(), source[ref_start:ref_end].splitlines()))
                if a != b}
     module = reference_module(assignment)
@@ -368,8 +369,8 @@ class _Flow:
         self.func, self.fn = func, fn
         self.likely = {(kind, _plain(before), _plain(after)) for kind, before, after in likely}
         self.likely_kinds = {kind for kind, _, _ in likely}
-        self.assigned = operators.assigned_names(func)
-        self.reads = operators.statement_reads(func)
+        self.flow = Flow(func)
+        self.assigned = self.flow.assigned
         self.named_lines = {line for line, names in self.assigned.items() if names & set(named)}
         # lines that only bind names to what is there (a dict entry, an argument): an edit there renames
         # for the whole function, so it comes after the edits of lines that compute
@@ -377,8 +378,6 @@ class _Flow:
                               and all(isinstance(n, (ast.Name, ast.Subscript, ast.Attribute, ast.Tuple, ast.Constant,
                                                      ast.Load, ast.expr_context))
                                       for n in ast.walk(node.value))}
-        self._slices: dict[str | None, dict[int, int]] = {}
-        self.returns = [n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value is not None]
 
     def ranked(self, found: list[operators.Edit], wrong: list[str]) -> tuple[list[operators.Edit], list[operators.Edit]]:
         """The edits in the order to try them, and apart the ones on lines outside the slices
@@ -406,36 +405,8 @@ class _Flow:
         return (edit.kind, _plain(edit.before), _plain(edit.after)) in self.likely
 
     def slice(self, step: str | None) -> dict[int, int]:
-        """The lines a step's value depends on, each with how many assignments lie between it
-        and the return (the return itself: 0)."""
-        if step not in self._slices:
-            self._slices[step] = self._slice(step)
-        return self._slices[step]
-
-    def _slice(self, step: str | None) -> dict[int, int]:
-        key = _step_key(self.fn.step_exprs()[step]) if step else None
-        depth: dict[int, int] = {}
-        frontier: set[str] = {step} if step else set()
-        for ret in self.returns:
-            if isinstance(ret.value, ast.Dict) and key is not None:
-                for k, v in zip(ret.value.keys, ret.value.values):
-                    if isinstance(k, ast.Constant) and k.value == key:
-                        frontier |= {n.id for n in ast.walk(v) if isinstance(n, ast.Name)}
-                        depth.setdefault(ret.lineno, 0)
-            else:
-                frontier |= self.reads.get(ret.lineno, set())
-                depth.setdefault(ret.lineno, 0)
-        level, seen = 1, set()
-        while frontier:
-            seen |= frontier
-            nxt: set[str] = set()
-            for line, names in self.assigned.items():
-                if {n.split("[")[0] for n in names} & frontier and line not in depth:
-                    depth[line] = level
-                    nxt |= self.reads.get(line, set())
-            frontier = nxt - seen
-            level += 1
-        return depth
+        """The lines a step's value depends on (see :class:`autograder.load.flow.Flow`)."""
+        return self.flow.slice(step, step_key(self.fn.step_exprs()[step]) if step else None)
 
 
 def _own_names(shapes: dict, func: ast.FunctionDef, call: Call) -> dict:
@@ -458,17 +429,6 @@ def _plain(code: str) -> str:
     """Code with dict entries read as plain names (``cache['A1']`` as ``A1``): the reference
     and a student name the same arrays both ways."""
     return re.sub(r"\b\w+\[(['\"])(\w+)\1\]", r"\2", code)
-
-
-def _step_key(expr: str) -> str | None:
-    """'dW2' of a step expression ``out['dW2']``."""
-    try:
-        node = ast.parse(expr, mode="eval").body
-    except SyntaxError:
-        return None
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
-        return node.slice.value
-    return None
 
 
 class _Judge:
@@ -520,6 +480,7 @@ class _Judge:
                      **{c.id: o.changed for c, o in zip(self.calls, outcomes) if o.changed}},
             skipped={k: v for k, v in self.run.skipped.items() if k not in ids},
             memo={k: v for k, v in self.run.memo.items() if k[0] == "disclosure"},  # the rest depends on outcomes
+            spared={},  # a repaired version raises nowhere
         )
         result = judge_function(self.fn, self.workload, patched, self.functions_right)
         return result.max_score > 0 and not result.lost_points

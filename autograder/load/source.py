@@ -76,6 +76,11 @@ class LoadedSource:
         lines = self.sources.get(filename, [])
         return lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
 
+    def definition(self, name: str) -> CodeUnit | None:
+        """The unit whose ``def`` is graded as ``name`` (the last one: it is the one in force)."""
+        own = self.renamed.get(name, name)
+        return next((u for u in reversed(self.units) if u.kind == "def" and own in u.names), None)
+
 
 def load_file(path: Path, siblings: bool = False) -> LoadedSource:
     """Read a submission file; never raises for bad content (see ``error``). With

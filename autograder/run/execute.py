@@ -77,6 +77,8 @@ class Execution:
     # calls made in a child that held the hidden inputs although they are public (a caller judged
     # on its own in the submission's own child): their details are withheld as a hidden call's are
     closed: frozenset[str] = frozenset()
+    # call id -> the steps a raise on that call does not cost: computed by lines it did not reach (judge.raised)
+    spared: dict[str, frozenset[str]] = field(default_factory=dict)
     memo: dict = field(default_factory=dict, repr=False)  # verdicts worked out once (judge.checks.step_right)
     # the submission as the grader loaded it (file -> lines): what feedback may quote (autograder.judge.disclose)
     sources: dict[str, list[str]] = field(default_factory=dict, repr=False)

@@ -1,0 +1,66 @@
+"""A call that raised costs the steps the raising line feeds (judge.raised), read from the
+student's own function: fixtures whose backward pass raises on the n_y = 2 input only."""
+
+from __future__ import annotations
+
+import ast
+
+from autograder.load.flow import Flow
+from conftest import FIXTURES, grader_for
+
+RAISED = FIXTURES / "raised"
+
+
+def _backward(report):
+    result = next(f for f in report.functions if f.name == "backward_propagation")
+    lost = {c.step for c in result.checks if not c.passed and c.step}
+    return result, lost
+
+
+def test_a_raise_in_one_step_costs_that_step_and_not_the_others():
+    """dW2 is 1-D: right values while n_y = 1, a ValueError for n_y = 2. dW1, db1 and db2,
+    right on every other input, were all lost with it (4.58 of 35)."""
+    report = grader_for("one_hidden_layer").grade_file(RAISED / "ohl_dw2_one_dimensional.py")
+    result, lost = _backward(report)
+    assert lost == {"dW2"}
+    raised = [c for c in result.checks if not c.passed and "raised ValueError" in c.feedback]
+    assert any(c.kind == "structure" for c in raised), "the raise itself still costs its check"
+    assert 15 < result.score < result.max_score
+    assert all(set(m.affects) <= {"dW2"} for m in result.mistakes)
+
+
+def test_a_raise_in_a_line_every_step_reads_costs_every_step():
+    report = grader_for("one_hidden_layer").grade_file(RAISED / "ohl_dz2_raises.py")
+    result, lost = _backward(report)
+    assert lost == {"dW1", "db1", "dW2", "db2"}
+    assert result.score < 10
+
+
+def test_the_entries_of_a_returned_dict_are_followed_through_its_name():
+    source = ("def f(a, b):\n"
+              "    x = a * 2\n"          # 2: only 'x'
+              "    y = b + 1\n"          # 3: only 'y'
+              "    out = {'x': x}\n"     # 4
+              "    out['y'] = y\n"       # 5
+              "    return out\n")
+    flow = Flow(ast.parse(source).body[0])
+    assert set(flow.slice("x", "x")) == {2, 4}
+    assert set(flow.slice("y", "y")) == {3, 5}
+    unknown = Flow(ast.parse(source.replace("out['y'] = y", "out['y' + ''] = y")).body[0])
+    assert {2, 3} <= set(unknown.slice("x", "x")), "an entry it cannot tell: the whole result"
+
+
+def test_a_line_that_raises_only_where_it_chooses_spares_nothing(tmp_path):
+    """The attack on the rule: dZ1 = W2.T * dZ2 is right only while n_y = 1, and a db2 line
+    that raises where n_y != 1 hides it from those inputs. db2 is right wherever it returns, so
+    the raise is no mistake that shows anyway: dW1 and db1 still lose their points."""
+    grader = grader_for("one_hidden_layer")
+    attack = grader.grade_file(RAISED / "ohl_guard_hides_elementwise.py")
+    result, lost = _backward(attack)
+    assert {"dW1", "db1", "db2"} <= lost
+    source = (RAISED / "ohl_guard_hides_elementwise.py").read_text()
+    honest = source.replace(" + np.zeros((1, Y.shape[0] ** 2 - Y.shape[0] + 1))", "")
+    assert honest != source
+    (tmp_path / "unguarded.py").write_text(honest)
+    plain = grader.grade_file(tmp_path / "unguarded.py")
+    assert attack.score <= plain.score + 1e-9
