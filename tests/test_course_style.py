@@ -185,4 +185,18 @@ def test_an_old_signature_is_one_line_to_fix_and_no_cross():
     fix = text.split("To fix, in this order:\n")[1].split("\n  note:")[0]
     assert fix.count("no `activation`") == 1 and "they have no `activation` parameter" in " ".join(fix.split())
     assert all(name in fix for name in ("forward_propagation", "backward_propagation", "nn_model", "predict"))
+    assert "add `activation='tanh'` to the parameters" in " ".join(fix.split())  # what to do, not only why
     assert "sigmoid:  dW1 –" in text and "sigmoid:  dW1 ✘" not in text
+
+
+def test_the_class_summary_names_every_heavy_loss():
+    """A function lost to an old signature, a cell that does not parse or a missing def has no
+    named mistake: the class summary's column was empty for them (blind check 5)."""
+    from autograder.classroom.batch import _unnamed_losses
+    from autograder.grading import grade_safely
+
+    grader = grader_for("one_hidden_layer")
+    old = grade_safely(grader, "a", COURSE / "one_hidden_layer" / "course_correct.ipynb")
+    broken = grade_safely(grader, "b", COURSE / "one_hidden_layer" / "course_script_syntax_error.py")
+    assert _unnamed_losses(old) == {"signature-lacks-parameter", "sigmoid_derivative-not-defined"}
+    assert "update_parameters-does-not-parse" in _unnamed_losses(broken)

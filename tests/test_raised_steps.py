@@ -64,3 +64,15 @@ def test_a_line_that_raises_only_where_it_chooses_spares_nothing(tmp_path):
     (tmp_path / "unguarded.py").write_text(honest)
     plain = grader.grade_file(tmp_path / "unguarded.py")
     assert attack.score <= plain.score + 1e-9
+
+
+def test_a_name_set_in_one_branch_only_is_said_as_python_said_it():
+    """The repair search finds `Z` for `activation_cache` at the cache line, which is right but
+    called it "one array is used where another belongs": the mistake is the name the sigmoid
+    branch never sets. What Python said stays, with the branch hint and the repair's line."""
+    report = grader_for("deep_nn").grade_file(RAISED / "dnn_cache_unset_in_sigmoid_branch.py")
+    result = next(f for f in report.functions if f.name == "linear_activation_forward")
+    (mistake,) = result.mistakes
+    assert mistake.id == "exception" and "UnboundLocalError" in mistake.message
+    assert "set only in some branches" in mistake.message
+    assert mistake.repair and "with `Z` here instead of `activation_cache`" in mistake.message

@@ -194,3 +194,13 @@ def test_only_names_the_student_spelt_can_reach_an_edit():
     assert set(kept) == {"A1", "Z1", "X", "cache['A1']"}
     afters = {e.after for e in operators.edits(func, kept)}
     assert "A1" in afters and not any("s3cr3t" in a or "x0_517" in a for a in afters)
+
+
+def test_entries_stored_under_each_others_keys_are_said_swapped_without_the_search():
+    """Without a line from the repair search, the analysis still says what happened: Z1 holds
+    A1's values and A1 holds Z1's (it said "the values differ", blind check 5)."""
+    grader = Grader(grader_for("one_hidden_layer").assignment, repair=False)
+    report = grader.grade_file(FIXTURES / "repair" / "ohl_cache_entries_swapped.py")
+    (mistake,) = next(f for f in report.functions if f.name == "forward_propagation").mistakes
+    assert mistake.id == "misplaced" and set(mistake.affects) == {"A1", "Z1"}
+    assert "swapped" in mistake.message

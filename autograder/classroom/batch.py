@@ -52,6 +52,7 @@ from autograder.report.feedback import render_html, render_markdown
 from autograder.report.gradescope import results_json
 from autograder.report.untrusted import clean_report, csv_cell, no_surrogates
 from autograder.run.sandbox.runner import Limits, sweep_folders
+from autograder.run.signature import CANNOT_CHECK
 from autograder.spec import Assignment, load_assignment
 
 _worker: Grader | None = None
@@ -329,11 +330,28 @@ def write_results(folder: Path, assignment: Assignment,
             whole.write(("," if i else "") + "\n" + text)
             if student not in written and not _has_feedback(folder, student):
                 write_feedback(folder, student, report)
-            ids = sorted({m["id"] for f in report["functions"] for m in f["mistakes"]})
+            ids = sorted({m["id"] for f in report["functions"] for m in f["mistakes"]} | _unnamed_losses(report))
             lines.append(Line(student, report["score"], report["max_score"], report["error"], ids,
                               not is_verdict(report)))
         whole.write("\n]}\n")
     return lines
+
+
+def _unnamed_losses(report: dict) -> set[str]:
+    """What the class summary says of a function that lost points without a named mistake, so
+    that no heavy loss has an empty column: not defined, its cell not parsing, an old signature."""
+    said = set()
+    for fn in report.get("functions", []):
+        if fn.get("mistakes") or fn.get("score", 0) >= fn.get("max_score", 0) - 1e-9:
+            continue
+        feedback = " ".join(c.get("feedback", "") for c in fn.get("checks", []) if not c.get("passed"))
+        if any("does not parse" in note for note in fn.get("notes", [])):
+            said.add(f"{fn['name']}-does-not-parse")
+        elif fn.get("status") in ("missing", "not-implemented"):
+            said.add(f"{fn['name']}-{'not-defined' if fn['status'] == 'missing' else 'not-implemented'}")
+        elif CANNOT_CHECK in feedback:
+            said.add("signature-lacks-parameter")
+    return said
 
 
 def _has_feedback(folder: Path, student: str) -> bool:

@@ -43,6 +43,8 @@ from autograder.run.sandbox.trace import error_record
 from autograder.spec import FunctionSpec, MistakeSpec
 
 GENERIC = {
+    "misplaced": "Each entry of the result has its own quantity: check which variable is stored under which "
+    "name (a dict key, a tuple position), in the order the exercise gives them.",
     "transposed": "A transposed result usually means the two factors of a matrix product are in the wrong "
     "order or the wrong one is transposed. A gradient always has the shape of what it is the gradient of"
     "{example}: check the shapes of the factors.",
@@ -369,11 +371,12 @@ def _interface(fn: FunctionSpec, calls: list[Call], run: Execution, workload: Wo
     changed = sorted({shown for c in calls for name in run.mutated.get(c.id, [])
                       if (shown := for_call(c, run, workload.assignment).name(name))})
     if changed or any(run.mutated.get(c.id) for c in calls):
-        found.append(Mistake(
-            "modifies-input", fn.name,
-            f"{fn.name} changed {', '.join(changed) or 'one of its inputs'} in place.", GENERIC["modifies-input"],
-            source="analysis",
-        ))
+        dicts = sorted({name.split("[")[0] for name in changed}) if changed and all("[" in n for n in changed) else []
+        said = (f"{fn.name} changed the entries {', '.join(changed)} of the dict it was given (new arrays stored "
+                f"in it, or its arrays changed): the caller's {' and '.join(dicts)} changed too. Build a new dict, or "
+                "a copy, and return that" if dicts else
+                f"{fn.name} changed {', '.join(changed) or 'one of its inputs'} in place.")
+        found.append(Mistake("modifies-input", fn.name, said, GENERIC["modifies-input"], source="analysis"))
     return found
 
 
@@ -553,6 +556,9 @@ def _named(mistake: MistakeSpec, fn: FunctionSpec, cells: set, doc_link=None) ->
 
 def _analyse(fn, calls, student, left: set, workload: Workload, run: Execution) -> list[Mistake]:
     """Analytic findings for wrong cells no catalogue entry explains, grouped by relation."""
+    found = _misplaced(fn, student, left)
+    left = left - {cell for m in found for cell in student if cell[1] in m.affects and str(cell[0]) in
+                   (m.variants or [str(cell[0])])}
     groups: dict[tuple, list[Cell]] = {}
     texts: dict[tuple, str] = {}
     for cell in sorted(left, key=str):
@@ -580,7 +586,6 @@ def _analyse(fn, calls, student, left: set, workload: Workload, run: Execution) 
     # a step is "right" only when it is right on every call (not merely outside this group)
     wrong_anywhere = {step for (_, step), observed in student.items()
                       if not all(_matches(got, expected) for got, expected, _ in observed)}
-    found = []
     for key, cells in groups.items():
         kind = key[0]
         steps = sorted({s for _, s in cells})
@@ -599,6 +604,34 @@ def _analyse(fn, calls, student, left: set, workload: Workload, run: Execution) 
             id=kind, step=step, message=message, explanation=NO_REDUCTION if key[1] == NO_REDUCTION else generic(kind, steps),
             affects=[s for s in steps if s != "result"], variants=variants, source="analysis",
         ))
+    return found
+
+
+def _misplaced(fn: FunctionSpec, student: dict, left: set) -> list[Mistake]:
+    """Steps that hold, on every call, the value another step should have: an entry stored
+    under the wrong key (the cache's Z1 and A1 swapped). Said as a swap when it goes both ways."""
+    holds: dict[Cell, str] = {}
+    for cell in sorted(left, key=str):
+        observed = student.get(cell) or []
+        if not observed or any(isinstance(got, MutantError) for got, _, _ in observed):
+            continue
+        for other in fn.step_exprs():
+            if other != cell[1] and all(compare.close(got, expected_step(fn, call, other), strict_shape=True)
+                                        for got, _, call in observed):
+                holds[cell] = other
+                break
+    found, said = [], set()
+    for (variant, step), other in holds.items():
+        if step in said:
+            continue
+        swapped = holds.get((variant, other)) == step
+        steps = sorted({step, other}) if swapped else [step]
+        said.update(steps)
+        variants = sorted({str(v) for (v, s), o in holds.items() if v is not None and s in steps})
+        message = (f"{steps[0]} and {steps[1]} are swapped: each holds the values the other should have"
+                   if swapped else f"{step} holds the values {other} should have")
+        found.append(Mistake(id="misplaced", step=", ".join(steps), message=message, explanation=generic("misplaced"),
+                             affects=steps, variants=variants, source="analysis"))
     return found
 
 

@@ -64,6 +64,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "wrong-array": ("one array is used where another of the same shape belongs",
                     "Arrays of the same shape are easy to swap and numpy cannot tell: follow the chain rule "
                     "to see which one each factor is (an activation A, not the pre-activation Z)."),
+    "swapped": ("two entries are stored under each other's names",
+                "Each entry of the result has its own quantity: check which variable goes under which key."),
     "other-layer": ("one layer's array is used where another layer's belongs",
                     "Each layer takes the activation the layer before returned and hands its own on: write "
                     "down which layer each A, W and dA belongs to (their shapes differ with the layer sizes)."),
@@ -183,7 +185,9 @@ class _Scope:
         self._parsed: dict[str, ast.expr] = {}
         self._stems: dict[str, list[str]] | None = None
         self.numbers = [k for k, v in self.shapes.items() if v == "number" and "[" not in k]
-        arrays = [k for k in self.params if isinstance(self.shapes.get(k), tuple) and len(self.shapes[k]) == 2]
+        # (not a column, such as w: its shape[1] is 1, no count of examples — dividing by it divides by nothing)
+        arrays = [k for k in self.params if isinstance(self.shapes.get(k), tuple) and len(self.shapes[k]) == 2
+                  and self.shapes[k][1] > 1]
         counts = [k for k in self.numbers if k == "m"] or [f"{a}.shape[1]" for a in arrays[:1]]
         self.counts = counts
         self.by_shape: dict[Shape, list[str]] = {}
@@ -254,6 +258,7 @@ def _proposals(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterato
     yield from _reductions(node)
     yield from _signs(node, parent, scope)
     yield from _names(node, scope)
+    yield from _swaps(node, scope)
     yield from _derivatives(node, scope)
     yield from _constants(node, parent, scope)
     yield from _activations(node, parent, scope)
@@ -389,6 +394,37 @@ def _names(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str" and len(node.args) == 1:
         for new in _offsets(node.args[0], scope):
             yield "wrong-layer", ast.Call(node.func, [new], [])
+
+
+def _swaps(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
+    """Two entries of a dict written out (``{…}`` or ``dict(k=v, …)``), of the same shape, each
+    under the other's key (the cache's Z1 and A1): one edit, where two name edits would be needed."""
+    values = _entry_values(node)
+    if values is None or len(values) > 12:
+        return
+    shapes = [scope.shape(v) for v in values]
+    for i in range(len(values)):
+        for j in range(i + 1, len(values)):
+            if isinstance(shapes[i], tuple) and shapes[i] and shapes[i] == shapes[j] \
+                    and ast.dump(values[i]) != ast.dump(values[j]):
+                swapped = list(values)
+                swapped[i], swapped[j] = values[j], values[i]
+                yield "swapped", _with_entries(node, swapped)
+
+
+def _entry_values(node: ast.expr) -> list[ast.expr] | None:
+    if isinstance(node, ast.Dict) and None not in node.keys:
+        return list(node.values)
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" and not node.args
+            and all(k.arg for k in node.keywords)):
+        return [k.value for k in node.keywords]
+    return None
+
+
+def _with_entries(node: ast.Dict | ast.Call, values: list[ast.expr]) -> ast.expr:
+    if isinstance(node, ast.Dict):
+        return ast.Dict(list(node.keys), values)
+    return ast.Call(node.func, [], [ast.keyword(k.arg, v) for k, v in zip(node.keywords, values)])
 
 
 def _offsets(index: ast.expr, scope: _Scope) -> Iterator[ast.expr]:

@@ -58,7 +58,7 @@ SECONDS = 3.0  # wall clock for the whole search of one submission
 # analytic findings a repair replaces (the value relations); interface findings stay
 _VALUE_KINDS = {"transposed", "scaled-by-m", "scaled-by-1-over-m", "sign-flipped", "scaled", "missing-keepdims",
                 "wrong-axis", "reduced-to-scalar", "not-finite", "wrong-shape", "empty", "shape-error", "exception",
-                "differs"}
+                "differs", "misplaced"}
 
 
 @dataclass
@@ -160,6 +160,11 @@ def with_repair(mistakes: list[Mistake], found: Repair, fn: FunctionSpec, hint: 
         # a step the edit makes right is no second mistake ("dW2: the values differ" beside it)
         return [m for m in mistakes if m.source == "catalogue" or m.caused_by
                 or not set(m.affects or [m.step]) <= set(found.fixes)]
+    unset = next((m for m in mistakes if m.id == "exception" and "UnboundLocalError" in m.message), None)
+    if unset is not None:  # what Python said is the mistake (a name set in one branch only); the edit is the line
+        unset.message = f"{unset.message} At {sentence}"
+        unset.repair = found.as_dict()
+        return [m for m in mistakes if m is unset or m.id not in _VALUE_KINDS]
     kept = [m for m in mistakes if m.id not in _VALUE_KINDS]
     step = found.target or fn.name
     kinds = sorted({e.kind for e in found.edits})

@@ -63,6 +63,12 @@ def explain_error(error: dict, show: Disclosure = TRUSTED) -> str:
         text += f". {hint}"
     elif "only 0-dimensional" in message or "only length-1" in message or "only size-1" in message:
         text += ". A function of the `math` module got a numpy array: use the numpy version (np.exp, np.log, …)."
+    elif kind == "TypeError" and "'tuple'" in said and "operand" in said:
+        text += (". One operand is a tuple: a function that returns several values was used as one array (the "
+                 "course's dnn_utils sigmoid and relu return (A, cache)): unpack it first, A, cache = sigmoid(Z)")
+    elif kind == "UnboundLocalError":
+        text += (". A name used here was never given a value on the way the function took: is it set only in "
+                 "some branches of an if (one activation's, not the other's)?")
     elif kind == "NameError":
         text += ". A name used in your function is not defined inside it (or was defined by a cell the grader does not run)."
     return text

@@ -85,8 +85,10 @@ def bind(
                 f"your {function} has no `{ref.name}` parameter; it was called without it"
             )
             continue
+        add = (f": add `{ref.name}={ref.default!r}` to the parameters, as the exercise's signature has it, and "
+               f"handle {ref.name}={value!r} too" if isinstance(ref.default, (str, int, float, bool)) else "")
         raise CannotCall(
-            f"your {function} has no `{ref.name}` parameter, so it {CANNOT_CHECK} {ref.name}={value!r}",
+            f"your {function} has no `{ref.name}` parameter, so it {CANNOT_CHECK} {ref.name}={value!r}{add}",
             f"your {function} has no `{ref.name}` parameter, so it {CANNOT_CHECK} the {ref.name} of these inputs",
             ref.name,
         )
