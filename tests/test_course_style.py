@@ -200,3 +200,12 @@ def test_the_class_summary_names_every_heavy_loss():
     broken = grade_safely(grader, "b", COURSE / "one_hidden_layer" / "course_script_syntax_error.py")
     assert _unnamed_losses(old) == {"signature-lacks-parameter", "sigmoid_derivative-not-defined"}
     assert "update_parameters-does-not-parse" in _unnamed_losses(broken)
+
+
+def test_a_count_read_from_a_global_names_the_global_and_where_it_is_set():
+    """propagate divides by the notebook's m_train: the report said "is m read from a global
+    variable?" and blamed the step all others are computed from (blind check 5)."""
+    report = grader_for("logistic_regression").grade_file(COURSE / "logistic_regression" / "course_global_m_train.ipynb")
+    (mistake,) = [m for m in function_result(report, "propagate").mistakes if m.id == "wrong-count"]
+    assert "reads `m_train`, set outside it at cell" in mistake.message
+    assert "most likely in" not in mistake.message

@@ -57,6 +57,9 @@ GENERIC = {
     "sign-flipped": "The sign is reversed: check the error term at the output (the activation minus the labels, "
     "not the labels minus the activation) and the minus in the cost.",
     "scaled": "Your result is the expected one times a constant: a factor is missing or extra.",
+    "wrong-count": "Every gradient of J carries 1/m, m the number of examples: the columns of X (X.shape[1]) "
+    "inside the function. A count read from a global set elsewhere, or from another array, divides by the "
+    "wrong number.",
     "missing-keepdims": "np.sum(…, axis=1) drops the summed axis; keepdims=True keeps the (n, 1) column shape "
     "that b and db must have.",
     "wrong-axis": "The examples are the columns (axis=1); summing over axis=0 adds up the units instead.",
@@ -304,6 +307,35 @@ def assigning_line(sources: dict[str, list[str]], function: str, names: list[str
                 found = (file, *hit)
                 break
     return found
+
+
+def globals_read(sources: dict[str, list[str]], function: str) -> str:
+    """" (your f reads `m_train`, set outside it at cell 4, line 3)" for the names the student's
+    ``function`` reads but never sets, that a top-level line of theirs assigns: where a count
+    that divides by the wrong number most likely comes from. Empty when there is none."""
+    bodies = function_bodies(sources, function)
+    if not bodies:
+        return ""
+    file, body = bodies[-1]
+    start = body[0][0] - 1 if body else 0
+    text = "\n".join([sources[file][start - 1] if start else "", *(t for _, t in body)])
+    try:
+        tree = ast.parse(textwrap.dedent(text))
+    except SyntaxError:
+        return ""
+    func = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)), None)
+    if func is None:
+        return ""
+    set_here = {a.arg for a in ast.walk(func.args) if isinstance(a, ast.arg)} | {
+        n.id for n in ast.walk(func) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    read = sorted({n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - set_here)
+    for name in read:
+        for where, lines in sources.items():
+            number = next((k for k, line in enumerate(lines, 1) if re.match(rf"{re.escape(name)}\s*=(?!=)", line)), None)
+            if number is not None:
+                place = f"line {number}" if where.endswith(".py") else f"{where}, line {number}"
+                return f" (your {function} reads `{name}`, set outside it at {place}: compute it from the arguments)"
+    return ""
 
 
 def function_bodies(sources: dict[str, list[str]], function: str) -> list[tuple[str, list[tuple[int, str]]]]:
@@ -594,6 +626,8 @@ def _analyse(fn, calls, student, left: set, workload: Workload, run: Execution) 
         label = fn.name if whole else ", ".join(steps)
         message, step = f"{label}: {texts[key]}", label
         source = _common_source(fn, set(steps)) if kind in ("differs", "scaled") else None
+        if kind == "wrong-count":
+            message += globals_read(run.sources, fn.name)
         if source:
             right = sorted(set(fn.step_exprs()) - set(steps) - wrong_anywhere)
             said = message + ". " if kind != "differs" else ""  # "the values differ" adds nothing here

@@ -215,7 +215,9 @@ def relation(got: Any, expected: Any, m: int | None = None, show: Disclosure = T
         if e.ndim == 2 and e.shape[0] == e.shape[1] and e.shape[0] > 1 and _allclose(g.T, e, RTOL):
             return Relation("transposed", "it is the expected result transposed")
         return _scaling(g, e, m, show) or Relation("differs", "")
-    has = f"it has {show.shape_phrase(g.shape)} instead of {_shape(e)}"
+    phrase = show.shape_phrase(g.shape)
+    has = (f"it has {phrase} instead of {_shape(e)}" if phrase.startswith("shape") else
+           f"it should have shape {_shape(e)}; it has {phrase}")
     if g.size == 0 and e.size > 0:  # a list of costs nothing was appended to
         return Relation("empty", f"it is empty ({has}): nothing was added to it — is the line that fills it "
                                  "under a condition that is false here?")
@@ -261,7 +263,7 @@ def _scaling(g: np.ndarray, e: np.ndarray, m: int | None, show: Disclosure = TRU
             shown = show.count(k)
             said = (f"times {m}/{shown}: it was divided by {shown} instead of m = {m}" if shown else
                     f"divided by a number other than m = {m}")
-            return Relation("scaled", f"it is the expected result {said} — is m read from a global variable "
+            return Relation("wrong-count", f"it is the expected result {said} — is m read from a global variable "
                             "or from the wrong array?", factor)
     if m and m > 1 and abs(factor + m) < 1e-3 * m:
         return Relation("scaled", f"it is the expected result times −{m} (= −m)", factor)
