@@ -163,14 +163,16 @@ def _proof(p: _Pending, hidden: bool) -> bool:
 def _shows_work(fn: FunctionSpec, calls: list[Call], verdicts: list, hidden: bool) -> bool:
     """Whether one call passes one :func:`_proof` check with a value a constant would not
     have: not an input handed back (a cache (A, W, b)), not an array of one repeated value
-    (a predict that returns zeros is right where every label is 0)."""
-    for p, failures in verdicts:
-        if not _proof(p, hidden) or echo_step(fn, calls, p.step):
-            continue
-        failed = {id(c) for c, _ in failures}
-        if any(id(c) not in failed and (p.step is None or _telling(expected_step(fn, c, p.step))) for c in p.calls):
-            return True
-    return False
+    (a predict that returns zeros is right where every label is 0) unless every value to be
+    right about is one (then any right one counts)."""
+    proofs = [(p, {id(c) for c, _ in failures}) for p, failures in verdicts
+              if _proof(p, hidden) and not echo_step(fn, calls, p.step)]
+
+    def telling(p: _Pending, call: Call) -> bool:
+        return p.step is None or _telling(expected_step(fn, call, p.step))
+
+    some = any(telling(p, c) for p, _ in proofs for c in p.calls)
+    return any(id(c) not in failed and (not some or telling(p, c)) for p, failed in proofs for c in p.calls)
 
 
 def _telling(expected: Any) -> bool:
