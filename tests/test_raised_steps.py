@@ -1,5 +1,6 @@
 """A call that raised costs the steps the raising line feeds (judge.raised), read from the
-student's own function: fixtures whose backward pass raises on the n_y = 2 input only."""
+student's own function: fixtures whose backward pass raises on the n_y = 2 input only. Also
+what is said of a name never set and of keys left out by a loop (tests/fixtures/raised)."""
 
 from __future__ import annotations
 
@@ -76,3 +77,11 @@ def test_a_name_set_in_one_branch_only_is_said_as_python_said_it():
     assert mistake.id == "exception" and "UnboundLocalError" in mistake.message
     assert "set only in some branches" in mistake.message
     assert mistake.repair and "with `Z` here instead of `activation_cache`" in mistake.message
+
+
+def test_keys_missing_for_the_first_layer_point_at_the_loop():
+    report = grader_for("deep_nn").grade_file(RAISED / "dnn_backward_loop_stops_early.py")
+    result = next(f for f in report.functions if f.name == "L_model_backward")
+    (mistake,) = [m for m in result.mistakes if m.id == "missing-keys"]
+    assert "dA0" in mistake.message and "the first layer's entries" in mistake.message
+    assert "stop one layer too early" in mistake.message

@@ -397,6 +397,8 @@ def _interface(fn: FunctionSpec, calls: list[Call], run: Execution, workload: Wo
         if problem:  # said as far as this call's inputs allow
             problem = structure_problem(outcome.value, call.expected, for_call(call, run, workload.assignment))
             kind = "missing-keys" if "without the key" in problem else "wrong-return-type"
+            if kind == "missing-keys":
+                problem += _layers_left_out(outcome.value, call.expected)
             found.append(Mistake(kind, fn.name, f"{fn.name} {problem}.", GENERIC[kind], source="analysis",
                                  line=source_place(run.sources, fn.name, [RETURNED])))  # what it returns
             break
@@ -410,6 +412,30 @@ def _interface(fn: FunctionSpec, calls: list[Call], run: Execution, workload: Wo
                 f"{fn.name} changed {', '.join(changed) or 'one of its inputs'} in place.")
         found.append(Mistake("modifies-input", fn.name, said, GENERIC["modifies-input"], source="analysis"))
     return found
+
+
+def _layers_left_out(got: Any, expected: Any) -> str:
+    """": the entries of the first layer (…): does the loop over the layers stop one layer too
+    early?" when the keys missing are all those of the lowest (or highest) layer numbers of a
+    per-layer dict (dA0, dW1, db1 of a backward loop that never reaches l = 0)."""
+    if not isinstance(got, dict) or not isinstance(expected, dict):
+        return ""
+    layer = {k: int(m[1]) for k in expected if isinstance(k, str) and (m := re.fullmatch(r"[A-Za-z]+(\d+)", k))}
+    missing = [k for k in expected if k not in got]
+    if len(layer) < 4 or not missing or any(k not in layer for k in missing):
+        return ""
+    numbers: dict[str, list[int]] = {}
+    for key, number in layer.items():
+        numbers.setdefault(re.sub(r"\d+$", "", key), []).append(number)
+    sides = [k for k in missing if len(numbers[re.sub(r"\d+$", "", k)]) > 1]
+    if len(sides) != len(missing):
+        return ""
+    first = all(layer[k] == min(numbers[re.sub(r"\d+$", "", k)]) for k in missing)
+    last = all(layer[k] == max(numbers[re.sub(r"\d+$", "", k)]) for k in missing)
+    if first == last:
+        return ""
+    return (f": they are the {'first' if first else 'last'} layer's entries — does the loop over the layers stop one layer "
+            "too early (the ends of range())?")
 
 
 def _student_cells(fn: FunctionSpec, calls: list[Call], run: Execution) -> dict[Cell, list[tuple]]:
