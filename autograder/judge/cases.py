@@ -42,6 +42,7 @@ class Call:
     numeric_grad: Any = None  # finite differences of the spec's objective, when any
     steps: dict[str, Any] = field(default_factory=dict, repr=False)  # expected value per step, read once
     echoes: dict[str, bool] = field(default_factory=dict, repr=False)  # per step: is it an input handed back
+    telling: dict[str, bool] = field(default_factory=dict, repr=False)  # per step: not one repeated value
 
 
 @dataclass

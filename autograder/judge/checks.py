@@ -168,8 +168,12 @@ def _shows_work(fn: FunctionSpec, calls: list[Call], verdicts: list, hidden: boo
     proofs = [(p, {id(c) for c, _ in failures}) for p, failures in verdicts
               if _proof(p, hidden) and not echo_step(fn, calls, p.step)]
 
-    def telling(p: _Pending, call: Call) -> bool:
-        return p.step is None or _telling(expected_step(fn, call, p.step))
+    def telling(p: _Pending, call: Call) -> bool:  # read once per batch
+        if p.step is None:
+            return True
+        if p.step not in call.telling:
+            call.telling[p.step] = _telling(expected_step(fn, call, p.step))
+        return call.telling[p.step]
 
     some = any(telling(p, c) for p, _ in proofs for c in p.calls)
     return any(id(c) not in failed and (not some or telling(p, c)) for p, failed in proofs for c in p.calls)
