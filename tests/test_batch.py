@@ -288,3 +288,25 @@ def test_workers_that_always_die_still_end_the_batch(assignment, tmp_path, monke
     assert errors == {"the grading worker died 2 times while grading this file, the last time alone",
                       "the grading workers kept dying before grading anything"}, errors
     book.close()
+
+
+def _record_memory_limit(marks: str, student: str) -> None:
+    """Run in a pool worker before it grades ``student``: what its address-space limit is."""
+    import resource
+
+    (Path(marks) / student).write_text(str(resource.getrlimit(resource.RLIMIT_AS)[0]))
+
+
+def test_a_grading_worker_has_a_memory_limit_of_its_own(assignment, tmp_path, monkeypatch):
+    """A stage that grows with a submission (red team 6: a repair search that built every pair
+    of 300 copied lines took 1.6 GB in the worker) fails that submission with MemoryError
+    instead of taking the machine; the worker's limit leaves its children's own above it."""
+    folder = _class_folder(tmp_path / "class", {"ada": EXAMPLES / "correct_einsum.py"})
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    monkeypatch.setattr(batch, "_worker_hook", partial(_record_memory_limit, str(marks)))
+    subs, _ = discover([folder], assignment.name)
+    result = grade_class(assignment, subs, Gradebook(tmp_path / "gradebook.sqlite"), jobs=2)
+    assert result.reports["ada"]["score"] == assignment.max_score
+    limit = int((marks / "ada").read_text())
+    assert 2 * Limits().memory_bytes <= limit <= batch.WORKER_MEMORY

@@ -90,12 +90,29 @@ class BatchResult:
         return dict(self.iter_reports())
 
 
+# The most address space a grading worker may take. Its own work is small (a few hundred MB:
+# numpy, the reference, one report); a stage that grows with a submission past this fails that
+# submission with MemoryError instead of the machine running out (red team 6: a repair search
+# that built every pair of 300 copied lines took 1.6 GB). Its sandbox children have their own
+# lower limit (Limits.memory_bytes), the reference server its own (judge.serving.MEMORY).
+WORKER_MEMORY = 6 * 1024**3
+
+
 def _init_worker(name: str, root: str, limits: Limits | None, before: Callable[[str], None] | None,
                  accept_renamed: bool = False) -> None:
     global _worker, _worker_before
     _die_with_parent()
+    _limit_memory(max(WORKER_MEMORY, 2 * (limits or Limits()).memory_bytes))
     _worker = Grader(load_assignment(name, Path(root)), limits=limits, accept_renamed=accept_renamed)
     _worker_before = before
+
+
+def _limit_memory(size: int) -> None:
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY or soft > size:
+        resource.setrlimit(resource.RLIMIT_AS, (size if hard == resource.RLIM_INFINITY else min(size, hard), hard))
 
 
 def _die_with_parent() -> None:
