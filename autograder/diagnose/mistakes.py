@@ -676,7 +676,8 @@ def _misplaced(fn: FunctionSpec, student: dict, left: set) -> list[Mistake]:
         if not observed or any(isinstance(got, MutantError) for got, _, _ in observed):
             continue
         for other in fn.step_exprs():
-            if other != cell[1] and all(compare.close(got, expected_step(fn, call, other), strict_shape=True)
+            if other != cell[1] and all(compare.shape_of(got) == compare.shape_of(expected_step(fn, call, other))
+                                        and compare.close(got, expected_step(fn, call, other), strict_shape=True)
                                         for got, _, call in observed):
                 holds[cell] = other
                 break
