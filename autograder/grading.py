@@ -9,6 +9,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from autograder.diagnose.mistakes import diagnose
 from autograder.diagnose.recorded import fingerprints_for
@@ -125,8 +126,11 @@ class Grader:
                 renamed: dict[str, tuple[str, str]], accepted: dict[str, str], limits: Limits) -> SubmissionReport:
         again = not self.assignment.cascade  # callers judged on their own
         run = execute(loaded, self.workload, limits, keep=boxes if self.repair or again else None)
-        run.spared = spared_steps(self.workload, loaded, run)
+        skipped: list[str] = []
+        run.spared = _optional(lambda: spared_steps(self.workload, loaded, run, boxes[0] if boxes else None, limits),
+                               {}, "a raise charged to the steps it feeds", skipped)
         run.notes += load_notes(run.child_notes, loaded)  # the child's words, checked against the file
+        run.notes += skipped
         report.notes = run.notes + _served_note(run.served)
         report.output = run.output
         if run.error:
@@ -142,8 +146,10 @@ class Grader:
             # (not one that lost them only on calls its signature cannot take: no edit of a line adds a parameter)
             own = [f for f in report.functions
                    if any(_to_judge_again(self.workload, c, run) for c in self.workload.for_function(f.name))]
-            repair_report(own, self.workload, loaded, run, _right_everywhere(self.workload, run),
-                          reference_info(self.assignment).relies_on, limits, boxes[0] if boxes else None)
+            _optional(lambda: repair_report(own, self.workload, loaded, run, _right_everywhere(self.workload, run),
+                                            reference_info(self.assignment).relies_on, limits,
+                                            boxes[0] if boxes else None), None, "the search for your line",
+                      report.notes)
         if served:  # last: the submission's child, once it has the reference's answers, judges nothing else
             self.judge_on_their_own(loaded, run, report, served, pending, boxes[0] if boxes else None, limits)
             self.diagnose(run, report, pending)
@@ -227,7 +233,7 @@ class Grader:
         # call made again shows no details of its own (see run.execute.rerun)
         again = rerun(loaded, self.workload, calls, served, limits or self.limits, box)
         alone = _with(self.workload, run, again, calls)
-        alone.spared = spared_steps(self.workload, loaded, alone)
+        alone.spared = {k: v for k, v in run.spared.items() if k not in {c.id for c in calls}}
         functions_right = _right_everywhere(self.workload, alone)
         fairs = {name: judge_function(self.assignment.functions[name], self.workload, alone, functions_right)
                  for name in served}
@@ -284,6 +290,20 @@ class Grader:
                 result.notes.append(
                     f"{result.name} uses your {', '.join(upstream)}, which lost points too: fix "
                     f"{'that' if len(upstream) == 1 else 'those'} first")
+
+
+T = TypeVar("T")
+
+
+def _optional(stage: Callable[[], T], fallback: T, what: str, notes: list[str]) -> T:
+    """A stage the verdict can do without, which reads the student's syntax in this process:
+    code nested thousands of levels deep (a 400-term sum) exhausts Python's recursion there,
+    and that costs the stage, with a note, not the submission its grade (red team 7)."""
+    try:
+        return stage()
+    except (RecursionError, MemoryError):
+        notes.append(f"{what} was skipped: an expression in your code is nested too deeply to be analysed")
+        return fallback
 
 
 def _named_by(loaded: LoadedSource, function: str, names: frozenset[str]) -> frozenset[str]:

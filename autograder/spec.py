@@ -38,6 +38,9 @@ class Property:
     problem: str | None = None
     cases: tuple[str, ...] | None = None  # only on these cases (default: every non-extreme one)
     weight: float | None = None  # its share of the variant's points (default: judge.WEIGHTS)
+    # passing it is what shows work (judge.checks): for a function compared by shape only, whose
+    # right shapes a stub sized from its inputs also has
+    shows_work: bool = False
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import ast
 
+import pytest
+
 from autograder.load.flow import Flow
 from conftest import FIXTURES, grader_for
 
@@ -51,20 +53,20 @@ def test_the_entries_of_a_returned_dict_are_followed_through_its_name():
     assert {2, 3} <= set(unknown.slice("x", "x")), "an entry it cannot tell: the whole result"
 
 
-def test_a_line_that_raises_only_where_it_chooses_spares_nothing(tmp_path):
-    """The attack on the rule: dZ1 = W2.T * dZ2 is right only while n_y = 1, and a db2 line
-    that raises where n_y != 1 hides it from those inputs. db2 is right wherever it returns, so
-    the raise is no mistake that shows anyway: dW1 and db1 still lose their points."""
+@pytest.mark.parametrize("attack", ["ohl_guard_hides_elementwise.py", "ohl_elementwise_db2_sacrificed.py",
+                                    "ohl_elementwise_db1_sacrificed.py"])
+def test_a_line_made_to_raise_hides_no_mistake(attack):
+    """dZ1 = W2.T * dZ2 is right only while n_y = 1. The attacks raise (or let dZ1 raise) where
+    n_y > 1, and make the raising line's step wrong somewhere so that the raise looks like a
+    mistake that shows anyway (red team 7: +19.62 and +13.08 with the data flow trusted). A step
+    is spared only where the function, run again with the raising statement skipped, gets it
+    right on that input: there dZ1 still raises, so nothing is spared."""
     grader = grader_for("one_hidden_layer")
-    attack = grader.grade_file(RAISED / "ohl_guard_hides_elementwise.py")
-    result, lost = _backward(attack)
-    assert {"dW1", "db1", "db2"} <= lost
-    source = (RAISED / "ohl_guard_hides_elementwise.py").read_text()
-    honest = source.replace(" + np.zeros((1, Y.shape[0] ** 2 - Y.shape[0] + 1))", "")
-    assert honest != source
-    (tmp_path / "unguarded.py").write_text(honest)
-    plain = grader.grade_file(tmp_path / "unguarded.py")
-    assert attack.score <= plain.score + 1e-9
+    honest = grader.grade_file(RAISED / "ohl_elementwise.py")
+    report = grader.grade_file(RAISED / attack)
+    _, lost = _backward(report)
+    assert {"dW1", "db1"} <= lost
+    assert report.score <= honest.score + 1e-9, (report.score, honest.score)
 
 
 def test_a_name_set_in_one_branch_only_is_said_as_python_said_it():

@@ -110,20 +110,25 @@ def judge_function(fn: FunctionSpec, workload: Workload, run: Execution,
     # Work is shown by one right result: on a hidden input where the function has some, since
     # the public answers ship with the release (a file returning them earned the gated checks:
     # red team 6); a variant without hidden inputs of its own counts the other variants'.
-    has_hidden = any(_proof(p, True) for *_, pending, _ in judged for p in pending)
-    anywhere = has_hidden and any(_shows_work(fn, vcalls, verdicts, True) for _, vcalls, _, verdicts in judged)
+    # (a function compared by shape only names the properties that show work: right shapes alone
+    # a stub sized from its inputs has too, red team 7)
+    work = frozenset(prop.name for prop in fn.properties if prop.shows_work)
+    has_hidden = any(_proof(p, True, work) for *_, pending, _ in judged for p in pending)
+    anywhere = has_hidden and any(_shows_work(fn, vcalls, verdicts, True, work)
+                                  for _, vcalls, _, verdicts in judged)
     for label, vcalls, pending, verdicts in judged:
         total = sum(p.weight for p in pending)
         points = fn.points * fn.variant_weight(label)
         if not has_hidden:
-            earned = _shows_work(fn, vcalls, verdicts, False)
+            earned = _shows_work(fn, vcalls, verdicts, False, work)
         else:
-            own = any(_proof(p, True) for p in pending)
-            earned = _shows_work(fn, vcalls, verdicts, True) if own else anywhere
+            own = any(_proof(p, True, work) for p in pending)
+            earned = _shows_work(fn, vcalls, verdicts, True, work) if own else anywhere
         for p, failures in verdicts:
             max_score = points * p.weight / total if total else 0.0
             feedback = ""
-            gated = p.kind in GATED or echo_step(fn, vcalls, p.step) or (has_hidden and p.visibility == "public")
+            gated = (p.kind in GATED or echo_step(fn, vcalls, p.step) or (has_hidden and p.visibility == "public")
+                     or (bool(work) and not _proof(p, False, work)))
             if not failures and gated and not earned:
                 failures = [(p.calls[0], GATED_MESSAGE)]
             if failures:
@@ -141,32 +146,33 @@ def judge_function(fn: FunctionSpec, workload: Workload, run: Execution,
 
 
 def _spare(p: _Pending, failures: list[tuple[Call, str]], run: Execution) -> list[tuple[Call, str]]:
-    """A step's check without the calls that raised at a line the step does not depend on
-    (judge.raised), when the step is right on some other call: the raise is charged to the
-    steps it blocked (and to "returns the right type"), not to every step of the function."""
+    """A step's check without the calls that raised at a line the step does not depend on,
+    where the step was shown right with that line skipped (judge.raised): the raise is charged
+    to the steps it blocked (and to "returns the right type"), not to every step."""
     if p.step is None or p.kind not in ("public", "shape", "values", "gradcheck"):
         return failures
-    spared = [(c, m) for c, m in failures if p.step in run.spared.get(c.id, ())]
-    if not spared or len(failures) == len(p.calls):
-        return failures
-    return [f for f in failures if f not in spared]
+    return [(c, m) for c, m in failures if p.step not in run.spared.get(c.id, ())]
 
 
-def _proof(p: _Pending, hidden: bool) -> bool:
-    """Whether a check's passing calls show work: right values or a property, on hidden inputs
-    when ``hidden`` (public ones count only where a function has no hidden inputs)."""
+def _proof(p: _Pending, hidden: bool, work: frozenset[str] = frozenset()) -> bool:
+    """Whether a check's passing calls show work: right values or a property (only the ones in
+    ``work``, when the spec names some), on hidden inputs when ``hidden`` (public ones count
+    only where a function has no hidden inputs)."""
+    if work and (p.kind != "property" or p.label not in work):
+        return False
     if hidden:
         return p.visibility == "hidden" and p.kind in ("values", "property")
     return p.kind in ("public", "values", "property")
 
 
-def _shows_work(fn: FunctionSpec, calls: list[Call], verdicts: list, hidden: bool) -> bool:
+def _shows_work(fn: FunctionSpec, calls: list[Call], verdicts: list, hidden: bool,
+                work: frozenset[str] = frozenset()) -> bool:
     """Whether one call passes one :func:`_proof` check with a value a constant would not
     have: not an input handed back (a cache (A, W, b)), not an array of one repeated value
     (a predict that returns zeros is right where every label is 0) unless every value to be
     right about is one (then any right one counts)."""
     proofs = [(p, {id(c) for c, _ in failures}) for p, failures in verdicts
-              if _proof(p, hidden) and not echo_step(fn, calls, p.step)]
+              if _proof(p, hidden, work) and not echo_step(fn, calls, p.step)]
 
     def telling(p: _Pending, call: Call) -> bool:  # read once per batch
         if p.step is None:

@@ -1,57 +1,127 @@
-"""A call that raised costs the steps the raising line feeds, not every step of the function.
+"""A call that raised costs the steps the raising line feeds, when the others are shown right.
 
 A backward pass whose ``dW2`` line raises on one input (a 1-D ``dW2`` that broadcasts only
 while n_y = 1) gives no result on that input, so every step looked wrong there: dW1, db1
 and db2, right on every other input and computed by lines that do not read dW2, lost their
-points with it (blind check 5). Which lines a step depends on is read from the student's
-own function (:mod:`autograder.load.flow`); the raise is charged to the steps whose lines
-include the line it came from (the function's own line, when it came from a helper it called).
+points with it (blind check 5). Which lines a step depends on is read from the student's own
+function (:mod:`autograder.load.flow`). A step that does not depend on the raising line is
+spared only once it is *shown* right on that very input: the function is run again there
+with the raising statement alone skipped (its names set to None), in the submission's own
+child, and the step's value must be the reference's. Trusting the flow alone let a line made
+to raise on the inputs that show a mistake hide that mistake (red team 7).
 """
 
 from __future__ import annotations
 
-from autograder.judge.cases import Workload
-from autograder.judge.checks import step_right
-from autograder.load.flow import Flow, parse_function, step_key
+import ast
+
+from autograder.judge import compare
+from autograder.judge.cases import Call, Workload
+from autograder.judge.checks import StepMissing, expected_step, step_value
+from autograder.load.flow import Flow, flat_targets, parse_function, step_key
 from autograder.load.source import LoadedSource
 from autograder.run.execute import Execution
+from autograder.run.sandbox.runner import Limits, Sandbox
+from autograder.run.variants import Trials
 from autograder.spec import FunctionSpec
 
+SECONDS = 2.0  # wall clock for running the skipping versions of one submission, within its own
 
-def spared_steps(workload: Workload, loaded: LoadedSource, run: Execution) -> dict[str, frozenset[str]]:
-    """Per call that raised, the steps whose value does not depend on the line it raised at
-    (only for functions with several steps, never when the line is not found, and only when
-    a step that line feeds is wrong on some input where the function returned)."""
-    spared: dict[str, frozenset[str]] = {}
-    flows: dict[str, tuple | None] = {}
+
+def spared_steps(workload: Workload, loaded: LoadedSource, run: Execution, box: Sandbox | None = None,
+                 limits: Limits | None = None) -> dict[str, frozenset[str]]:
+    """Per call that raised, the steps that do not depend on the line it raised at and that
+    the function, run again there without the raising statement, gets right."""
+    todo: dict[tuple[str, int], list[Call]] = {}
+    found: dict[str, tuple | None] = {}
     for call in workload.calls:
         outcome = run.outcomes.get(call.id)
         fn = workload.assignment.functions[call.function]
         if outcome is None or outcome.ok or len(fn.step_exprs()) < 2:
             continue
-        if fn.name not in flows:
-            flows[fn.name] = _flow(loaded, fn.name)
-        found = flows[fn.name]
-        if found is None:
+        if fn.name not in found:
+            found[fn.name] = _flow(loaded, fn.name)
+        if found[fn.name] is None:
             continue
-        unit, flow, own = found
+        unit, flow, own = found[fn.name]
         line = _raising_line(outcome.error or {}, unit.filename, own, unit.lineno)
-        if line is None:
-            continue
-        steps = fn.step_exprs()
-        blocked = {s for s, expr in steps.items() if line in flow.slice(s, step_key(expr))}
-        if blocked and blocked != set(steps) and _wrong_elsewhere(workload, run, fn, blocked):
-            spared[call.id] = frozenset(steps) - blocked
+        if line is not None:
+            todo.setdefault((fn.name, line), []).append(call)
+    spared: dict[str, frozenset[str]] = {}
+    if not todo:
+        return spared
+    with Trials(loaded, workload, limits, SECONDS, box) as trials:
+        for (name, line), calls in todo.items():
+            fn = workload.assignment.functions[name]
+            unit, flow, _ = found[name]
+            steps = fn.step_exprs()
+            free = [s for s, expr in steps.items() if line not in flow.slice(s, step_key(expr))]
+            version = skipping(unit.source, flow.func, line) if free and len(free) < len(steps) else None
+            if version is None or trials.left <= 0:
+                continue
+            _, results = trials.run(name, [version], calls)
+            for call, outcome in zip(calls, results[0]):
+                if outcome is None or not outcome.ok:
+                    continue
+                right = frozenset(s for s in free if _right(fn, call, s, outcome.value))
+                if right:
+                    spared[call.id] = right
     return spared
 
 
-def _wrong_elsewhere(workload: Workload, run: Execution, fn: FunctionSpec, blocked: set[str]) -> bool:
-    """Whether a step the raise blocked is wrong on a call that returned: the raise comes from
-    a mistake that shows anyway. A line that raises only where it chooses to (on the inputs
-    that break a coincidence its other steps rely on) and is right everywhere else spares
-    nothing, so it cannot hide those steps from the inputs that test them."""
-    returned = [c for c in workload.for_function(fn.name) if (o := run.outcomes.get(c.id)) is not None and o.ok]
-    return any(not step_right(fn, c, s, run) for c in returned for s in blocked)
+def skipping(source: str, func: ast.FunctionDef, line: int) -> str | None:
+    """``source`` with the simple statement at ``line`` of ``func``, and every later one that
+    reads what it sets (through other such statements), each run inside ``try`` and, if it
+    raises, its names set to None: what the function computes that does not depend on the
+    raising line. None when the raising one is not a simple statement, when an if or a loop
+    tests what it sets, or when one shares its lines with another statement."""
+    simple = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr)
+    statements = [n for n in ast.walk(func) if isinstance(n, ast.stmt) and n is not func]
+    at = [n for n in statements if n.lineno <= line <= (n.end_lineno or n.lineno)]
+    if not at:
+        return None
+    first = min(at, key=lambda n: (n.end_lineno or n.lineno) - n.lineno)
+    if not isinstance(first, simple):
+        return None
+    wrapped, tainted = [first], set(_set_names(first))
+    for node in sorted(statements, key=lambda n: (n.lineno, n.col_offset)):
+        if node.lineno <= first.lineno or node in wrapped or isinstance(node, ast.Return):
+            continue  # (a return runs as it is: one that computes from a None raises, and spares nothing)
+        reads = {n.id for n in ast.walk(node if isinstance(node, simple) else _header(node))
+                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        if not reads & tainted:
+            continue
+        if not isinstance(node, simple):
+            return None  # an if, a loop or a return on what the raising line sets: not told apart
+        wrapped.append(node)
+        tainted |= set(_set_names(node))
+    lines = source.splitlines(keepends=True)
+    for node in sorted(wrapped, key=lambda n: n.lineno, reverse=True):
+        start, stop = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+        if stop >= len(lines) or lines[start][:node.col_offset].strip() or lines[stop][node.end_col_offset:].strip():
+            return None  # another statement on the same line (a; b)
+        indent = lines[start][:node.col_offset]
+        names = _set_names(node)
+        fallback = "".join(f"{indent}    {n} = None\n" for n in names) or f"{indent}    pass\n"
+        body = "".join("    " + text if text.strip() else text for text in lines[start:stop + 1])
+        lines[start:stop + 1] = [f"{indent}try:\n{body}{'' if body.endswith(chr(10)) else chr(10)}"
+                                 f"{indent}except Exception:\n{fallback}"]
+    return "".join(lines)
+
+
+def _set_names(node: ast.stmt) -> list[str]:
+    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+    return [t.id for target in targets if target is not None for t in flat_targets(target) if isinstance(t, ast.Name)]
+
+
+def _header(node: ast.stmt) -> ast.AST:
+    """What a compound statement reads before its body (an if's test, a loop's iterable)."""
+    return getattr(node, "test", None) or getattr(node, "iter", None) or getattr(node, "value", None) or ast.Pass()
+
+
+def _right(fn: FunctionSpec, call: Call, step: str, value: object) -> bool:
+    got = step_value(fn.step_exprs()[step], value)
+    return not isinstance(got, StepMissing) and compare.close(got, expected_step(fn, call, step), strict_shape=True)
 
 
 def _flow(loaded: LoadedSource, name: str) -> tuple | None:

@@ -1,8 +1,10 @@
-"""Red team, round 6: a student who has read the repository and the student release.
+"""Red teams, rounds 6 and 7: a student who has read the repository and the student release.
 
 Each test is an attack that worked before its fix: a file that only knows the release's
-public answers, a small file that made the repair search build millions of versions, and a
-helper module whose change did not make its submission graded again.
+public answers; small files that made the repair search build millions of versions or edits
+in the grading process, or exhaust its recursion; a helper module whose change did not make
+its submission graded again; right shapes from a stub of nn_model. (Round 7's raises made to
+hide a mistake are in tests/test_raised_steps.py.)
 """
 
 from __future__ import annotations
@@ -125,3 +127,56 @@ def test_a_changed_helper_module_is_graded_again(tmp_path):
                                         "    return np.zeros_like(z)\n")
     again = graded()
     assert again.graded == 1 and again.reports["carol"]["score"] < 100
+
+
+def _dw1_example_with(tmp_path, name: str, extra: str):
+    source = (EXAMPLES / "bug_dw1_missing_1_over_m.py").read_text()
+    line = "    dW1 = dZ1 @ X.T\n"
+    assert line in source
+    path = tmp_path / name
+    path.write_text(source.replace(line, line + extra))
+    return path
+
+
+def test_an_expression_too_deep_for_the_search_costs_the_search_not_the_grade(tmp_path):
+    """Red team 7: a 400-term sum in the function made the repair search's ast.unparse raise
+    RecursionError; the batch stored "internal error, graded again on the next run", forever."""
+    path = _dw1_example_with(tmp_path, "chain.py", "    junk = " + " + ".join(["A1"] * 400) + "\n")
+    report = grade_safely(grader_for("one_hidden_layer"), "mallory", path)
+    assert report["error"] is None and report["error_kind"] is None
+    assert any("nested too deeply" in note for note in report["notes"])
+    named = {m["id"] for f in report["functions"] for m in f["mistakes"]}
+    assert "dW1-missing-1-over-m" in named
+
+
+def test_a_function_far_longer_than_any_students_proposes_no_edit(tmp_path):
+    """Red team 7: 80 lines of 12-entry dicts of long sums made 235,000 edits in the grading
+    process (112 s, 2.5 GB) before any budget applied."""
+    import ast
+
+    from autograder.diagnose import operators
+
+    entries = ", ".join(f"'k{i}': (A1 + A1 + A1) * {i}" for i in range(12))
+    body = "".join(f"    d{j} = {{{entries}}}\n" for j in range(80))
+    func = ast.parse(f"def f(A1):\n{body}    return A1\n").body[0]
+    assert sum(1 for _ in ast.walk(func)) > operators.MAX_NODES
+    assert operators.edits(func, {"A1": (4, 5)}) == []
+    small = ast.parse(f"def f(A1):\n{body[:body.index(chr(10)) + 1]}    return A1\n").body[0]
+    assert 0 < len(operators.edits(small, {"A1": (4, 5)})) <= operators.MAX_EDITS
+
+
+def test_right_shapes_from_a_stub_are_no_training(tmp_path):
+    """Red team 7: nn_model is compared by shape; zeros sized from n_h, X and Y, with no training,
+    earned the shape checks. Its work is shown by the training property alone."""
+    source = (EXAMPLES / "correct_classic_npdot.py").read_text()
+    start = source.index("def nn_model")
+    end = source.index("\ndef ", start + 1)
+    stub = ('def nn_model(X, Y, n_h, num_iterations=10000, print_cost=False, activation="tanh"):\n'
+            '    n_x, n_y = X.shape[0], Y.shape[0]\n'
+            '    return {"W1": np.zeros((n_h, n_x)), "b1": np.zeros((n_h, 1)),\n'
+            '            "W2": np.zeros((n_y, n_h)), "b2": np.zeros((n_y, 1))}\n')
+    path = tmp_path / "stub.py"
+    path.write_text(source[:start] + stub + source[end:])
+    report = grade_safely(grader_for("one_hidden_layer"), "mallory", path)
+    nn_model = next(f for f in report["functions"] if f["name"] == "nn_model")
+    assert nn_model["score"] == 0
