@@ -1,14 +1,15 @@
-"""A call that raised costs the steps the raising line feeds, when the others are shown right.
+"""A call that raised costs the steps the raising line feeds, once the others are shown right.
 
 A backward pass whose ``dW2`` line raises on one input (a 1-D ``dW2`` that broadcasts only
 while n_y = 1) gives no result on that input, so every step looked wrong there: dW1, db1
 and db2, right on every other input and computed by lines that do not read dW2, lost their
-points with it (blind check 5). Which lines a step depends on is read from the student's own
-function (:mod:`autograder.load.flow`). A step that does not depend on the raising line is
-spared only once it is *shown* right on that very input: the function is run again there
-with the raising statement alone skipped (its names set to None), in the submission's own
-child, and the step's value must be the reference's. Trusting the flow alone let a line made
-to raise on the inputs that show a mistake hide that mistake (red team 7).
+points with it (blind check 5). The function is run again on that input, in the submission's
+own child, with the raising statement and every statement that reads what it sets (through
+others) skipped, their names set to None: a step that comes out as the reference's was
+computed by the student's own code, on that very input, without the raising line, and the
+raise does not cost it. Trusting a reading of the code instead (the steps whose lines do not
+depend on the raising one) let a line made to raise on the inputs that show a mistake hide
+that mistake (red team 7).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import ast
 from autograder.judge import compare
 from autograder.judge.cases import Call, Workload
 from autograder.judge.checks import StepMissing, expected_step, step_value
-from autograder.load.flow import Flow, flat_targets, parse_function, step_key
+from autograder.load.flow import flat_targets, parse_function
 from autograder.load.source import LoadedSource
 from autograder.run.execute import Execution
 from autograder.run.sandbox.runner import Limits, Sandbox
@@ -30,8 +31,8 @@ SECONDS = 2.0  # wall clock for running the skipping versions of one submission,
 
 def spared_steps(workload: Workload, loaded: LoadedSource, run: Execution, box: Sandbox | None = None,
                  limits: Limits | None = None) -> dict[str, frozenset[str]]:
-    """Per call that raised, the steps that do not depend on the line it raised at and that
-    the function, run again there without the raising statement, gets right."""
+    """Per call that raised, the steps the function gets right when it is run again on that
+    call with the raising statement, and every statement that reads what it sets, skipped."""
     todo: dict[tuple[str, int], list[Call]] = {}
     found: dict[str, tuple | None] = {}
     for call in workload.calls:
@@ -40,10 +41,10 @@ def spared_steps(workload: Workload, loaded: LoadedSource, run: Execution, box: 
         if outcome is None or outcome.ok or len(fn.step_exprs()) < 2:
             continue
         if fn.name not in found:
-            found[fn.name] = _flow(loaded, fn.name)
+            found[fn.name] = _definition(loaded, fn.name)
         if found[fn.name] is None:
             continue
-        unit, flow, own = found[fn.name]
+        unit, _, own = found[fn.name]
         line = _raising_line(outcome.error or {}, unit.filename, own, unit.lineno)
         if line is not None:
             todo.setdefault((fn.name, line), []).append(call)
@@ -53,17 +54,15 @@ def spared_steps(workload: Workload, loaded: LoadedSource, run: Execution, box: 
     with Trials(loaded, workload, limits, SECONDS, box) as trials:
         for (name, line), calls in todo.items():
             fn = workload.assignment.functions[name]
-            unit, flow, _ = found[name]
-            steps = fn.step_exprs()
-            free = [s for s, expr in steps.items() if line not in flow.slice(s, step_key(expr))]
-            version = skipping(unit.source, flow.func, line) if free and len(free) < len(steps) else None
+            unit, func, _ = found[name]
+            version = skipping(unit.source, func, line)
             if version is None or trials.left <= 0:
                 continue
             _, results = trials.run(name, [version], calls)
             for call, outcome in zip(calls, results[0]):
                 if outcome is None or not outcome.ok:
                     continue
-                right = frozenset(s for s in free if _right(fn, call, s, outcome.value))
+                right = frozenset(s for s in fn.step_exprs() if _right(fn, call, s, outcome.value))
                 if right:
                     spared[call.id] = right
     return spared
@@ -124,11 +123,11 @@ def _right(fn: FunctionSpec, call: Call, step: str, value: object) -> bool:
     return not isinstance(got, StepMissing) and compare.close(got, expected_step(fn, call, step), strict_shape=True)
 
 
-def _flow(loaded: LoadedSource, name: str) -> tuple | None:
+def _definition(loaded: LoadedSource, name: str) -> tuple | None:
     unit = loaded.definition(name)
     own = loaded.renamed.get(name, name)
     func = parse_function(unit.source, own) if unit else None
-    return (unit, Flow(func), own) if func is not None else None
+    return (unit, func, own) if func is not None else None
 
 
 def _raising_line(error: dict, filename: str, function: str, first: int) -> int | None:

@@ -1,8 +1,8 @@
 """Which lines of a student's function each part of its result depends on, through names.
 
-Read from the function's syntax alone, never by running it. Two stages use it: judging (a
-call that raised at a line costs only the steps that line feeds: judge.raised) and the repair
-search (the edits nearest a wrong step first: diagnose.repair).
+Read from the function's syntax alone, never by running it: the repair search tries the
+edits nearest a wrong step first (diagnose.repair); judge.raised parses the function and its
+assignments' names here too.
 """
 
 from __future__ import annotations
