@@ -87,3 +87,11 @@ def test_keys_missing_for_the_first_layer_point_at_the_loop():
     (mistake,) = [m for m in result.mistakes if m.id == "missing-keys"]
     assert "dA0" in mistake.message and "the first layer's entries" in mistake.message
     assert "stop one layer too early" in mistake.message
+
+
+def test_a_result_that_is_an_input_unchanged_is_said_so():
+    report = grader_for("deep_nn").grade_file(RAISED / "dnn_update_skips_b.py")
+    result = next(f for f in report.functions if f.name == "update_parameters")
+    (mistake,) = [m for m in result.mistakes if m.id == "input-unchanged"]
+    assert set(mistake.affects) == {"b1", "b2", "b3"}
+    assert "parameters['b1']" in mistake.message and "never updated" in mistake.message

@@ -43,6 +43,8 @@ from autograder.run.sandbox.trace import error_record
 from autograder.spec import FunctionSpec, MistakeSpec
 
 GENERIC = {
+    "input-unchanged": "The result holds an input exactly as the function was given it: the line that should "
+    "compute its new value is missing, or what it computes is not what is stored or returned.",
     "misplaced": "Each entry of the result has its own quantity: check which variable is stored under which "
     "name (a dict key, a tuple position), in the order the exercise gives them.",
     "transposed": "A transposed result usually means the two factors of a matrix product are in the wrong "
@@ -407,8 +409,9 @@ def _interface(fn: FunctionSpec, calls: list[Call], run: Execution, workload: Wo
     if changed or any(run.mutated.get(c.id) for c in calls):
         dicts = sorted({name.split("[")[0] for name in changed}) if changed and all("[" in n for n in changed) else []
         said = (f"{fn.name} changed the entries {', '.join(changed)} of the dict it was given (new arrays stored "
-                f"in it, or its arrays changed): the caller's {' and '.join(dicts)} changed too. Build a new dict, or "
-                "a copy, and return that" if dicts else
+                f"in it, or its arrays changed): the caller's {' and '.join(dicts)} changed too. Leave them as they "
+                "are: compute new arrays (x = x ** 2, not x **= 2) and put them in a new dict, or a copy, where the "
+                "function returns one" if dicts else
                 f"{fn.name} changed {', '.join(changed) or 'one of its inputs'} in place.")
         found.append(Mistake("modifies-input", fn.name, said, GENERIC["modifies-input"], source="analysis"))
     return found
@@ -671,6 +674,7 @@ def _misplaced(fn: FunctionSpec, student: dict, left: set) -> list[Mistake]:
     """Steps that hold, on every call, the value another step should have: an entry stored
     under the wrong key (the cache's Z1 and A1 swapped). Said as a swap when it goes both ways."""
     holds: dict[Cell, str] = {}
+    kept: dict[str, tuple[str, list]] = {}  # step -> the input it is, unchanged; its variants
     for cell in sorted(left, key=str):
         observed = student.get(cell) or []
         if not observed or any(isinstance(got, MutantError) for got, _, _ in observed):
@@ -681,7 +685,21 @@ def _misplaced(fn: FunctionSpec, student: dict, left: set) -> list[Mistake]:
                                         for got, _, call in observed):
                 holds[cell] = other
                 break
+        else:
+            given = _unchanged_input(observed)
+            if given:
+                kept.setdefault(cell[1], (given, []))[1].append(cell[0])
     found, said = [], set()
+    if kept:  # one finding for every step of the kind (b1, b2 and b3 never updated)
+        steps = list(kept)
+        inputs = ", ".join(given for given, _ in kept.values())
+        message = (f"{steps[0]} is {inputs} as it was given: it is never updated (or computed)" if len(steps) == 1
+                   else f"{', '.join(steps)} are {inputs} as they were given: they are never updated (or computed)")
+        found.append(Mistake(id="input-unchanged", step=", ".join(steps), message=message,
+                             explanation=generic("input-unchanged"), affects=steps,
+                             variants=sorted({str(v) for _, vs in kept.values() for v in vs if v is not None}),
+                             source="analysis"))
+        said.update(steps)
     for (variant, step), other in holds.items():
         if step in said:
             continue
@@ -694,6 +712,27 @@ def _misplaced(fn: FunctionSpec, student: dict, left: set) -> list[Mistake]:
         found.append(Mistake(id="misplaced", step=", ".join(steps), message=message, explanation=generic("misplaced"),
                              affects=steps, variants=variants, source="analysis"))
     return found
+
+
+def _unchanged_input(observed: list) -> str | None:
+    """The input (an argument, or an entry of a dict argument) a step is, on every call, exactly
+    as it was given, where the reference's value differs from it: "parameters['b1']"."""
+    names: set[str] | None = None
+    for got, expected, call in observed:
+        array = compare.as_array(got)
+        if array is None or array.size == 0 or compare.close(got, expected, strict_shape=True):
+            return None
+        here = set()
+        for name, value in call.args.items():
+            items = value.items() if isinstance(value, dict) else [(None, value)]
+            for key, item in items:
+                other = compare.as_array(item)
+                if other is not None and other.shape == array.shape and np.array_equal(other, array):
+                    here.add(name if key is None else f"{name}[{key!r}]")
+        names = here if names is None else names & here
+        if not names:
+            return None
+    return sorted(names)[0] if names else None
 
 
 def _common_source(fn: FunctionSpec, wrong: set[str]) -> str | None:

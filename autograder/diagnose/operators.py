@@ -43,7 +43,15 @@ KINDS: dict[str, tuple[str, str]] = {
     "add-divisor": ("the division by the number of examples is missing",
                     "J = (1/m) Σ L is the mean over the m examples, so every gradient of J carries one 1/m."),
     "remove-divisor": ("a division is extra",
-                       "Only the mean over the examples divides by m, once: dZ is per example and has no 1/m."),
+                       "Each division must come from the exercise's formula: the mean over the m examples "
+                       "divides by m once (dZ is per example and has no 1/m), and data already scaled is not "
+                       "scaled again."),
+    "remove-term": ("a term is extra",
+                    "Each term of a gradient comes from a term of the cost: one the exercise's cost does not "
+                    "have (a regularisation term, λ/m · W) adds one the gradient should not have."),
+    "loop-bound": ("the loop runs one step too few or too many",
+                   "range(a, b) stops before b: write down which layers (or iterations) the loop must visit, "
+                   "and check its first and last."),
     "replace-divisor": ("the wrong count divides here",
                         "m is the number of examples, the columns of X (X.shape[1]); X.shape[0] is the number "
                         "of features."),
@@ -63,7 +71,8 @@ KINDS: dict[str, tuple[str, str]] = {
              "Check the sign of each term: d/da of −[y log a + (1 − y) log(1 − a)] is −y/a + (1 − y)/(1 − a)."),
     "wrong-array": ("one array is used where another of the same shape belongs",
                     "Arrays of the same shape are easy to swap and numpy cannot tell: follow the chain rule "
-                    "to see which one each factor is (an activation A, not the pre-activation Z)."),
+                    "to see which one each factor is (an activation A or a pre-activation Z, a gradient dA "
+                    "or a cache)."),
     "swapped": ("two entries are stored under each other's names",
                 "Each entry of the result has its own quantity: check which variable goes under which key."),
     "other-layer": ("one layer's array is used where another layer's belongs",
@@ -270,6 +279,8 @@ def _proposals(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterato
     yield from _signs(node, parent, scope)
     yield from _names(node, scope)
     yield from _swaps(node, scope)
+    yield from _terms(node, scope)
+    yield from _bounds(node)
     yield from _derivatives(node, scope)
     yield from _constants(node, parent, scope)
     yield from _activations(node, parent, scope)
@@ -421,6 +432,45 @@ def _swaps(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
                 swapped = list(values)
                 swapped[i], swapped[j] = values[j], values[i]
                 yield "swapped", _with_entries(node, swapped)
+
+
+def _terms(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
+    """A sum without one of its terms, when the other has the sum's shape (a regularisation
+    term left in a gradient: + λ/m · W)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+        whole = scope.shape(node)
+        for keep, drop in ((node.left, node.right), (node.right, node.left)):
+            # (a − b without a is −b: a sign, not a term; ± a constant is a bound or an offset)
+            if ((keep is node.left or isinstance(node.op, ast.Add)) and not isinstance(drop, ast.Constant)
+                    and not isinstance(keep, ast.Constant)):  # (1 + r·i without r·i: the division is the edit)
+                if whole is None or scope.shape(keep) in (whole, "number", None):
+                    yield "remove-term", keep
+
+
+def _bounds(node: ast.expr) -> Iterator[tuple[str, ast.expr]]:
+    """range() with its start or its stop one further or one nearer (a loop over the layers
+    that stops a layer early)."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range"
+            and 1 <= len(node.args) <= 3 and not node.keywords):
+        return
+    for k in range(min(len(node.args), 2)):
+        for bound in _one_off(node.args[k]):
+            args = list(node.args)
+            args[k] = bound
+            yield "loop-bound", ast.Call(node.func, args, [])
+
+
+def _one_off(value: ast.expr) -> Iterator[ast.expr]:
+    if isinstance(value, ast.Constant) and isinstance(value.value, int) and not isinstance(value.value, bool):
+        yield ast.Constant(value.value + 1)
+        if value.value > 0:
+            yield ast.Constant(value.value - 1)
+        return
+    if isinstance(value, ast.BinOp) and isinstance(value.right, ast.Constant) and value.right.value == 1 \
+            and isinstance(value.op, (ast.Add, ast.Sub)):
+        yield value.left  # L - 1 -> L, L + 1 -> L
+    yield ast.BinOp(value, ast.Add(), ast.Constant(1))
+    yield ast.BinOp(value, ast.Sub(), ast.Constant(1))
 
 
 def _entry_values(node: ast.expr) -> list[ast.expr] | None:

@@ -58,7 +58,7 @@ SECONDS = 3.0  # wall clock for the whole search of one submission
 # analytic findings a repair replaces (the value relations); interface findings stay
 _VALUE_KINDS = {"transposed", "scaled-by-m", "scaled-by-1-over-m", "sign-flipped", "scaled", "missing-keepdims",
                 "wrong-axis", "reduced-to-scalar", "not-finite", "wrong-shape", "empty", "shape-error", "exception",
-                "differs", "misplaced", "wrong-count"}
+                "differs", "misplaced", "wrong-count", "input-unchanged"}
 
 
 @dataclass

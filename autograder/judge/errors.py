@@ -51,6 +51,9 @@ def explain_error(error: dict, show: Disclosure = TRUSTED) -> str:
             text += f": {said}"
     elif kind == "AssertionError" and not said:
         text = "an assert in your code failed"
+    elif kind == "ServedError":  # a course helper the grader computes refused what the student's code gave it
+        text = (f"the grader's {said}" if said else
+                "a course helper the grader computes failed on the arguments your code gave it")
     else:
         text = f"it raised {show.exception(kind) or NEUTRAL_EXCEPTION}" + (f": {said}" if said else "")
     if error.get("unset"):  # the grader's own finding (execute._explain_unset_global)

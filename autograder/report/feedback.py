@@ -12,6 +12,7 @@ from functools import cache
 
 import jinja2
 
+from autograder.judge.checks import GATED_MESSAGE
 from autograder.report.documents import block_html, cited_sections, inline_html, local_link
 from autograder.report.findings import Finding, collect, consequence_of, key_of
 from autograder.report.untrusted import inline_markdown, markdown_code, markdown_text
@@ -445,12 +446,15 @@ def step_table(fn: dict) -> list[tuple[str, str]]:
         cells = []
         for step in steps:
             checks = [c for c in fn["checks"] if c.get("variant") == variant and c.get("step") == step]
-            # not checked (a parameter the function lacks) is no ✘ of the student's
+            # not checked (a parameter the function lacks) is no ✘ of the student's, and a right value
+            # whose points are withheld until the function shows work is right
+            right = all(c["passed"] or c.get("feedback", "").startswith(GATED_MESSAGE) for c in checks)
             unchecked = all(c["passed"] or CANNOT_CHECK in c.get("feedback", "") for c in checks)
-            mark = OK if all(c["passed"] for c in checks) else NOT_CHECKED if unchecked else BAD
+            mark = OK if right else NOT_CHECKED if unchecked else BAD
             cells.append(f"{step} {mark}")
         if all(cell.endswith(OK) for cell in cells):  # every step right, yet points lost: say which check
-            failed = [c for c in fn["checks"] if c.get("variant") == variant and not c.get("step") and not c["passed"]]
+            failed = [c for c in fn["checks"] if c.get("variant") == variant and not c.get("step") and not c["passed"]
+                      and not c["feedback"].startswith(GATED_MESSAGE)]
             cells += [f"{label} {BAD}" for label in dict.fromkeys(c["name"].split(": ", 1)[-1] for c in failed)]
         rows.append((f"{variant}:" if variant is not None else "steps:", "  ".join(cells)))
     if len(rows) > 1 and len({cells for _, cells in rows}) == 1:  # the same in every variant: one row

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from autograder.judge.checks import GATED_MESSAGE
 from autograder.run.signature import CANNOT_CHECK
 
 # findings that describe the caller's own code whatever its helpers do
@@ -108,7 +109,9 @@ def collect(report: dict) -> list[Finding]:
     for fn in report.get("functions", []):
         if fn.get("status") in ("missing", "not-implemented"):
             key = (fn["name"], fn["status"])
-            message = (f"{fn['name']} is not defined in your file" if fn["status"] == "missing"
+            broken = next((n for n in fn.get("notes", []) if " does not parse" in n), None)  # its cell, half-edited
+            message = (f"{fn['name']} is not defined in your file" + (f": {broken}" if broken else "")
+                       if fn["status"] == "missing"
                        else f"{fn['name']} is not implemented yet (it still raises NotImplementedError)")
             found[key] = Finding(0, key, {"id": fn["status"], "step": "", "message": message}, fn["name"],
                                  fn["name"], [fn["name"]])
@@ -117,7 +120,10 @@ def collect(report: dict) -> list[Finding]:
             continue
         lost = fn.get("score", 0) < fn.get("max_score", 0) - 1e-6
         if lost and not fn.get("mistakes"):  # no mistake named (a training property failed): its first check
-            failed = next((c for c in fn.get("checks", []) if not c["passed"]), None)
+            failing = [c for c in fn.get("checks", []) if not c["passed"]]
+            # the check that failed of its own, not one withheld until some result is right
+            failed = next((c for c in failing if not c["feedback"].startswith(GATED_MESSAGE)), None) or \
+                next(iter(failing), None)
             if failed is not None:
                 message = re.sub(r" \(on \d+ of \d+ inputs\)$", "", failed["feedback"])
                 same = _SIGNATURE.fullmatch(message)  # an old signature: one line for every function it costs
