@@ -32,6 +32,17 @@ def test_a_raise_in_one_step_costs_that_step_and_not_the_others():
     assert all(set(m.affects) <= {"dW2"} for m in result.mistakes)
 
 
+def test_a_comment_after_the_raising_line_changes_nothing(tmp_path):
+    """The line was taken for one that holds two statements, and nothing was spared (the course
+    notebook's `dW2 = … # each row of A1 times dZ2`, blind check 5)."""
+    source = (RAISED / "ohl_dw2_one_dimensional.py").read_text()
+    line = "    dW2 = np.sum(dZ2 * A1, axis=1) / m\n"
+    assert line in source
+    (tmp_path / "commented.py").write_text(source.replace(line, line[:-1] + "  # each row of A1 times dZ2\n"))
+    _, lost = _backward(grader_for("one_hidden_layer").grade_file(tmp_path / "commented.py"))
+    assert lost == {"dW2"}
+
+
 def test_a_raise_in_a_line_every_step_reads_costs_every_step():
     report = grader_for("one_hidden_layer").grade_file(RAISED / "ohl_dz2_raises.py")
     result, lost = _backward(report)

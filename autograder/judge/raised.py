@@ -97,8 +97,9 @@ def skipping(source: str, func: ast.FunctionDef, line: int) -> str | None:
     lines = source.splitlines(keepends=True)
     for node in sorted(wrapped, key=lambda n: n.lineno, reverse=True):
         start, stop = node.lineno - 1, (node.end_lineno or node.lineno) - 1
-        if stop >= len(lines) or lines[start][:node.col_offset].strip() or lines[stop][node.end_col_offset:].strip():
-            return None  # another statement on the same line (a; b)
+        after = lines[stop][node.end_col_offset:].strip() if stop < len(lines) else ""
+        if stop >= len(lines) or lines[start][:node.col_offset].strip() or (after and not after.startswith("#")):
+            return None  # another statement on the same line (a; b); a comment is no statement
         indent = lines[start][:node.col_offset]
         names = _set_names(node)
         fallback = "".join(f"{indent}    {n} = None\n" for n in names) or f"{indent}    pass\n"
