@@ -233,7 +233,6 @@ class Grader:
         # call made again shows no details of its own (see run.execute.rerun)
         again = rerun(loaded, self.workload, calls, served, limits or self.limits, box)
         alone = _with(self.workload, run, again, calls)
-        alone.spared = {k: v for k, v in run.spared.items() if k not in {c.id for c in calls}}
         functions_right = _right_everywhere(self.workload, alone)
         fairs = {name: judge_function(self.assignment.functions[name], self.workload, alone, functions_right)
                  for name in served}
@@ -322,7 +321,8 @@ def _with(workload: Workload, run: Execution, again: Execution, calls: list) -> 
     alone = replace(run, outcomes={**run.outcomes, **again.outcomes},
                     skipped={**{k: v for k, v in run.skipped.items() if k not in ids}, **again.skipped},
                     mutated={**{k: v for k, v in run.mutated.items() if k not in ids}, **again.mutated},
-                    closed=run.closed | again.closed, memo={})
+                    closed=run.closed | again.closed, memo={},
+                    spared={k: v for k, v in run.spared.items() if k not in ids})  # (a call made again raised anew)
     judge_steps(workload, alone)
     return alone
 

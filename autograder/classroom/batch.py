@@ -49,6 +49,7 @@ from autograder.classroom.gradebook import Gradebook, file_hash, is_verdict
 from autograder.classroom.layout import Submission
 from autograder.grading import GRADER, Grader, grade_safely
 from autograder.report.feedback import render_html, render_markdown
+from autograder.report.findings import unparsed
 from autograder.report.gradescope import results_json
 from autograder.report.untrusted import clean_report, csv_cell, no_surrogates
 from autograder.run.sandbox.runner import Limits, sweep_folders
@@ -362,7 +363,7 @@ def _unnamed_losses(report: dict) -> set[str]:
         if fn.get("mistakes") or fn.get("score", 0) >= fn.get("max_score", 0) - 1e-9:
             continue
         feedback = " ".join(c.get("feedback", "") for c in fn.get("checks", []) if not c.get("passed"))
-        if any("does not parse" in note for note in fn.get("notes", [])):
+        if unparsed(fn):
             said.add(f"{fn['name']}-does-not-parse")
         elif fn.get("status") in ("missing", "not-implemented"):
             said.add(f"{fn['name']}-{'not-defined' if fn['status'] == 'missing' else 'not-implemented'}")

@@ -427,14 +427,14 @@ def _layers_left_out(got: Any, expected: Any) -> str:
     missing = [k for k in expected if k not in got]
     if len(layer) < 4 or not missing or any(k not in layer for k in missing):
         return ""
+    stem = {k: re.sub(r"\d+$", "", k) for k in layer}  # dW of dW1
     numbers: dict[str, list[int]] = {}
     for key, number in layer.items():
-        numbers.setdefault(re.sub(r"\d+$", "", key), []).append(number)
-    sides = [k for k in missing if len(numbers[re.sub(r"\d+$", "", k)]) > 1]
-    if len(sides) != len(missing):
+        numbers.setdefault(stem[key], []).append(number)
+    if any(len(numbers[stem[k]]) < 2 for k in missing):
         return ""
-    first = all(layer[k] == min(numbers[re.sub(r"\d+$", "", k)]) for k in missing)
-    last = all(layer[k] == max(numbers[re.sub(r"\d+$", "", k)]) for k in missing)
+    first = all(layer[k] == min(numbers[stem[k]]) for k in missing)
+    last = all(layer[k] == max(numbers[stem[k]]) for k in missing)
     if first == last:
         return ""
     return (f": they are the {'first' if first else 'last'} layer's entries — does the loop over the layers stop one layer "
@@ -617,9 +617,8 @@ def _named(mistake: MistakeSpec, fn: FunctionSpec, cells: set, doc_link=None) ->
 
 def _analyse(fn, calls, student, left: set, workload: Workload, run: Execution) -> list[Mistake]:
     """Analytic findings for wrong cells no catalogue entry explains, grouped by relation."""
-    found = _misplaced(fn, student, left)
-    left = left - {cell for m in found for cell in student if cell[1] in m.affects and str(cell[0]) in
-                   (m.variants or [str(cell[0])])}
+    found, explained = _misplaced(fn, student, left)
+    left = left - explained
     groups: dict[tuple, list[Cell]] = {}
     texts: dict[tuple, str] = {}
     for cell in sorted(left, key=str):
@@ -670,9 +669,10 @@ def _analyse(fn, calls, student, left: set, workload: Workload, run: Execution) 
     return found
 
 
-def _misplaced(fn: FunctionSpec, student: dict, left: set) -> list[Mistake]:
-    """Steps that hold, on every call, the value another step should have: an entry stored
-    under the wrong key (the cache's Z1 and A1 swapped). Said as a swap when it goes both ways."""
+def _misplaced(fn: FunctionSpec, student: dict, left: set) -> tuple[list[Mistake], set[Cell]]:
+    """Steps that hold, on every call, the value another step should have (an entry stored
+    under the wrong key: the cache's Z1 and A1 swapped; said as a swap when it goes both ways),
+    or an input exactly as it was given (b never updated); and the cells these explain."""
     holds: dict[Cell, str] = {}
     kept: dict[str, tuple[str, list]] = {}  # step -> the input it is, unchanged; its variants
     for cell in sorted(left, key=str):
@@ -680,15 +680,15 @@ def _misplaced(fn: FunctionSpec, student: dict, left: set) -> list[Mistake]:
         if not observed or any(isinstance(got, MutantError) for got, _, _ in observed):
             continue
         for other in fn.step_exprs():
-            if other != cell[1] and all(compare.shape_of(got) == compare.shape_of(expected_step(fn, call, other))
-                                        and compare.close(got, expected_step(fn, call, other), strict_shape=True)
-                                        for got, _, call in observed):
+            if other != cell[1] and all(compare.shape_of(got) == compare.shape_of(want := expected_step(fn, call, other))
+                                        and compare.close(got, want, strict_shape=True) for got, _, call in observed):
                 holds[cell] = other
                 break
         else:
             given = _unchanged_input(observed)
             if given:
                 kept.setdefault(cell[1], (given, []))[1].append(cell[0])
+    explained = set(holds) | {(variant, step) for step, (_, variants) in kept.items() for variant in variants}
     found, said = [], set()
     if kept:  # one finding for every step of the kind (b1, b2 and b3 never updated)
         steps = list(kept)
@@ -711,7 +711,7 @@ def _misplaced(fn: FunctionSpec, student: dict, left: set) -> list[Mistake]:
                    if swapped else f"{step} holds the values {other} should have")
         found.append(Mistake(id="misplaced", step=", ".join(steps), message=message, explanation=generic("misplaced"),
                              affects=steps, variants=variants, source="analysis"))
-    return found
+    return found, explained
 
 
 def _unchanged_input(observed: list) -> str | None:

@@ -36,7 +36,7 @@ from autograder.judge.reference import (
     reference_module,
     reference_source,
 )
-from autograder.load.flow import Flow, parse_function, step_key
+from autograder.load.flow import Flow, graded_def, parse_function, step_key
 from autograder.load.source import LoadedSource
 from autograder.run.execute import Execution
 from autograder.run.sandbox.runner import STOPPED, Outcome
@@ -185,9 +185,7 @@ def search(fn: FunctionSpec, workload: Workload, loaded: LoadedSource, run: Exec
     are tried first); ``explained``: every mistake of it is a catalogue one, so the search
     is only for the line (a smaller budget, pairs only for two mistakes); ``likely``: the
     edits that undo those mistakes in the reference (:func:`catalogue_fixes`), tried first."""
-    own = loaded.renamed.get(fn.name, fn.name)  # the name its def has (a renamed function accepted)
-    unit = loaded.definition(fn.name)
-    func = parse_function(unit.source, own) if unit else None
+    unit, func, _ = graded_def(loaded, fn.name) or (None, None, None)
     calls = [c for c in workload.for_function(fn.name) if c.id in run.outcomes]
     stopped = any(not run.outcomes[c.id].ok and (run.outcomes[c.id].error or {}).get("type") in STOPPED
                   for c in calls)  # it hung, crashed or flooded: no small edit of an expression fixes that

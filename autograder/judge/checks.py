@@ -35,6 +35,12 @@ GATED_MESSAGE = ("no points for this check yet: it counts once at least one resu
 GRAD_TOLERANCE = 1e-4
 
 
+def withheld(feedback: str) -> bool:
+    """Whether a failed check's feedback is only :data:`GATED_MESSAGE`: its result is right, its
+    points wait until the function shows work (the report treats it as right, not as a mistake)."""
+    return feedback.startswith(GATED_MESSAGE)
+
+
 @dataclass
 class CheckResult:
     name: str
@@ -119,11 +125,8 @@ def judge_function(fn: FunctionSpec, workload: Workload, run: Execution,
     for label, vcalls, pending, verdicts in judged:
         total = sum(p.weight for p in pending)
         points = fn.points * fn.variant_weight(label)
-        if not has_hidden:
-            earned = _shows_work(fn, vcalls, verdicts, False, work)
-        else:
-            own = any(_proof(p, True, work) for p in pending)
-            earned = _shows_work(fn, vcalls, verdicts, True, work) if own else anywhere
+        own = any(_proof(p, True, work) for p in pending)
+        earned = anywhere if has_hidden and not own else _shows_work(fn, vcalls, verdicts, has_hidden, work)
         for p, failures in verdicts:
             max_score = points * p.weight / total if total else 0.0
             feedback = ""
@@ -635,7 +638,7 @@ def release_gated(result: FunctionResult) -> None:
     """Give back the structure and shape points withheld from wrong results, once every wrong
     result is explained by known mistakes: the function was written, with one slip in it."""
     for check in result.checks:
-        if not check.passed and check.feedback.startswith(GATED_MESSAGE):
+        if not check.passed and withheld(check.feedback):
             check.passed, check.score, check.feedback = True, check.max_score, ""
 
 

@@ -211,10 +211,14 @@ class Disclosure:
 TRUSTED = Disclosure(open=True, trusted=True)  # the grader's own code, and the default of pure helpers
 
 
+def capped(text: str, cap: int) -> str:
+    """``text`` cut to at most ``cap`` characters, an ellipsis marking the cut."""
+    return text if len(text) <= cap else text[:cap - 1] + "…"
+
+
 def quoted_line(text: str, cap: int = LINE_CAP) -> str:
     """A line of the student's code as feedback quotes it: stripped, one line, at most ``cap`` characters."""
-    text = _CONTROL.sub(" ", str(text).strip())
-    return text if len(text) <= cap else text[:cap - 1] + "…"
+    return capped(_CONTROL.sub(" ", str(text).strip()), cap)
 
 
 def code_span(text: str, cap: int = LINE_CAP) -> str:

@@ -19,7 +19,7 @@ import ast
 from autograder.judge import compare
 from autograder.judge.cases import Call, Workload
 from autograder.judge.checks import StepMissing, expected_step, step_value
-from autograder.load.flow import flat_targets, parse_function
+from autograder.load.flow import flat_targets, graded_def
 from autograder.load.source import LoadedSource
 from autograder.run.execute import Execution
 from autograder.run.sandbox.runner import Limits, Sandbox
@@ -41,7 +41,7 @@ def spared_steps(workload: Workload, loaded: LoadedSource, run: Execution, box: 
         if outcome is None or outcome.ok or len(fn.step_exprs()) < 2:
             continue
         if fn.name not in found:
-            found[fn.name] = _definition(loaded, fn.name)
+            found[fn.name] = graded_def(loaded, fn.name)
         if found[fn.name] is None:
             continue
         unit, _, own = found[fn.name]
@@ -116,19 +116,12 @@ def _set_names(node: ast.stmt) -> list[str]:
 
 def _header(node: ast.stmt) -> ast.AST:
     """What a compound statement reads before its body (an if's test, a loop's iterable)."""
-    return getattr(node, "test", None) or getattr(node, "iter", None) or getattr(node, "value", None) or ast.Pass()
+    return getattr(node, "test", None) or getattr(node, "iter", None) or ast.Pass()
 
 
 def _right(fn: FunctionSpec, call: Call, step: str, value: object) -> bool:
     got = step_value(fn.step_exprs()[step], value)
     return not isinstance(got, StepMissing) and compare.close(got, expected_step(fn, call, step), strict_shape=True)
-
-
-def _definition(loaded: LoadedSource, name: str) -> tuple | None:
-    unit = loaded.definition(name)
-    own = loaded.renamed.get(name, name)
-    func = parse_function(unit.source, own) if unit else None
-    return (unit, func, own) if func is not None else None
 
 
 def _raising_line(error: dict, filename: str, function: str, first: int) -> int | None:

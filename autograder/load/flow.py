@@ -8,6 +8,10 @@ assignments' names here too.
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from autograder.load.source import CodeUnit, LoadedSource
 
 
 def parse_function(source: str, name: str) -> ast.FunctionDef | None:
@@ -21,6 +25,15 @@ def parse_function(source: str, name: str) -> ast.FunctionDef | None:
         if isinstance(node, ast.FunctionDef) and node.name == name:
             found = node
     return found
+
+
+def graded_def(loaded: LoadedSource, name: str) -> tuple[CodeUnit, ast.FunctionDef, str] | None:
+    """The unit graded as ``name``, its ``def`` parsed, and the name that ``def`` has (a renamed
+    function accepted keeps its own), or None when there is none that parses."""
+    unit = loaded.definition(name)
+    own = loaded.renamed.get(name, name)
+    func = parse_function(unit.source, own) if unit else None
+    return (unit, func, own) if func is not None else None
 
 
 def assigned_names(func: ast.FunctionDef) -> dict[int, set[str]]:

@@ -12,7 +12,7 @@ from functools import cache
 
 import jinja2
 
-from autograder.judge.checks import GATED_MESSAGE
+from autograder.judge.checks import withheld
 from autograder.report.documents import block_html, cited_sections, inline_html, local_link
 from autograder.report.findings import Finding, collect, consequence_of, key_of
 from autograder.report.untrusted import inline_markdown, markdown_code, markdown_text
@@ -448,13 +448,13 @@ def step_table(fn: dict) -> list[tuple[str, str]]:
             checks = [c for c in fn["checks"] if c.get("variant") == variant and c.get("step") == step]
             # not checked (a parameter the function lacks) is no ✘ of the student's, and a right value
             # whose points are withheld until the function shows work is right
-            right = all(c["passed"] or c.get("feedback", "").startswith(GATED_MESSAGE) for c in checks)
+            right = all(c["passed"] or withheld(c.get("feedback", "")) for c in checks)
             unchecked = all(c["passed"] or CANNOT_CHECK in c.get("feedback", "") for c in checks)
             mark = OK if right else NOT_CHECKED if unchecked else BAD
             cells.append(f"{step} {mark}")
         if all(cell.endswith(OK) for cell in cells):  # every step right, yet points lost: say which check
             failed = [c for c in fn["checks"] if c.get("variant") == variant and not c.get("step") and not c["passed"]
-                      and not c["feedback"].startswith(GATED_MESSAGE)]
+                      and not withheld(c["feedback"])]
             cells += [f"{label} {BAD}" for label in dict.fromkeys(c["name"].split(": ", 1)[-1] for c in failed)]
         rows.append((f"{variant}:" if variant is not None else "steps:", "  ".join(cells)))
     if len(rows) > 1 and len({cells for _, cells in rows}) == 1:  # the same in every variant: one row

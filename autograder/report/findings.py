@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from autograder.judge.checks import GATED_MESSAGE
+from autograder.judge.checks import withheld
 from autograder.run.signature import CANNOT_CHECK
 
 # findings that describe the caller's own code whatever its helpers do
@@ -42,6 +42,11 @@ class Finding:
 
 
 _SIGNATURE = re.compile(rf"your \w+ has (?P<rest>no `\w+` parameter, so it {CANNOT_CHECK} .*)")
+
+
+def unparsed(fn: dict) -> str | None:
+    """The note saying a function's code does not parse (its cell half-edited), if it has one."""
+    return next((note for note in fn.get("notes", []) if " does not parse" in note), None)
 
 
 def upstream(fn: dict) -> list[str]:
@@ -109,7 +114,7 @@ def collect(report: dict) -> list[Finding]:
     for fn in report.get("functions", []):
         if fn.get("status") in ("missing", "not-implemented"):
             key = (fn["name"], fn["status"])
-            broken = next((n for n in fn.get("notes", []) if " does not parse" in n), None)  # its cell, half-edited
+            broken = unparsed(fn)
             message = (f"{fn['name']} is not defined in your file" + (f": {broken}" if broken else "")
                        if fn["status"] == "missing"
                        else f"{fn['name']} is not implemented yet (it still raises NotImplementedError)")
@@ -122,7 +127,7 @@ def collect(report: dict) -> list[Finding]:
         if lost and not fn.get("mistakes"):  # no mistake named (a training property failed): its first check
             failing = [c for c in fn.get("checks", []) if not c["passed"]]
             # the check that failed of its own, not one withheld until some result is right
-            failed = next((c for c in failing if not c["feedback"].startswith(GATED_MESSAGE)), None) or \
+            failed = next((c for c in failing if not withheld(c["feedback"])), None) or \
                 next(iter(failing), None)
             if failed is not None:
                 message = re.sub(r" \(on \d+ of \d+ inputs\)$", "", failed["feedback"])

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from autograder.judge.disclose import fenced
+from autograder.judge.disclose import capped, fenced
 from autograder.run.wire import no_surrogates  # (imported from here by the writers too)
 
 TEXT_CAP = 2000  # characters of one string of a report: the longest the grader writes is a few hundred
@@ -33,10 +33,6 @@ _EMPHASIS = re.compile(r"(?<![\w*])\*([A-Za-z]{1,30})\*(?![\w*])")  # the catalo
 _AT_LINE_START = re.compile(r"^(\s*[0-9]*)([#>=+-]|(?<=[0-9])[.)])")  # "# x", "> x", "- x", "1. x"
 _BACKTICKS = re.compile(r"`+")
 _ADDRESS = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]*:/*|\bwww\.)[^\s`]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-def capped(text: str, cap: int = TEXT_CAP) -> str:
-    return text if len(text) <= cap else text[:cap - 1] + "…"
 
 
 class CleanReport(dict):
@@ -56,7 +52,7 @@ def clean_report(value: Any) -> Any:
 
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
-        return capped(no_surrogates(value))
+        return capped(no_surrogates(value), TEXT_CAP)
     if isinstance(value, dict):
         return {_clean(k) if isinstance(k, str) else k: _clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
