@@ -2,7 +2,7 @@
 
 Prints, for each class size and --jobs value: wall time, submissions per second,
 and the peak resident memory of the whole process tree (grader, workers and
-sandboxed children, sampled every 50 ms from /proc). Run from the project root:
+sandboxed children, sampled every 0.2 s from /proc). Run from the project root:
 
     python benchmarks/bench_scale.py --sizes 100 1000 --jobs 1 2
 """
@@ -23,30 +23,26 @@ from autograder.authoring.synthetic_class import make_class
 from autograder.spec import load_assignment
 
 ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_SECONDS = 0.2  # memory sampled this often: the sampler runs on the cores it measures
 
 
 def tree_rss_kib(root_pid: int) -> int:
-    """Resident memory of a process and all its descendants, in KiB (Linux /proc)."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    """Resident memory of a process and all its descendants, in KiB (Linux /proc).
+
+    Follows each process's ``task/*/children`` list rather than reading every process of the
+    machine: a scan of all of /proc every 50 ms cost about a tenth of the throughput measured."""
+    total, todo = 0, [root_pid]
+    page_kib = os.sysconf("SC_PAGE_SIZE") // 1024
+    while todo:
+        pid = todo.pop()
         try:
-            fields = proc_stat(entry)
-        except OSError:
-            continue
-        parents[int(entry)] = int(fields[1])
-        rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
-    family = {root_pid}
-    grew = True
-    while grew:
-        grew = False
-        for pid, parent in parents.items():
-            if parent in family and pid not in family:
-                family.add(pid)
-                grew = True
-    return sum(rss.get(pid, 0) for pid in family)
+            total += int(proc_stat(pid)[21]) * page_kib
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
+                    todo += [int(child) for child in handle.read().split()]
+        except (OSError, ValueError, IndexError):
+            continue  # it ended meanwhile
+    return total
 
 
 def run(folder: Path, jobs: int, assignment: str) -> tuple[float, int]:
@@ -58,7 +54,7 @@ def run(folder: Path, jobs: int, assignment: str) -> tuple[float, int]:
     peak = 0
     while proc.poll() is None:
         peak = max(peak, tree_rss_kib(proc.pid))
-        time.sleep(0.05)
+        time.sleep(SAMPLE_SECONDS)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"grading failed with exit code {proc.returncode}: {' '.join(cmd)}")

@@ -71,3 +71,87 @@ def test_a_request_the_parent_cannot_read_costs_the_call(grader, tmp_path):
     sigmoid = function_result(report, "sigmoid")
     assert sigmoid.score == 0 and "does not compute" in " ".join(c.feedback for c in sigmoid.checks)
     assert function_result(report, "layer_sizes").score == function_result(report, "layer_sizes").max_score
+
+
+# -- where a helper call is computed: the grading process only for arguments small by construction
+
+def _encoded(*args):
+    from autograder.run import wire
+
+    buffers: list[bytes] = []
+    return [wire.encode(a, buffers) for a in args], buffers
+
+
+def test_small_arguments_are_answered_here_as_the_worker_would(assignment):
+    """A training loop judged on its own asks for backward_propagation a few dozen times: those
+    answers come from the grading process, and they are the limited worker's, bit for bit."""
+    import numpy as np
+
+    from autograder.judge.cases import build_workload
+    from autograder.judge.serving import ReferenceServer
+    from autograder.run import wire
+
+    calls = [c for c in build_workload(assignment).calls
+             if c.function in ("forward_propagation", "backward_propagation", "initialize_parameters")
+             and c.visibility == "public"]
+    assert calls
+    here, there = ReferenceServer(assignment.solution), ReferenceServer(assignment.solution)
+    try:
+        for call in calls:
+            args, buffers = _encoded(*call.args.values())
+            value, out = here.compute(call.function, args, {}, buffers)
+            assert here._proc is None, "a small call started the worker"
+            there._proc = there._worker()  # the worker's answer to the same request, asked directly
+            wire.send(there._proc.stdin, {"function": call.function, "args": args, "kwargs": {}}, buffers)
+            reply, theirs = wire.receive(there._proc.stdout)
+            mine, expected = wire.decode(value, out), wire.decode(reply["value"], theirs)
+            flat = [mine] if not isinstance(mine, tuple) else list(mine)
+            for a, b in zip(flat, [expected] if not isinstance(expected, tuple) else list(expected)):
+                if isinstance(a, dict):
+                    assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+                else:
+                    assert np.array_equal(a, b)
+    finally:
+        here.close()
+        there.close()
+
+
+def test_arguments_that_could_make_the_reference_work_long_go_to_the_limited_worker():
+    """Each of these could make a reference function allocate gigabytes or loop for seconds in
+    the grading process, where nothing can stop a numpy call: a large size or count, an
+    integer array of sizes, a large or deeply nested value, a long list, an object the wire
+    could not rebuild."""
+    import numpy as np
+
+    from autograder.judge.serving import bounded
+    from autograder.run.wire import Opaque
+
+    small = [np.ones((4, 400)), {"W1": np.ones((4, 2)), "b1": np.zeros((4, 1))}, 1.2, 3, "tanh", True, None,
+             np.array([2, 4, 1]), [np.ones((3, 3))] * 10]
+    assert bounded((small, {}))
+    hostile = [
+        10**9, -(10**6), np.int64(5000),  # n_h, m, num_iterations
+        np.array([20000, 20000]), np.arange(100),  # layer_dims as an array
+        np.ones((1, 2000)), np.ones((300, 300)),  # an axis over the bound; too many numbers in all
+        [[[[[[[[1.0]]]]]]]], list(range(300)), {str(k): 1.0 for k in range(300)},
+        "x" * 1000, complex(1, 2), Opaque("object", "?"),
+    ]
+    for value in hostile:
+        assert not bounded(([value], {})), value
+    assert not bounded(([np.ones((200, 200))] * 2, {}))  # each under the bound, not together
+
+
+def test_a_call_with_a_large_argument_is_computed_by_the_limited_worker(assignment):
+    import numpy as np
+
+    from autograder.judge.serving import ReferenceServer
+    from autograder.run import wire
+
+    server = ReferenceServer(assignment.solution)
+    try:
+        args, buffers = _encoded(np.ones((1, 2000)))
+        value, out = server.compute("sigmoid", args, {}, buffers)
+        assert server._proc is not None
+        assert wire.decode(value, out).shape == (1, 2000)
+    finally:
+        server.close()

@@ -416,9 +416,14 @@ def _own_names(shapes: dict, func: ast.FunctionDef, call: Call) -> dict:
     """The child's report of the shapes in scope, kept only for names the student's function
     itself spells (and dict keys it or the grader's inputs spell): an edit may put a name into
     the feedback, and the child, which may hold hidden inputs, chooses the names it reports."""
-    names = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)} | {a.arg for a in ast.walk(func.args)
-                                                                         if isinstance(a, ast.arg)}
-    keys = {n.value for n in ast.walk(func) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    names, keys = set(), set()
+    for node in ast.walk(func):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            keys.add(node.value)
     keys |= {k for v in call.args.values() if isinstance(v, dict) for k in v if isinstance(k, str)}
     kept = {}
     for text, shape in shapes.items():
@@ -502,10 +507,11 @@ def _confirmed(trials: Trials, fn: FunctionSpec, source: str, versions: list[lis
                judge: _Judge) -> list[operators.Edit] | None:
     """The first version (in rank order) that earns full marks on every call."""
     versions = versions[:CONFIRM]
-    if not versions or trials.left <= 0:
-        return None
-    _, results = trials.run(fn.name, [operators.splice(source, v) for v in versions], judge.calls)
-    for version, outcomes in zip(versions, results):
-        if judge.full_marks(outcomes):
-            return version
+    for group in (versions[:1], versions[1:]):  # the first alone: it is most often the one
+        if not group or trials.left <= 0:
+            return None
+        _, results = trials.run(fn.name, [operators.splice(source, v) for v in group], judge.calls)
+        for version, outcomes in zip(group, results):
+            if judge.full_marks(outcomes):
+                return version
     return None

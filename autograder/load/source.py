@@ -402,15 +402,16 @@ def _shadowing(result: LoadedSource, deferred: dict[int, str]) -> set[int]:
 def _reads(unit: CodeUnit) -> tuple[frozenset[str], frozenset[str]]:
     """The global names a unit's code reads as it runs, and those its functions read when
     called (a definition's body, a lambda's)."""
-    return _reads_of(unit.source, unit.filename)
+    return _reads_of(unit.source)
 
 
 @functools.lru_cache(maxsize=2048)
-def _reads_of(source: str, filename: str) -> tuple[frozenset[str], frozenset[str]]:
+def _reads_of(source: str) -> tuple[frozenset[str], frozenset[str]]:
     """:func:`_reads` of a unit's text (each is asked for twice in :func:`settle`; an import
-    or a helper kept from the template is the same text in every submission)."""
+    or a helper kept from the template is the same text in every submission, whatever the
+    file's name: the name would only word a syntax error, and those are not kept)."""
     try:
-        table = symtable.symtable(source, filename, "exec")
+        table = symtable.symtable(source, "<unit>", "exec")
     except (SyntaxError, ValueError):
         return frozenset(), frozenset()
     now = {s.get_name() for s in table.get_symbols() if s.is_referenced()}
