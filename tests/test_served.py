@@ -8,7 +8,10 @@ assignment does not serve, or hand the reference arguments that would exhaust th
 
 import re
 
-from conftest import EXAMPLES, function_result
+import pytest
+
+from autograder.spec import load_assignment
+from conftest import EXAMPLES, ROOT, function_result
 
 FORGE = "sys.modules['autograder.run.sandbox.child']._ask_parent"
 
@@ -73,7 +76,8 @@ def test_a_request_the_parent_cannot_read_costs_the_call(grader, tmp_path):
     assert function_result(report, "layer_sizes").score == function_result(report, "layer_sizes").max_score
 
 
-# -- where a helper call is computed: the grading process only for arguments small by construction
+# -- where a helper call is computed: the grading process only for a graded function that runs
+# straight through, on arguments small by construction (red team 8 broke the first version)
 
 def _encoded(*args):
     from autograder.run import wire
@@ -82,31 +86,35 @@ def _encoded(*args):
     return [wire.encode(a, buffers) for a in args], buffers
 
 
+def _server(assignment):
+    from autograder.judge.serving import ReferenceServer
+
+    return ReferenceServer(assignment.solution, frozenset(assignment.functions))
+
+
 def test_small_arguments_are_answered_here_as_the_worker_would(assignment):
     """A training loop judged on its own asks for backward_propagation a few dozen times: those
     answers come from the grading process, and they are the limited worker's, bit for bit."""
     import numpy as np
 
     from autograder.judge.cases import build_workload
-    from autograder.judge.serving import ReferenceServer
     from autograder.run import wire
 
     calls = [c for c in build_workload(assignment).calls
-             if c.function in ("forward_propagation", "backward_propagation", "initialize_parameters")
-             and c.visibility == "public"]
-    assert calls
-    here, there = ReferenceServer(assignment.solution), ReferenceServer(assignment.solution)
+             if c.function in ("forward_propagation", "backward_propagation", "compute_cost")]
+    assert len(calls) > 10
+    here, there = _server(assignment), _server(assignment)
     try:
         for call in calls:
             args, buffers = _encoded(*call.args.values())
             value, out = here.compute(call.function, args, {}, buffers)
-            assert here._proc is None, "a small call started the worker"
+            assert here._proc is None, f"{call.id} started the worker"
             there._proc = there._worker()  # the worker's answer to the same request, asked directly
             wire.send(there._proc.stdin, {"function": call.function, "args": args, "kwargs": {}}, buffers)
             reply, theirs = wire.receive(there._proc.stdout)
             mine, expected = wire.decode(value, out), wire.decode(reply["value"], theirs)
-            flat = [mine] if not isinstance(mine, tuple) else list(mine)
-            for a, b in zip(flat, [expected] if not isinstance(expected, tuple) else list(expected)):
+            for a, b in zip(mine if isinstance(mine, tuple) else [mine],
+                            expected if isinstance(expected, tuple) else [expected]):
                 if isinstance(a, dict):
                     assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
                 else:
@@ -116,42 +124,84 @@ def test_small_arguments_are_answered_here_as_the_worker_would(assignment):
         there.close()
 
 
-def test_arguments_that_could_make_the_reference_work_long_go_to_the_limited_worker():
-    """Each of these could make a reference function allocate gigabytes or loop for seconds in
-    the grading process, where nothing can stop a numpy call: a large size or count, an
-    integer array of sizes, a large or deeply nested value, a long list, an object the wire
-    could not rebuild."""
+def test_arguments_past_a_bound_are_not_small():
+    """Each of these could make a reference allocate gigabytes or work for seconds in the
+    grading process, where nothing can stop a numpy call."""
     import numpy as np
 
     from autograder.judge.serving import bounded
     from autograder.run.wire import Opaque
 
-    small = [np.ones((4, 400)), {"W1": np.ones((4, 2)), "b1": np.zeros((4, 1))}, 1.2, 3, "tanh", True, None,
-             np.array([2, 4, 1]), [np.ones((3, 3))] * 10]
+    small = [np.ones((4, 400)), {"W1": np.ones((4, 2)), "b1": np.zeros((4, 1))}, 1.2, "tanh", True, None,
+             np.array([2, 4, 1]), [np.ones((3, 3))] * 10, np.ones((1, 400), dtype=int), np.zeros((3, 3), dtype=bool)]
     assert bounded((small, {}))
     hostile = [
         10**9, -(10**6), np.int64(5000),  # n_h, m, num_iterations
-        np.array([20000, 20000]), np.arange(100),  # layer_dims as an array
+        np.array([20000, 20000]), np.arange(100), [512] * 3,  # sizes: too large, or three of them to multiply
+        np.array([np.iinfo(np.int64).min, 3]),  # a size whose abs() overflows
         np.ones((1, 2000)), np.ones((300, 300)),  # an axis over the bound; too many numbers in all
-        [[[[[[[[1.0]]]]]]]], list(range(300)), {str(k): 1.0 for k in range(300)},
-        "x" * 1000, complex(1, 2), Opaque("object", "?"),
+        np.ones((8, 1024, 1, 1)),  # more than two axes: broadcasting two of them has no bound (red team 8)
+        np.ones((4, 4), dtype=np.longdouble), np.ones((4, 4), dtype=np.float16),  # not vectorised, or odd
+        [[[[[[[[1.0]]]]]]]], [0.5] * 300, {str(k): 1.0 for k in range(300)},
+        "x" * 1000, complex(1, 2), np.ones(3, dtype=complex), Opaque("object", "?"),
     ]
     for value in hostile:
         assert not bounded(([value], {})), value
     assert not bounded(([np.ones((200, 200))] * 2, {}))  # each under the bound, not together
+    assert not bounded(([512, 512], {"n": 512}))  # sizes counted across the arguments
 
 
-def test_a_call_with_a_large_argument_is_computed_by_the_limited_worker(assignment):
+def test_only_functions_that_run_straight_through_qualify():
+    from autograder.judge.serving import straight_line
+
+    source = """
+def plain(x):
+    return helper(x) * 2
+def helper(x):
+    return x + 1
+def trains(x, n):
+    for _ in range(n):
+        x = plain(x)
+    return x
+def calls_a_loop(x):
+    return trains(x, 3)
+def squares(xs):
+    return [x * x for x in xs]
+def recursive(n):
+    return 1 if n <= 1 else recursive(n - 1)
+"""
+    assert straight_line(source) == {"plain", "helper"}
+
+
+# Attacks of red team 8 on the first version, each now sent to the limited worker: a 4-d
+# broadcast through deep_nn's served sigmoid_backward (7 s and 2 GB in the grader for each
+# call), a course dataset loader asked for 256x256 images (26 s, 7 GB), nn_model's loop served
+# to predict judged on its own (35 s), long-double arrays (0.8 s an iteration), three sizes.
+ATTACKS = [
+    ("deep_nn", "sigmoid_backward", lambda np: (np.ones((2, 1024, 1, 1)), np.ones((1, 1, 2, 1024)))),
+    ("logistic_regression", "load_dataset", lambda np: (4, 4, 4)),
+    ("one_hidden_layer", "nn_model", lambda np: (np.ones((2, 5)), np.ones((1, 5)), 4, 3)),
+    ("one_hidden_layer", "forward_propagation",
+     lambda np: (np.ones((2, 5), dtype=np.longdouble), {"W1": np.ones((4, 2)), "b1": np.ones((4, 1)),
+                                                       "W2": np.ones((1, 4)), "b2": np.ones((1, 1))})),
+    ("one_hidden_layer", "initialize_parameters", lambda np: (1024, 1024, 1024)),
+]
+
+
+@pytest.mark.parametrize("name, function, arguments", ATTACKS, ids=[a[1] for a in ATTACKS])
+def test_a_call_that_could_exhaust_the_grader_goes_to_the_limited_worker(name, function, arguments):
     import numpy as np
 
-    from autograder.judge.serving import ReferenceServer
-    from autograder.run import wire
+    from autograder.judge.serving import HelperFailed
 
-    server = ReferenceServer(assignment.solution)
+    assignment = load_assignment(name, ROOT)
+    server = _server(assignment)
     try:
-        args, buffers = _encoded(np.ones((1, 2000)))
-        value, out = server.compute("sigmoid", args, {}, buffers)
-        assert server._proc is not None
-        assert wire.decode(value, out).shape == (1, 2000)
+        args, buffers = _encoded(*arguments(np))
+        try:
+            server.compute(function, args, {}, buffers)
+        except HelperFailed:
+            pass  # (the worker's limits, or the reply's)
+        assert server._proc is not None, "computed in the grading process"
     finally:
         server.close()

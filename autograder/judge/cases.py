@@ -65,7 +65,7 @@ class Workload:
         solution = self.assignment.solution
         if solution is None or not solution.is_file():
             return Helpers(self.assignment.course_modules)
-        server = ReferenceServer(solution)
+        server = ReferenceServer(solution, frozenset(self.assignment.functions))
         parameters = self.parameters
 
         def compute(function: str, args: list, kwargs: dict, buffers: list) -> tuple[Any, list[bytes]]:

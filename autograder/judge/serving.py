@@ -7,10 +7,14 @@ or a loop far too long must cost that call, never the grader. So the reference r
 here, in a trusted worker process with a memory limit and a time limit per call,
 started on the first such call and started again after a call that broke it.
 
-Arguments that are small by construction (:func:`bounded`: no axis, count or number of more
-than 1,024, no more than 65,536 numbers in all) cannot make the reference work long or take
-much memory, and those calls, the bulk of a training loop judged on its own, are computed in
-the grading process instead: the worker's round trip cost more than the call.
+A call of a graded function whose reference runs straight through (:func:`straight_line`: no
+loop, no comprehension, nothing that calls one) on arguments small by construction (:func:`bounded`:
+matrices of plain numbers at most 1,024 along each axis, 65,536 numbers in all, at most two
+sizes) does a few numpy operations on at most a million numbers: those calls, the bulk of a
+training loop judged on its own, are computed in the grading process instead, where the
+worker's round trip cost more than the call. A loop (nn_model), a course module's helper (a
+dataset loader asked for 10**5 images) or an argument past a bound (a broadcast of two 4-d
+arrays) still goes to the worker (red team 8).
 """
 
 from __future__ import annotations
@@ -41,11 +45,16 @@ class HelperFailed(Exception):
 class ReferenceServer:
     """Computes the solution's functions on request, in a limited worker process."""
 
-    def __init__(self, solution: Path, memory: int = MEMORY, seconds: float = SECONDS) -> None:
+    def __init__(self, solution: Path, graded: frozenset[str] = frozenset(), memory: int = MEMORY,
+                 seconds: float = SECONDS) -> None:
+        """``graded``: the exercise's graded functions, the only ones computed here when they
+        run straight through (a course module's loader or plot helper never is)."""
         self.solution = solution
         self.memory, self.seconds = memory, seconds
         self._proc: subprocess.Popen | None = None
-        self._functions: dict[str, Any] | None = None  # the reference, loaded here on first use
+        # loaded now, not on a first call: a later student must not tell whether one came before
+        self._functions = _functions(solution)
+        self._here_ok = straight_line(solution.read_text(encoding="utf-8")) & graded
 
     def compute(self, function: str, args: list, kwargs: dict, buffers: list) -> tuple[Any, list[bytes]]:
         """``function`` of the solution on ``args`` and ``kwargs`` as the wire encodes them
@@ -55,9 +64,10 @@ class ReferenceServer:
         No answer is kept for a later request: whether one was (a faster reply) would be a
         channel from a child that holds hidden inputs to one that shows its results, or to
         another student's child (red team of issue 17)."""
-        values = [wire.decode(a, buffers) for a in args], {k: wire.decode(v, buffers) for k, v in kwargs.items()}
-        if bounded(values):
-            return self._here(function, *values)
+        if function in self._here_ok:
+            values = [wire.decode(a, buffers) for a in args], {k: wire.decode(v, buffers) for k, v in kwargs.items()}
+            if bounded(values):
+                return self._here(function, *values)
         proc = self._worker()
         message = {"function": function, "args": args, "kwargs": kwargs}
         try:
@@ -76,9 +86,7 @@ class ReferenceServer:
         return reply.get("value"), buffers
 
     def _here(self, function: str, args: list, kwargs: dict) -> tuple[Any, list[bytes]]:
-        """The call computed in this process, as the worker would (see :func:`bounded`)."""
-        if self._functions is None:
-            self._functions = _functions(self.solution)
+        """The call computed in this process, as the worker would (see the module's docstring)."""
         try:
             frame = answer(self._functions, function, args, kwargs)
         except MemoryError:
@@ -120,37 +128,73 @@ def _limit(memory: int) -> None:
         pass
 
 
-BOUND = 1024  # the most along an axis, as a count or as an integer argument, for a call computed here
+BOUND = 1024  # the most along an axis, or as an integer (a size, a count), for a call computed here
 NUMBERS = 65_536  # the most numbers in all the arguments of a call computed here
+SIZES = 2  # the most integers beyond 0 and ±1 (each may be a size) in such a call: their product is bounded
+_PLAIN = {np.dtype(t) for t in ("float64", "float32", "int64", "int32", "bool")}
 
 
-def bounded(value: Any, depth: int = 0, budget: list[int] | None = None) -> bool:
-    """Whether decoded arguments are small enough for the reference to be run on them in the
-    grading process: every array at most ``BOUND`` along each axis, integer arrays no more
-    than 64 entries each within ``BOUND`` (they may be sizes), every int within ``BOUND`` (a
-    size or a count of iterations), short strings, small shallow containers, and
-    ``NUMBERS`` numbers in all. Then a call's work is milliseconds whatever the function."""
-    budget = [NUMBERS] if budget is None else budget
+def bounded(value: Any) -> bool:
+    """Whether decoded arguments are small by construction: arrays of plain dtypes (no long
+    double, whose arithmetic is not vectorised) with at most two axes of at most ``BOUND``, so
+    that any broadcast or product of two of them is at most a million numbers; ``NUMBERS``
+    numbers in all; at most ``SIZES`` integers other than 0 and ±1 (in integer arrays too:
+    labels and masks are 0 and 1), each within ``BOUND``; short strings, small shallow
+    containers. Anything else (an object the wire could not rebuild, a complex number) is not."""
+    return _bounded(value, 0, {"numbers": NUMBERS, "sizes": SIZES})
+
+
+def _bounded(value: Any, depth: int, budget: dict[str, int]) -> bool:
     if depth > 6:
         return False
-    if value is None or isinstance(value, (bool, float, np.floating)):
-        budget[0] -= 1
-        return budget[0] >= 0
-    if isinstance(value, (int, np.integer)):
-        budget[0] -= 1
-        return abs(int(value)) <= BOUND and budget[0] >= 0
+    if value is None or isinstance(value, (bool, np.bool_)):
+        return True
     if isinstance(value, str):
         return len(value) <= 100
+    if type(value) in (int, float) or (isinstance(value, np.generic) and value.dtype in _PLAIN):
+        budget["numbers"] -= 1
+        return budget["numbers"] >= 0 and (isinstance(value, (float, np.floating)) or _sizes(budget, [int(value)]))
     if type(value) is np.ndarray:
-        budget[0] -= value.size
-        if value.ndim > 4 or any(n > BOUND for n in value.shape) or budget[0] < 0:
+        budget["numbers"] -= value.size
+        if value.dtype not in _PLAIN or value.ndim > 2 or any(n > BOUND for n in value.shape) or budget["numbers"] < 0:
             return False
-        return value.dtype.kind not in "biu" or (value.size <= 64 and not (np.abs(value) > BOUND).any())
+        if value.dtype.kind == "i":
+            big = value[(value > 1) | (value < -1)]  # (not np.abs: it overflows on the most negative int)
+            return _sizes(budget, [int(v) for v in big[:SIZES + 1]])
+        return True
     if isinstance(value, (list, tuple)):
-        return len(value) <= 256 and all(bounded(v, depth + 1, budget) for v in value)
+        return len(value) <= 256 and all(_bounded(v, depth + 1, budget) for v in value)
     if isinstance(value, dict):
-        return len(value) <= 256 and all(bounded(v, depth + 1, budget) for v in value.values())
-    return False  # an Opaque: the worker says what is wrong with it
+        return len(value) <= 256 and all(_bounded(v, depth + 1, budget) for v in value.values())
+    return False
+
+
+def _sizes(budget: dict[str, int], values: list[int]) -> bool:
+    """Counts the integers that may be sizes (beyond 0 and ±1); False past the bounds."""
+    big = [v for v in values if abs(v) > 1]
+    budget["sizes"] -= len(big)
+    return budget["sizes"] >= 0 and all(abs(v) <= BOUND for v in big)
+
+
+def straight_line(source: str) -> frozenset[str]:
+    """The top-level functions of a reference that run straight through: no loop and no
+    comprehension, in them or in the module's functions they call (a cycle counts as a loop).
+    Their work is a fixed number of operations, each bounded by its arguments."""
+    import ast
+
+    defs = {node.name: node for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)}
+    loops = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+    calls = {name: {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+                    and n.func.id in defs} for name, node in defs.items()}
+    straight = {name for name, node in defs.items() if not any(isinstance(n, loops) for n in ast.walk(node))}
+    changed = True
+    while changed:  # a function that calls one that is not straight (or itself, in a cycle) is not
+        changed = False
+        for name in list(straight):
+            if name in calls[name] or not calls[name] <= straight:
+                straight.discard(name)
+                changed = True
+    return frozenset(straight)
 
 
 def _functions(solution: Path) -> dict[str, Any]:
