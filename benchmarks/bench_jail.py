@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from machine import load_average, machine  # benchmarks/machine.py, beside this script
+from machine import load_average, machine, machine_busy  # benchmarks/machine.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBMISSION = ROOT / "examples" / "submissions" / "one_hidden_layer" / "correct_classic_npdot.py"
@@ -49,15 +49,6 @@ def children(count: int) -> dict:
     cpu = machine_busy() - busy_before
     return {"jail": support.summary(), "median_ms": 1000 * statistics.median(walls),
             "p90_ms": 1000 * sorted(walls)[int(0.9 * len(walls))], "cpu_ms": 1000 * cpu / count}
-
-
-def machine_busy() -> float:
-    """CPU seconds the whole machine has spent busy (every process, the kernel's own work on
-    namespaces included): a child's jail is paid partly outside any process we can ask."""
-    with open("/proc/stat", encoding="utf-8") as handle:
-        fields = [int(x) for x in handle.readline().split()[1:]]
-    idle = fields[3] + fields[4]
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def layers(count: int) -> dict:

@@ -30,3 +30,13 @@ def proc_stat(pid: int | str) -> list[str]:
     the name is cut off first since it may hold spaces or parentheses."""
     with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
         return handle.read().rsplit(")", 1)[1].split()
+
+
+def machine_busy() -> float:
+    """CPU seconds the whole machine has spent busy (every process, the kernel's own work on
+    namespaces included): a sandbox child's PID-1 process is reaped by init, outside any
+    process's count of its children's time, and its jail is partly paid in kernel threads."""
+    with open("/proc/stat", encoding="utf-8") as handle:
+        fields = [int(x) for x in handle.readline().split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
