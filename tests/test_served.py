@@ -169,6 +169,8 @@ def squares(xs):
     return [x * x for x in xs]
 def recursive(n):
     return 1 if n <= 1 else recursive(n - 1)
+def maps(xs):
+    return list(map(trains, xs))
 """
     assert straight_line(source) == {"plain", "helper"}
 

@@ -178,14 +178,15 @@ def _sizes(budget: dict[str, int], values: list[int]) -> bool:
 
 def straight_line(source: str) -> frozenset[str]:
     """The top-level functions of a reference that run straight through: no loop and no
-    comprehension, in them or in the module's functions they call (a cycle counts as a loop).
+    comprehension, in them or in the module's functions they name (a cycle counts as a loop).
     Their work is a fixed number of operations, each bounded by its arguments."""
     import ast
 
     defs = {node.name: node for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)}
     loops = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-    calls = {name: {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-                    and n.func.id in defs} for name, node in defs.items()}
+    # a module function named anywhere counts as called (map(f, …) calls f without a Call node)
+    calls = {name: {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in defs}
+             for name, node in defs.items()}
     straight = {name for name, node in defs.items() if not any(isinstance(n, loops) for n in ast.walk(node))}
     changed = True
     while changed:  # a function that calls one that is not straight (or itself, in a cycle) is not
