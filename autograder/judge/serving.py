@@ -19,6 +19,7 @@ arrays) still goes to the worker (red team 8).
 
 from __future__ import annotations
 
+import ast
 import os
 import resource
 import select
@@ -42,6 +43,13 @@ class HelperFailed(Exception):
     """The reference could not compute a helper call on the arguments it was given."""
 
 
+OUT_OF_MEMORY = "ran out of memory (arguments far too large?)"
+
+
+def _failed(function: str, why: str) -> HelperFailed:
+    return HelperFailed(f"the grader's {function} {why} on the arguments it was given")
+
+
 class ReferenceServer:
     """Computes the solution's functions on request, in a limited worker process."""
 
@@ -53,8 +61,9 @@ class ReferenceServer:
         self.memory, self.seconds = memory, seconds
         self._proc: subprocess.Popen | None = None
         # loaded now, not on a first call: a later student must not tell whether one came before
-        self._functions = _functions(solution)
-        self._here_ok = straight_line(solution.read_text(encoding="utf-8")) & graded
+        source = solution.read_text(encoding="utf-8")
+        self._functions = _functions(source, solution)
+        self._here_ok = straight_line(source) & graded
 
     def compute(self, function: str, args: list, kwargs: dict, buffers: list) -> tuple[Any, list[bytes]]:
         """``function`` of the solution on ``args`` and ``kwargs`` as the wire encodes them
@@ -78,9 +87,8 @@ class ReferenceServer:
             reply, buffers = wire.receive(proc.stdout)
         except (OSError, EOFError, ValueError, TimeoutError) as exc:
             self.close()
-            why = (f"took longer than {self.seconds:g} s" if isinstance(exc, TimeoutError)
-                   else "ran out of memory (arguments far too large?)")
-            raise HelperFailed(f"the grader's {function} {why} on the arguments it was given") from None
+            raise _failed(function, f"took longer than {self.seconds:g} s" if isinstance(exc, TimeoutError)
+                          else OUT_OF_MEMORY) from None
         if "error" in reply:
             raise HelperFailed(str(reply["error"]))
         return reply.get("value"), buffers
@@ -88,12 +96,12 @@ class ReferenceServer:
     def _here(self, function: str, args: list, kwargs: dict) -> tuple[Any, list[bytes]]:
         """The call computed in this process, as the worker would (see the module's docstring)."""
         try:
-            frame = answer(self._functions, function, args, kwargs)
+            reply, out, _ = answer(self._functions, function, args, kwargs)
         except MemoryError:
-            raise HelperFailed(f"the grader's {function} ran out of memory (arguments far too large?)") from None
-        if "error" in frame[0]:
-            raise HelperFailed(str(frame[0]["error"]))
-        return frame[0]["value"], frame[1]
+            raise _failed(function, OUT_OF_MEMORY) from None
+        if "error" in reply:
+            raise HelperFailed(str(reply["error"]))
+        return reply["value"], out
 
     def close(self) -> None:
         proc, self._proc = self._proc, None
@@ -180,8 +188,6 @@ def straight_line(source: str) -> frozenset[str]:
     """The top-level functions of a reference that run straight through: no loop and no
     comprehension, in them or in the module's functions they name (a cycle counts as a loop).
     Their work is a fixed number of operations, each bounded by its arguments."""
-    import ast
-
     defs = {node.name: node for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)}
     loops = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
     # a module function named anywhere counts as called (map(f, …) calls f without a Call node)
@@ -198,15 +204,16 @@ def straight_line(source: str) -> frozenset[str]:
     return frozenset(straight)
 
 
-def _functions(solution: Path) -> dict[str, Any]:
+def _functions(source: str, solution: Path) -> dict[str, Any]:
     from autograder.judge.reference import load_module, reference_functions
 
-    return reference_functions(load_module(solution.read_text(encoding="utf-8"), "reference", str(solution)))
+    return reference_functions(load_module(source, "reference", str(solution)))
 
 
-def answer(functions: dict[str, Any], function: str, args: list, kwargs: dict) -> tuple[dict, list[bytes]]:
+def answer(functions: dict[str, Any], function: str, args: list, kwargs: dict) -> tuple[dict, list[bytes], bytes]:
     """The reply to one request, in the worker or in the grading process: the value encoded
-    (with its buffers), or an error's text. MemoryError propagates."""
+    (with its buffers), or an error's text, and the frame that carries them (measured against
+    the cap, so the worker sends it as it is). MemoryError propagates."""
     import warnings
 
     func = functions.get(function)
@@ -219,21 +226,22 @@ def answer(functions: dict[str, Any], function: str, args: list, kwargs: dict) -
             value = func(*args, **kwargs)
         out: list[bytes] = []
         reply = {"value": wire.encode(value, out)}
-        size = len(wire.frame(reply, out))
-        if size > SERVE_LIMIT:  # no larger than what a helper call may send: a few bytes asked for 48 MB
-            raise ValueError(f"its result would take {size / 1e6:.0f} MB, more than a helper may return "
+        frame = wire.frame(reply, out)
+        if len(frame) > SERVE_LIMIT:  # no larger than what a helper call may send: a few bytes asked for 48 MB
+            raise ValueError(f"its result would take {len(frame) / 1e6:.0f} MB, more than a helper may return "
                              f"({SERVE_LIMIT / 1e6:.0f} MB)")
-        return reply, out
+        return reply, out, frame
     except MemoryError:
         raise
     except Exception as exc:  # noqa: BLE001 - the student's arguments may be anything
-        return {"error": f"{function} failed on the arguments it was given "
-                         f"({type(exc).__name__}: {str(exc)[:160]})"}, []
+        reply = {"error": f"{function} failed on the arguments it was given ({type(exc).__name__}: {str(exc)[:160]})"}
+        return reply, [], wire.frame(reply)
 
 
 def worker(solution: str) -> None:
     """The worker's loop: one request in, one reply out, until the grader closes the pipe."""
-    functions = _functions(Path(solution))
+    path = Path(solution)
+    functions = _functions(path.read_text(encoding="utf-8"), path)
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     while True:
         try:
@@ -241,9 +249,10 @@ def worker(solution: str) -> None:
         except EOFError:
             return
         try:
-            reply, out = answer(functions, str(request.get("function")),
+            _, _, frame = answer(functions, str(request.get("function")),
                                 [wire.decode(a, buffers) for a in request.get("args", [])],
                                 {k: wire.decode(v, buffers) for k, v in request.get("kwargs", {}).items()})
         except MemoryError:
             return  # the grader sees the pipe close
-        wire.send(replies, reply, out)
+        replies.write(frame)
+        replies.flush()
