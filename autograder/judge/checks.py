@@ -338,9 +338,16 @@ def step_right(fn: FunctionSpec, call: Call, step: str, run: Execution) -> bool:
     values, so it is worked out once per submission."""
     key = (call.id, step)
     if key not in run.memo:
-        pair = _step_pair(fn, call, step, run)
-        run.memo[key] = pair is not None and compare.close(*pair, strict_shape=True)
+        outcome = run.outcomes.get(call.id)
+        run.memo[key] = outcome is not None and outcome.ok and value_right(fn, call, step,
+                                                                           student_step(fn, call, step, run))
     return run.memo[key]
+
+
+def value_right(fn: FunctionSpec, call: Call, step: str, got: Any) -> bool:
+    """Whether a value read for a step (:func:`step_value`) is the reference's: within the
+    tolerance, with the same shape."""
+    return not isinstance(got, StepMissing) and compare.close(got, expected_step(fn, call, step), strict_shape=True)
 
 
 def _step_pair(fn: FunctionSpec, call: Call, step: str, run: Execution) -> tuple[Any, Any] | None:

@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import ast
 
-from autograder.judge import compare
 from autograder.judge.cases import Call, Workload
-from autograder.judge.checks import StepMissing, expected_step, step_value
+from autograder.judge.checks import step_value, value_right
 from autograder.load.flow import flat_targets, graded_def
 from autograder.load.source import LoadedSource
 from autograder.run.execute import Execution
 from autograder.run.sandbox.runner import Limits, Sandbox
 from autograder.run.variants import Trials
-from autograder.spec import FunctionSpec
 
 SECONDS = 2.0  # wall clock for running the skipping versions of one submission, within its own
 
@@ -62,7 +60,8 @@ def spared_steps(workload: Workload, loaded: LoadedSource, run: Execution, box: 
             for call, outcome in zip(calls, results[0]):
                 if outcome is None or not outcome.ok:
                     continue
-                right = frozenset(s for s in fn.step_exprs() if _right(fn, call, s, outcome.value))
+                right = frozenset(s for s, expr in fn.step_exprs().items()
+                                  if value_right(fn, call, s, step_value(expr, outcome.value)))
                 if right:
                     spared[call.id] = right
     return spared
@@ -117,11 +116,6 @@ def _set_names(node: ast.stmt) -> list[str]:
 def _header(node: ast.stmt) -> ast.AST:
     """What a compound statement reads before its body (an if's test, a loop's iterable)."""
     return getattr(node, "test", None) or getattr(node, "iter", None) or ast.Pass()
-
-
-def _right(fn: FunctionSpec, call: Call, step: str, value: object) -> bool:
-    got = step_value(fn.step_exprs()[step], value)
-    return not isinstance(got, StepMissing) and compare.close(got, expected_step(fn, call, step), strict_shape=True)
 
 
 def _raising_line(error: dict, filename: str, function: str, first: int) -> int | None:
