@@ -126,6 +126,7 @@ def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path,
     from autograder.classroom.batch import exercise_folder, grade_class, write_feedback, write_view
     from autograder.classroom.gradebook import Gradebook
     from autograder.classroom.layout import discover
+    from autograder.run.sandbox.runner import JailProbe
 
     files, _ = submission_files(list(paths))
     spec = _assignment(assignment, files[:1])
@@ -135,7 +136,11 @@ def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path,
     if not submissions:
         raise click.ClickException("no .py or .ipynb submission found")
     gradebook = Gradebook(out / "gradebook.sqlite")
-    jail = None if scheduler else _jail_line()  # on a cluster, each worker's kernel decides (`autograder doctor`)
+    # On a cluster, each worker's kernel decides (`autograder doctor`). With --jobs N the workers
+    # have their own fork servers: the kernel is asked by a probe that runs while they start,
+    # and its line is shown as the first grades come in.
+    probe = JailProbe() if not scheduler and jobs > 1 else None
+    jail = None if scheduler or probe else _jail_line()
     if jail:
         click.echo(jail, err=True)
     if "AUTOGRADER_HIDDEN_SEED" not in os.environ:
@@ -151,6 +156,10 @@ def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path,
         folder = exercise_folder(out, spec.name)
 
         def stored(student: str, report: dict | None) -> None:
+            nonlocal jail
+            if probe and jail is None and probe.done():
+                jail = probe.support().summary()
+                bar.console.print(jail, markup=False, highlight=False)
             if report is not None:  # its feedback files now, while the others are graded
                 write_feedback(folder, student, report)
                 written.add(student)
@@ -159,6 +168,9 @@ def grade(paths: tuple[Path, ...], assignment: str | None, jobs: int, out: Path,
         result = grade_class(spec, submissions, gradebook, jobs=jobs, progress=stored, force=force,
                              scheduler=scheduler, limits=_limits(call_timeout, submission_timeout),
                              accept_renamed=accept_renamed)
+    if probe and jail is None:
+        jail = probe.support().summary()
+        click.echo(jail, err=True)
     try:
         every = write_view(out, gradebook, spec, written, jail=jail)
         total = len(every)

@@ -321,10 +321,17 @@ def _with(workload: Workload, run: Execution, again: Execution, calls: list) -> 
     alone = replace(run, outcomes={**run.outcomes, **again.outcomes},
                     skipped={**{k: v for k, v in run.skipped.items() if k not in ids}, **again.skipped},
                     mutated={**{k: v for k, v in run.mutated.items() if k not in ids}, **again.mutated},
-                    closed=run.closed | again.closed, memo={},
+                    closed=run.closed | again.closed, memo=_memo_except(run.memo, ids),
                     spared={k: v for k, v in run.spared.items() if k not in ids})  # (a call made again raised anew)
     judge_steps(workload, alone)
     return alone
+
+
+def _memo_except(memo: dict, ids: set[str]) -> dict:
+    """What ``memo`` worked out that still holds once the calls ``ids`` are made again: every
+    entry that names none of them (step values and verdicts, disclosures), but not which
+    functions are right everywhere. Keys are tuples of strings; a call's id is in its own."""
+    return {k: v for k, v in memo.items() if k != RIGHT_EVERYWHERE and ids.isdisjoint(k)}
 
 
 def _right_everywhere(workload: Workload, run: Execution) -> Callable[[], set[str]]:

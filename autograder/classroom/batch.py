@@ -106,6 +106,18 @@ def _init_worker(name: str, root: str, limits: Limits | None, before: Callable[[
     _limit_memory(max(WORKER_MEMORY, 2 * (limits or Limits()).memory_bytes))
     _worker = Grader(load_assignment(name, Path(root)), limits=limits, accept_renamed=accept_renamed)
     _worker_before = before
+    _collect_rarely()
+
+
+def _collect_rarely() -> None:
+    """Garbage collection for a process that grades many files: what lives now (modules, the
+    workload, the grader) is never scanned again, and young objects are collected 14 times
+    less often. A report's objects are freed by reference counting; only cycles (tracebacks)
+    wait for a collection. With the defaults, collections cost about 2 ms a submission."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 def _limit_memory(size: int) -> None:
@@ -171,9 +183,17 @@ def grade_class(assignment: Assignment, submissions: list[Submission], gradebook
         grade_on_cluster(scheduler, assignment, [(sub.student, sub.path) for sub, _ in todo], limits, on_report,
                          accept_renamed=accept_renamed)
     elif jobs <= 1:
+        import gc
+
         grader = Grader(assignment, limits=limits, accept_renamed=accept_renamed)
-        for sub, digest in todo:
-            store((sub, digest), grade_safely(grader, sub.student, sub.path, sub.own_folder))
+        thresholds = gc.get_threshold()
+        _collect_rarely()
+        try:
+            for sub, digest in todo:
+                store((sub, digest), grade_safely(grader, sub.student, sub.path, sub.own_folder))
+        finally:
+            gc.unfreeze()
+            gc.set_threshold(*thresholds)
     elif todo:
         _grade_in_pools(assignment, todo, jobs, limits, store, accept_renamed)
     return result

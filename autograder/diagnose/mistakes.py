@@ -140,6 +140,7 @@ class Fingerprints:
         self._cache: dict[tuple, dict[str, Any] | None] = {}
         self._effects: dict[tuple, tuple[dict, dict]] = {}
         self._forms: dict[tuple, tuple[dict, CellForm]] = {}
+        self._screens: dict[tuple, tuple[dict, dict[Cell, set[str]]] | None] = {}
 
     def form(self, cells: dict, cell: Cell, ids: tuple[str, ...]) -> CellForm:
         """A mutant's values in one cell in their comparable form, once per batch."""
@@ -152,21 +153,41 @@ class Fingerprints:
     def outputs(self, mistakes: tuple[MistakeSpec, ...], function: str) -> dict[str, Any] | None:
         key = (tuple(m.id for m in mistakes), function)
         if key not in self._cache:
-            if not combinable(self.assignment, mistakes):  # two edits of the same line
-                self._cache[key] = None
-                return None
-            module = mutant_module(self.assignment, mistakes)
-            lines = source_lines(module)
-            result = {}
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                for call in self.workload.for_function(function):
-                    try:
-                        result[call.id] = getattr(module, function)(**copy.deepcopy(call.args))
-                    except Exception as exc:  # noqa: BLE001 - mutants may raise numpy errors
-                        result[call.id] = _error_of(exc, lines)
-            self._cache[key] = result
+            self._cache[key] = self._run(mistakes, function, self.workload.for_function(function))
         return self._cache[key]
+
+    def _run(self, mistakes: tuple[MistakeSpec, ...], function: str, calls: list[Call]) -> dict[str, Any] | None:
+        """The mutant's outputs (or errors) on ``calls``; None for mistakes that edit the same
+        line (or, in a release, for any outputs not recorded)."""
+        if not combinable(self.assignment, mistakes):
+            return None
+        module = mutant_module(self.assignment, mistakes)
+        lines = source_lines(module)
+        result = {}
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            for call in calls:
+                try:
+                    result[call.id] = getattr(module, function)(**copy.deepcopy(call.args))
+                except Exception as exc:  # noqa: BLE001 - mutants may raise numpy errors
+                    result[call.id] = _error_of(exc, lines)
+        return result
+
+    def screened(self, mistakes: tuple[MistakeSpec, ...], fn: FunctionSpec,
+                 calls: list[Call]) -> tuple[dict, dict[Cell, set[str]]] | None:
+        """:meth:`effect` on ``calls`` only: a screen run on a few calls (cached like the
+        outputs) that can rule a mutant out before its outputs on every call are computed."""
+        key = (tuple(m.id for m in mistakes), fn.name)
+        ids = {c.id for c in calls}
+        if key in self._effects:
+            cells, differs = self._effects[key]
+            return cells, {cell: found & ids for cell, found in differs.items() if found & ids}
+        screen = (key, tuple(sorted(ids)))
+        if screen not in self._screens:
+            outputs = self._run(mistakes, fn.name, calls)
+            self._screens[screen] = None if outputs is None else (_mutant_cells(fn, calls, outputs),
+                                                                  _differs(fn, calls, outputs))
+        return self._screens[screen]
 
     def effect(self, mistakes: tuple[MistakeSpec, ...], fn: FunctionSpec) -> tuple[dict, dict[Cell, set[str]]] | None:
         """The mutant's cells, and per cell the calls where it differs from the reference
@@ -179,14 +200,7 @@ class Fingerprints:
             outputs = self.outputs(mistakes, fn.name)
             if outputs is None:
                 return None
-            cells = _mutant_cells(fn, calls, outputs)
-            where = [((call.variant, step), call) for call in calls for step in fn.step_exprs()]
-            same = _matches_all([(cells[cell][call.id], expected_step(fn, call, cell[1])) for cell, call in where])
-            differs: dict[Cell, set[str]] = {}
-            for (cell, call), alike in zip(where, same):
-                if not alike:
-                    differs.setdefault(cell, set()).add(call.id)
-            self._effects[key] = (cells, differs)
+            self._effects[key] = (_mutant_cells(fn, calls, outputs), _differs(fn, calls, outputs))
         return self._effects[key]
 
 
@@ -490,6 +504,18 @@ def _mutant_cells(fn: FunctionSpec, calls: list[Call], outputs: dict[str, Any]) 
     return cells
 
 
+def _differs(fn: FunctionSpec, calls: list[Call], outputs: dict[str, Any]) -> dict[Cell, set[str]]:
+    """Per cell, the calls on which a mutant's outputs differ from the reference's."""
+    cells = _mutant_cells(fn, calls, outputs)
+    where = [((call.variant, step), call) for call in calls for step in fn.step_exprs()]
+    same = _matches_all([(cells[cell][call.id], expected_step(fn, call, cell[1])) for cell, call in where])
+    differs: dict[Cell, set[str]] = {}
+    for (cell, call), alike in zip(where, same):
+        if not alike:
+            differs.setdefault(cell, set()).add(call.id)
+    return differs
+
+
 def _fingerprint(fn, calls, student, wrong, workload, prints, right=frozenset()) -> tuple[list[Mistake], set]:
     catalogue = workload.assignment.mistakes
     link = workload.assignment.doc_link
@@ -554,10 +580,28 @@ def _fingerprint(fn, calls, student, wrong, workload, prints, right=frozenset())
         good, bad = explains(cells, changed)
         if good == wrong and not bad:
             return [_named(mistake, fn, good, link)], set()
-    # 2. two mistakes in different steps, applied together (their effects may interact)
+    # 2. two mistakes in different steps, applied together (their effects may interact). A pair
+    # is first run on one call the student made per variant (``ruled_out``), and on every call
+    # only if that cannot rule it out: its outputs on every call are a worker's costliest first
+    # use (hundreds of pairs per function).
     same = [e for e in effects.values() if e[0].function == fn.name]
+    screen = list({call.variant: call for obs in student.values() for *_, call in obs}.values())
+
+    def ruled_out(pair: tuple[MistakeSpec, MistakeSpec]) -> bool:
+        """On one call the student made per variant, the pair changes a cell that is right, or
+        gives another value than the student's in a wrong one: then it cannot explain them all."""
+        screened = prints.screened(pair, fn, screen)
+        if screened is None:
+            return True
+        cells, differs = screened
+        if not changed_cells(differs) <= wrong:
+            return True
+        pairs = [(got, cells[c][call.id]) for c in wrong for got, _, call in student.get(c, ())
+                 if call.id in cells.get(c, {})]
+        return not all(_matches_all(pairs))
+
     for (m1, _, ch1), (m2, _, ch2) in itertools.combinations(same, 2):
-        if m1.step == m2.step or not ((ch1 | ch2) & wrong):
+        if m1.step == m2.step or not ((ch1 | ch2) & wrong) or ruled_out((m1, m2)):
             continue
         effect = prints.effect((m1, m2), fn)
         if effect is None:

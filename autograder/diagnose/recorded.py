@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from autograder.diagnose.mistakes import Fingerprints, MutantError
-from autograder.judge.cases import Workload
+from autograder.judge.cases import Call, Workload
 from autograder.judge.release_record import recorded_data
 from autograder.run import wire
 from autograder.spec import MistakeSpec
@@ -22,15 +22,11 @@ def decode(data: Any) -> Any:
 class RecordedFingerprints(Fingerprints):
     """Mutant outputs read from the release: single mistakes only."""
 
-    def outputs(self, mistakes: tuple[MistakeSpec, ...], function: str) -> dict[str, Any] | None:
+    def _run(self, mistakes: tuple[MistakeSpec, ...], function: str, calls: list[Call]) -> dict[str, Any] | None:
         if len(mistakes) != 1:
             return None
-        key = (mistakes[0].id, function)
-        if key not in self._cache:
-            recorded = recorded_data(self.assignment)["fingerprints"].get(mistakes[0].id, {}).get(function, {})
-            self._cache[key] = {c.id: decode(recorded[c.id]) if c.id in recorded else c.expected
-                                for c in self.workload.for_function(function)}
-        return self._cache[key]
+        recorded = recorded_data(self.assignment)["fingerprints"].get(mistakes[0].id, {}).get(function, {})
+        return {c.id: decode(recorded[c.id]) if c.id in recorded else c.expected for c in calls}
 
 
 def fingerprints_for(workload: Workload) -> Fingerprints:

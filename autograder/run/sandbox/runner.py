@@ -117,16 +117,44 @@ def jail_support() -> Support:
             pass
     global _standalone_support
     if _standalone_support is None:
-        try:
-            done = subprocess.run([sys.executable, "-I", "-c", boot("probe_main")], capture_output=True, text=True, timeout=60,
-                                  env=server_env(), cwd=tempfile.gettempdir())
-            _standalone_support = Support.from_dict(json.loads(done.stdout))
-        except (OSError, ValueError, subprocess.SubprocessError) as exc:
-            _standalone_support = Support(reasons={"probe": f"could not run ({exc})"})
+        _standalone_support = JailProbe().support()
     return _standalone_support
 
 
 _standalone_support: Support | None = None
+
+
+class JailProbe:
+    """What the kernel enforces, asked of a fresh interpreter that runs meanwhile: a process
+    that forks its graders (``grade --jobs N``) learns it without a fork server of its own
+    and without waiting for it before the graders start."""
+
+    def __init__(self) -> None:
+        try:
+            self._proc: subprocess.Popen | None = subprocess.Popen(
+                [sys.executable, "-I", "-c", boot("probe_main")], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL, text=True, env=server_env(), cwd=tempfile.gettempdir())
+            self._failed = ""
+        except OSError as exc:
+            self._proc, self._failed = None, str(exc)
+        self._support: Support | None = None
+
+    def done(self) -> bool:
+        return self._proc is None or self._support is not None or self._proc.poll() is not None
+
+    def support(self) -> Support:
+        """The answer, waiting for it if need be."""
+        if self._support is None:
+            if self._proc is None:
+                self._support = Support(reasons={"probe": f"could not run ({self._failed})"})
+            else:
+                try:
+                    out, _ = self._proc.communicate(timeout=60)
+                    self._support = Support.from_dict(json.loads(out))
+                except (ValueError, TypeError, AttributeError, subprocess.SubprocessError) as exc:
+                    self._proc.kill()
+                    self._support = Support(reasons={"probe": f"could not run ({exc})"})
+        return self._support
 
 
 class Sandbox:
