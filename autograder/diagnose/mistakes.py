@@ -173,21 +173,21 @@ class Fingerprints:
                     result[call.id] = _error_of(exc, lines)
         return result
 
-    def screened(self, mistakes: tuple[MistakeSpec, ...], fn: FunctionSpec,
-                 calls: list[Call]) -> tuple[dict, dict[Cell, set[str]]] | None:
-        """:meth:`effect` on ``calls`` only: a screen run on a few calls (cached like the
-        outputs) that can rule a mutant out before its outputs on every call are computed."""
-        key = (tuple(m.id for m in mistakes), fn.name)
-        ids = {c.id for c in calls}
-        if key in self._effects:
-            cells, differs = self._effects[key]
-            return cells, {cell: found & ids for cell, found in differs.items() if found & ids}
-        screen = (key, tuple(sorted(ids)))
-        if screen not in self._screens:
+    def screened(self, mistakes: tuple[MistakeSpec, ...], fn: FunctionSpec, calls: list[Call],
+                 key: tuple | None = None) -> tuple[dict, dict[Cell, set[str]]] | None:
+        """:meth:`effect` on ``calls`` only (cached like the outputs, under ``key`` when given:
+        the mistakes' and calls' ids): a screen that can rule a mutant out before its outputs
+        on every call are computed."""
+        key = key or (tuple(m.id for m in mistakes), fn.name, tuple(sorted(c.id for c in calls)))
+        if key not in self._screens:
             outputs = self._run(mistakes, fn.name, calls)
-            self._screens[screen] = None if outputs is None else (_mutant_cells(fn, calls, outputs),
-                                                                  _differs(fn, calls, outputs))
-        return self._screens[screen]
+            self._screens[key] = None if outputs is None else (_mutant_cells(fn, calls, outputs),
+                                                               _differs(fn, calls, outputs))
+        return self._screens[key]
+
+    def known(self, ids: tuple[str, ...], function: str) -> tuple[dict, dict[Cell, set[str]]] | None:
+        """:meth:`effect` of the mistakes ``ids`` on ``function`` if it was worked out already."""
+        return self._effects.get((ids, function))
 
     def effect(self, mistakes: tuple[MistakeSpec, ...], fn: FunctionSpec) -> tuple[dict, dict[Cell, set[str]]] | None:
         """The mutant's cells, and per cell the calls where it differs from the reference
@@ -516,6 +516,42 @@ def _differs(fn: FunctionSpec, calls: list[Call], outputs: dict[str, Any]) -> di
     return differs
 
 
+def _screened_pairs(candidates: list, fn: FunctionSpec, student: dict, wrong: set[Cell], prints: Fingerprints,
+                    changed_cells: Callable[[dict], set[Cell]]) -> list:
+    """The candidate pairs that a screen cannot rule out, in order. A pair whose outputs on every
+    call are known is kept if it changes exactly the wrong cells; another is first run on one
+    call the student made per variant (:meth:`Fingerprints.screened`), and ruled out if there it
+    changes a right cell or gives another value than the student's in a wrong one. Its outputs
+    on every call, a worker's costliest first use, are then computed only for the few left.
+    The values are compared in two batched passes: one wrong cell per pair, then the rest."""
+    screen = list({call.variant: call for obs in student.values() for *_, call in obs}.values())
+    ids = {call.id for call in screen}
+    on_screen = {c for c, obs in student.items() if any(call.id in ids for *_, call in obs)}
+    screen_ids = tuple(sorted(ids))
+    # the student's values in the wrong cells on the screen's calls: (cell, call id, value)
+    seen = [(c, call.id, got) for c in sorted(wrong) for got, _, call in student.get(c, ()) if call.id in ids]
+    kept: list[tuple[Any, dict | None]] = []
+    for candidate in candidates:
+        pair = candidate[0]
+        names = (pair[0].id, pair[1].id)
+        known = prints.known(names, fn.name)
+        if known is not None:
+            if changed_cells(known[1]) == wrong:
+                kept.append((candidate, None))
+            continue
+        screened = prints.screened(pair, fn, screen, (names, fn.name, screen_ids))
+        # (on the screen's calls, a cell that differs is changed: each variant has one call there)
+        if screened is not None and on_screen.intersection(screened[1]) <= wrong:
+            kept.append((candidate, screened[0]))
+    failed: set[int] = set()
+    for part in (seen[:1], seen[1:]):  # most pairs fail on the first value: the others only for the rest
+        owners = [(k, cell, call, got) for k, (_, cells) in enumerate(kept) if cells is not None and k not in failed
+                  for cell, call, got in part]
+        verdicts = _matches_all([(got, kept[k][1][cell][call]) for k, cell, call, got in owners])
+        failed |= {k for (k, *_), alike in zip(owners, verdicts) if not alike}
+    return [candidate for k, (candidate, _) in enumerate(kept) if k not in failed]
+
+
 def _fingerprint(fn, calls, student, wrong, workload, prints, right=frozenset()) -> tuple[list[Mistake], set]:
     catalogue = workload.assignment.mistakes
     link = workload.assignment.doc_link
@@ -585,24 +621,9 @@ def _fingerprint(fn, calls, student, wrong, workload, prints, right=frozenset())
     # only if that cannot rule it out: its outputs on every call are a worker's costliest first
     # use (hundreds of pairs per function).
     same = [e for e in effects.values() if e[0].function == fn.name]
-    screen = list({call.variant: call for obs in student.values() for *_, call in obs}.values())
-
-    def ruled_out(pair: tuple[MistakeSpec, MistakeSpec]) -> bool:
-        """On one call the student made per variant, the pair changes a cell that is right, or
-        gives another value than the student's in a wrong one: then it cannot explain them all."""
-        screened = prints.screened(pair, fn, screen)
-        if screened is None:
-            return True
-        cells, differs = screened
-        if not changed_cells(differs) <= wrong:
-            return True
-        pairs = [(got, cells[c][call.id]) for c in wrong for got, _, call in student.get(c, ())
-                 if call.id in cells.get(c, {})]
-        return not all(_matches_all(pairs))
-
-    for (m1, _, ch1), (m2, _, ch2) in itertools.combinations(same, 2):
-        if m1.step == m2.step or not ((ch1 | ch2) & wrong) or ruled_out((m1, m2)):
-            continue
+    candidates = [((m1, m2), ch1, ch2) for (m1, _, ch1), (m2, _, ch2) in itertools.combinations(same, 2)
+                  if m1.step != m2.step and (ch1 | ch2) & wrong]
+    for (m1, m2), ch1, ch2 in _screened_pairs(candidates, fn, student, wrong, prints, changed_cells):
         effect = prints.effect((m1, m2), fn)
         if effect is None:
             continue
