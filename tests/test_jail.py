@@ -419,13 +419,15 @@ def test_the_read_rules_open_a_folder_around_the_graders_package(tmp_path):
     assert elsewhere == [(str(site), jail.READ)]  # nothing of the grader beneath: one rule
 
 
-def test_report_json_and_the_run_say_what_the_jail_enforced(tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])  # --jobs 2: asked by a probe while the workers start
+def test_report_json_and_the_run_say_what_the_jail_enforced(tmp_path, jobs):
     folder = tmp_path / "class"
     folder.mkdir()
     shutil.copy(EXAMPLES / "correct_classic_npdot.py", folder / "alice.py")
-    done = grade_cli(folder, tmp_path / "results")
+    shutil.copy(EXAMPLES / "bug_dz1_uses_w1.py", folder / "bob.py")
+    done = grade_cli(folder, tmp_path / "results", "--jobs", jobs)
     assert done.returncode == 0, done.stderr
-    assert SUPPORT.summary() in done.stderr
+    assert done.stderr.count(SUPPORT.summary()) == 1
     report = __import__("json").loads((tmp_path / "results" / "one_hidden_layer" / "report.json").read_text(encoding="utf-8"))
     assert report["jail"] == SUPPORT.summary() and report["submissions"][0]["score"] == 100
 
