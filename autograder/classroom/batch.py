@@ -33,6 +33,7 @@ run), and the batch goes on. Pools that keep dying before grading anything
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import json
 import os
@@ -114,8 +115,6 @@ def _collect_rarely() -> None:
     workload, the grader) is never scanned again, and young objects are collected 14 times
     less often. A report's objects are freed by reference counting; only cycles (tracebacks)
     wait for a collection. With the defaults, collections cost about 2 ms a submission."""
-    import gc
-
     gc.freeze()
     gc.set_threshold(10_000, 10, 10)
 
@@ -183,8 +182,6 @@ def grade_class(assignment: Assignment, submissions: list[Submission], gradebook
         grade_on_cluster(scheduler, assignment, [(sub.student, sub.path) for sub, _ in todo], limits, on_report,
                          accept_renamed=accept_renamed)
     elif jobs <= 1:
-        import gc
-
         grader = Grader(assignment, limits=limits, accept_renamed=accept_renamed)
         thresholds = gc.get_threshold()
         _collect_rarely()

@@ -174,15 +174,13 @@ class Fingerprints:
         return result
 
     def screened(self, mistakes: tuple[MistakeSpec, ...], fn: FunctionSpec, calls: list[Call],
-                 key: tuple | None = None) -> tuple[dict, dict[Cell, set[str]]] | None:
-        """:meth:`effect` on ``calls`` only (cached like the outputs, under ``key`` when given:
-        the mistakes' and calls' ids): a screen that can rule a mutant out before its outputs
-        on every call are computed."""
-        key = key or (tuple(m.id for m in mistakes), fn.name, tuple(sorted(c.id for c in calls)))
+                 key: tuple) -> tuple[dict, dict[Cell, set[str]]] | None:
+        """:meth:`effect` on ``calls`` only, cached under ``key`` (the mistakes', the function's
+        and the calls' ids, built once by the caller): a screen that can rule a mutant out
+        before its outputs on every call are computed."""
         if key not in self._screens:
             outputs = self._run(mistakes, fn.name, calls)
-            self._screens[key] = None if outputs is None else (_mutant_cells(fn, calls, outputs),
-                                                               _differs(fn, calls, outputs))
+            self._screens[key] = None if outputs is None else _effect_of(fn, calls, outputs)
         return self._screens[key]
 
     def known(self, ids: tuple[str, ...], function: str) -> tuple[dict, dict[Cell, set[str]]] | None:
@@ -200,7 +198,7 @@ class Fingerprints:
             outputs = self.outputs(mistakes, fn.name)
             if outputs is None:
                 return None
-            self._effects[key] = (_mutant_cells(fn, calls, outputs), _differs(fn, calls, outputs))
+            self._effects[key] = _effect_of(fn, calls, outputs)
         return self._effects[key]
 
 
@@ -504,8 +502,8 @@ def _mutant_cells(fn: FunctionSpec, calls: list[Call], outputs: dict[str, Any]) 
     return cells
 
 
-def _differs(fn: FunctionSpec, calls: list[Call], outputs: dict[str, Any]) -> dict[Cell, set[str]]:
-    """Per cell, the calls on which a mutant's outputs differ from the reference's."""
+def _effect_of(fn: FunctionSpec, calls: list[Call], outputs: dict[str, Any]) -> tuple[dict, dict[Cell, set[str]]]:
+    """A mutant's cells on ``calls``, and per cell the calls on which it differs from the reference."""
     cells = _mutant_cells(fn, calls, outputs)
     where = [((call.variant, step), call) for call in calls for step in fn.step_exprs()]
     same = _matches_all([(cells[cell][call.id], expected_step(fn, call, cell[1])) for cell, call in where])
@@ -513,7 +511,7 @@ def _differs(fn: FunctionSpec, calls: list[Call], outputs: dict[str, Any]) -> di
     for (cell, call), alike in zip(where, same):
         if not alike:
             differs.setdefault(cell, set()).add(call.id)
-    return differs
+    return cells, differs
 
 
 def _screened_pairs(candidates: list, fn: FunctionSpec, student: dict, wrong: set[Cell], prints: Fingerprints,
@@ -616,10 +614,8 @@ def _fingerprint(fn, calls, student, wrong, workload, prints, right=frozenset())
         good, bad = explains(cells, changed)
         if good == wrong and not bad:
             return [_named(mistake, fn, good, link)], set()
-    # 2. two mistakes in different steps, applied together (their effects may interact). A pair
-    # is first run on one call the student made per variant (``ruled_out``), and on every call
-    # only if that cannot rule it out: its outputs on every call are a worker's costliest first
-    # use (hundreds of pairs per function).
+    # 2. two mistakes in different steps, applied together (their effects may interact); a pair
+    # is run on every call only if a screen on a few cannot rule it out (:func:`_screened_pairs`)
     same = [e for e in effects.values() if e[0].function == fn.name]
     candidates = [((m1, m2), ch1, ch2) for (m1, _, ch1), (m2, _, ch2) in itertools.combinations(same, 2)
                   if m1.step != m2.step and (ch1 | ch2) & wrong]
