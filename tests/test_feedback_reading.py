@@ -485,3 +485,20 @@ def test_a_repaired_mistake_names_one_line():
     text = " ".join(render_text(report, ["backward_propagation"]).split())
     assert "[dZ1-tanh-derivative-from-Z1] (dZ1, affects dW1, db1; tanh)" in text
     assert "At line 45: `dg = 1 - np.power(Z1, 2)" in text and "line 48" not in text
+
+
+def test_a_file_whose_functions_all_fail_to_parse_says_which_cells(tmp_path):
+    """Every def line indented, its body not (a pasted block): "none of the assignment's
+    functions is defined" alone left the student guessing; each view says which cells were
+    skipped, and why."""
+    import nbformat
+
+    source = (EXAMPLES / "one_hidden_layer" / "correct_classic_npdot.py").read_text()
+    cells = ["import numpy as np"] + ["    def " + block for block in source.split("\ndef ")[1:]]
+    path = tmp_path / "pasted.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells]), path)
+    report = report_of("one_hidden_layer", path)
+    assert report["error"] == "none of the assignment's functions is defined in this file"
+    for view in (render_text(report), render_markdown(report), render_html(report)):
+        assert "none of the assignment's functions is defined" in view
+        assert "cell 2, lines" in view and "do not parse" in view

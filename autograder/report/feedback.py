@@ -29,8 +29,10 @@ def _full(item: dict) -> bool:
 def render_text(report: dict, functions: list[str] | None = None, verbose: bool = False) -> str:
     """The score, then what to fix in order (one line per mistake), notes, then each function."""
     lines = [f"{report.get('assignment', '')} — {report['submission']}: {report['score']:g} / {report['max_score']:g}"]
-    if report["error"]:
+    if report["error"]:  # with how the file was read: a cell that does not parse is often why
         lines.append(f"  error: {report['error']}")
+        for note in report.get("notes", []) if verbose else compact_notes(report.get("notes", [])):
+            lines += _wrap(f"note: {note}", "  ")
         return "\n".join(lines)
     context = Context(report)
     relevant = [f for f in context.findings
