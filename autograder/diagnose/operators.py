@@ -49,6 +49,9 @@ KINDS: dict[str, tuple[str, str]] = {
     "remove-term": ("a term is extra",
                     "Each term of a gradient comes from a term of the cost: one the exercise's cost does not "
                     "have (a regularisation term, λ/m · W) adds one the gradient should not have."),
+    "every-nth": ("the iterations picked are off by one",
+                  "range(n) counts i from 0: i % 100 == 0 picks iterations 0, 100, 200…; (i + 1) % 100 picks "
+                  "99, 199…, one later each."),
     "loop-bound": ("the loop runs one step too few or too many",
                    "range(a, b) stops before b: write down which layers (or iterations) the loop must visit, "
                    "and check its first and last."),
@@ -98,6 +101,24 @@ KINDS: dict[str, tuple[str, str]] = {
     "init-scale": ("the weights are scaled for the wrong initialisation",
                    "He/Xavier initialisation scales by the layer's fan-in, 1/√n[l−1] (or √(2/n[l−1])), not by "
                    "a fixed 0.01."),
+    "complement": ("the log of the other outcome's probability",
+                   "The cross-entropy has one term per outcome: y·log(a) for y = 1 and (1 − y)·log(1 − a) for "
+                   "y = 0; each label goes with the log of its own probability."),
+    "outside-call": ("a term is added outside the function it belongs in",
+                     "The bias is part of Z = W·A + b, and the activation applies to the whole of Z: "
+                     "sigmoid(W·A + b), not sigmoid(W·A) + b."),
+    "wrong-key": ("the wrong entry is read",
+                  "Each gradient belongs to its own parameter (dW to W, db to b): check the key of every "
+                  "entry read or written."),
+    "other-set": ("the other data set is used",
+                  "The model is trained on the training set (X_train, Y_train) only; the test set measures "
+                  "how well it does once trained."),
+    "overwritten-argument": ("an argument is overwritten",
+                             "The caller gives this value; unpacking a helper's result into the same name "
+                             "replaces it. Unpack into another name (or _) to keep the argument."),
+    "copy": ("the array given is changed in place",
+             "`dZ = dA` copies nothing: both names are the same array, so setting entries of dZ changes the "
+             "caller's dA too. Set the entries of a copy: dA.copy(), or np.array with copy=True."),
     "activation": ("an activation is applied where it does not belong, or is missing",
                    "Each layer applies its activation once, to Z, in the forward pass; the backward pass "
                    "uses its derivative."),
@@ -155,9 +176,18 @@ def edits(func: ast.FunctionDef, shapes: dict[str, Any], helpers: Sequence[str] 
     skip = {id(n) for n in ast.walk(func.args)} | {id(d) for dec in func.decorator_list for d in ast.walk(dec)}
     skip |= {id(n) for s in nodes if isinstance(s, ast.JoinedStr) for n in ast.walk(s)}  # f-strings: no positions
     for node in nodes:
-        if id(node) in skip or not isinstance(node, ast.expr) or isinstance(getattr(node, "ctx", None), ast.Store):
+        if id(node) in skip or not isinstance(node, ast.expr):
             continue
-        if isinstance(parents.get(id(node)), ast.keyword) or _is_text(node):
+        if isinstance(getattr(node, "ctx", None), ast.Store):
+            if _unpacked_argument(node, parents, scope):
+                found.append(Edit("overwritten-argument", index[id(node)], node.lineno, node.id, "_",
+                                  ast.Name("_", ast.Store()), frozenset({index[id(node)]}),
+                                  (node.lineno, node.col_offset, node.end_lineno or node.lineno,
+                                   node.end_col_offset or 0)))
+            continue
+        if isinstance(parents.get(id(node)), ast.keyword):
+            continue
+        if _is_text(node) and node.value not in scope.prefixes:  # no operator edits text but a key's prefix
             continue
         before, span = None, None
         for kind, new in _proposals(node, parents.get(id(node)), scope):
@@ -210,6 +240,11 @@ class _Scope:
                   and self.shapes[k][1] > 1]
         counts = [k for k in self.numbers if k == "m"] or [f"{a}.shape[1]" for a in arrays[:1]]
         self.counts = counts
+        # the text before a layer's number in a key made at run time ("dW" of grads["dW" + str(l)]),
+        # with each parameter's gradient and each gradient's parameter (db where only b and dW are spelt)
+        spelt = {n.slice.left.value for n in ast.walk(func) if isinstance(n, ast.Subscript)
+                 and isinstance(n.slice, ast.BinOp) and isinstance(n.slice.op, ast.Add) and _is_text(n.slice.left)}
+        self.prefixes = sorted(spelt | {p[1:] if p.startswith("d") else "d" + p for p in spelt if len(p) <= 3})
         self.by_shape: dict[Shape, list[str]] = {}
         for name, shape in sorted(self.shapes.items(), key=lambda kv: "[" in kv[0]):  # plain names first
             if isinstance(shape, tuple) and shape:
@@ -266,6 +301,11 @@ class _Scope:
         return None
 
 
+def _stem_of_set(name: str) -> str:
+    """A name without the data set it is of (X of X_train, X_test, X_dev)."""
+    return re.sub(r"_?(?:train|test|dev|val|valid|validation)$", "", name, flags=re.IGNORECASE)
+
+
 def _stem(name: str) -> str:
     """A name without its layer: digits, and a ``_prev``/``_next`` suffix (``A_prev`` is ``A``)."""
     return re.sub(r"\d+", "#", re.sub(r"_(?:prev|previous|next)$", "", name))
@@ -280,20 +320,81 @@ def _proposals(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterato
     yield from _names(node, scope)
     yield from _swaps(node, scope)
     yield from _terms(node, scope)
-    yield from _bounds(node)
+    yield from _bounds(node, scope)
     yield from _derivatives(node, scope)
     yield from _constants(node, parent, scope)
     yield from _activations(node, parent, scope)
-    yield from _precedence(node)
+    yield from _precedence(node, scope)
+    yield from _complements(node)
+    yield from _keys(node, parent, scope)
+    yield from _aliases(node, parent, scope)
+    yield from _sets(node, scope)
 
 
-def _precedence(node: ast.expr) -> Iterator[tuple[str, ast.expr]]:
+def _precedence(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
     """a / b + c read as a / (b + c) (and a * b − c as a * (b − c)): the bracket a slip left out,
-    as in 1 / 1 + np.exp(-z)."""
-    if (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub))
-            and isinstance(node.left, ast.BinOp) and isinstance(node.left.op, (ast.Div, ast.Mult))):
-        inner = node.left
+    as in 1 / 1 + np.exp(-z); and g(z) + b for g(z + b), an activation's bracket closed early."""
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub))):
+        return
+    inner = node.left
+    if isinstance(inner, ast.BinOp) and isinstance(inner.op, (ast.Div, ast.Mult)):
         yield "precedence", ast.BinOp(inner.left, inner.op, ast.BinOp(inner.right, node.op, node.right))
+    if (isinstance(inner, ast.Call) and len(inner.args) == 1 and not inner.keywords
+            and _callee(inner) in _ACTIVATIONS | scope.helpers):
+        yield "outside-call", ast.Call(inner.func, [ast.BinOp(inner.args[0], node.op, node.right)], [])
+
+
+def _complements(node: ast.expr) -> Iterator[tuple[str, ast.expr]]:
+    """log(a) for log(1 − a), or the reverse: a cost term with the other outcome's probability."""
+    if _is_call(node, {"log"}) and len(node.args) == 1 and not node.keywords:
+        lost = _one_minus(node.args[0])
+        other = lost if lost is not None else ast.BinOp(ast.Constant(1), ast.Sub(), node.args[0])
+        yield "complement", _call_like(node, [other])
+
+
+_SET = re.compile(r"(_?)(train|test|dev|val|valid|validation)$", re.IGNORECASE)
+
+
+def _sets(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
+    """A call given one data set's arrays where another's belong, all its arguments of that set
+    changed at once: optimize(w, b, X_test, Y_test) for optimize(w, b, X_train, Y_train)."""
+    if not isinstance(node, ast.Call) or len(node.args) < 2:
+        return
+    given = {a.id: _SET.search(a.id) for a in node.args if isinstance(a, ast.Name) and a.id in scope.params}
+    used = {m.group(2) for m in given.values() if m}
+    if len(used) != 1 or sum(1 for m in given.values() if m) < 2:
+        return
+    others = {m.group(2) for p in scope.params if (m := _SET.search(p))} - used
+    for other in sorted(others):
+        renamed = {name: name[:m.start(2)] + other for name, m in given.items() if m}
+        if all(new in scope.params for new in renamed.values()):
+            args = [ast.Name(renamed[a.id], ast.Load()) if isinstance(a, ast.Name) and a.id in renamed else a
+                    for a in node.args]
+            yield "other-set", ast.Call(node.func, args, node.keywords)
+
+
+def _unpacked_argument(node: ast.expr, parents: dict[int, ast.AST], scope: _Scope) -> bool:
+    """A parameter among the names a tuple is unpacked into (``n_x, n_h, n_y = layer_sizes(X, Y)``
+    in a function given n_h): the caller's value is lost."""
+    tuple_ = parents.get(id(node))
+    return (isinstance(node, ast.Name) and node.id in scope.params and isinstance(tuple_, ast.Tuple)
+            and isinstance(parents.get(id(tuple_)), ast.Assign))
+
+
+def _aliases(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
+    """``dZ = dA`` for a copy of the array given: its entries set later change the caller's."""
+    if (isinstance(node, ast.Name) and node.id in scope.params and isinstance(parent, ast.Assign)
+            and parent.value is node and isinstance(scope.shapes.get(node.id), tuple)):
+        yield "copy", ast.Call(ast.Attribute(node, "copy", ast.Load()), [], [])
+
+
+def _keys(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
+    """Another prefix of the keys made at run time in this function: grads["dW" + str(l)] where
+    grads["db" + str(l)] belongs."""
+    if _is_text(node) and isinstance(parent, ast.BinOp) and parent.left is node:
+        for other in scope.prefixes:
+            if other != node.value:
+                yield "wrong-key", ast.Constant(other)
 
 
 def _transpose(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
@@ -410,6 +511,12 @@ def _names(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
             for other in scope.family(text):  # W1 for W2, A_prev for A: the same name, another layer
                 if scope.shapes.get(other) != shape:
                     yield "other-layer", scope.expr(other)
+            if text in scope.params and len(shape) == 2:  # X_test given where X_train belongs
+                for other in scope.params:
+                    theirs = scope.shapes.get(other)
+                    if (other != text and isinstance(theirs, tuple) and len(theirs) == 2 and theirs[0] == shape[0]
+                            and theirs[1] != shape[1] and _stem_of_set(other) == _stem_of_set(text)):
+                        yield "other-set", scope.expr(other)
     if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Constant):
         for new in _offsets(node.slice, scope):
             yield "wrong-layer", ast.Subscript(node.value, new, ast.Load())
@@ -447,9 +554,14 @@ def _terms(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
                     yield "remove-term", keep
 
 
-def _bounds(node: ast.expr) -> Iterator[tuple[str, ast.expr]]:
+def _bounds(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
     """range() with its start or its stop one further or one nearer (a loop over the layers
-    that stops a layer early)."""
+    that stops a layer early); and a counter taken modulo one further or one nearer (every
+    100th iteration counted from 1 instead of 0)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        for new in _offsets(node.left, scope):
+            yield "every-nth", ast.BinOp(new, ast.Mod(), node.right)
+        return
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range"
             and 1 <= len(node.args) <= 3 and not node.keywords):
         return
@@ -603,7 +715,9 @@ def _read_through(node: ast.expr, scope: _Scope) -> bool:
     result that is itself transposed (``np.log(AL).T``)."""
     parent = scope.parents.get(id(node))
     if isinstance(parent, ast.Attribute):
-        return parent.attr in ("shape", "T")
+        return parent.attr in ("shape", "T", "size")
+    if isinstance(parent, ast.Call) and _is_builtin_len(parent):  # len(X): a count (size-for-m), no product
+        return True
     while isinstance(parent, ast.Call) and len(parent.args) == 1:
         parent = scope.parents.get(id(parent))
     return isinstance(parent, ast.Attribute) and parent.attr == "T"

@@ -97,8 +97,9 @@ class Repair:
             else:
                 added = len(edit.before) >= 2 and edit.before in edit.after  # `dZ1 @ X.T / m`, `W2.T`: said in full
                 long = len(edit.before) > 24  # the line quoted just before shows it
-                instead = "" if added or long else f" instead of {code_span(edit.before)}"
-                parts.append(f"{self.where(k)}: {code_span(code)} — with {code_span(edit.after)} here{instead}")
+                before, after = _quoted_like(edit.before, code), _quoted_like(edit.after, code)
+                instead = "" if added or long else f" instead of {code_span(before)}"
+                parts.append(f"{self.where(k)}: {code_span(code)} — with {code_span(after)} here{instead}")
         fixed_by = "with that fixed" if hint == "line" and len(parts) == 1 else \
             "with those fixed" if hint == "line" else ""
         return ", and ".join(parts) + (f"; {fixed_by}" if fixed_by else "") + f", {said} {verb} right."
@@ -110,6 +111,14 @@ class Repair:
                       for (f, n, code), e in zip(self.places, self.edits)],
             "fixes": self.fixes,
         }
+
+
+def _quoted_like(text: str, code: str) -> str:
+    """An expression the grader wrote (ast.unparse quotes with ') in the quotes of the student's
+    line: cache["A1"] beside their cache["Z1"]."""
+    if '"' in code and "'" not in code and '"' not in text:
+        return text.replace("'", '"')
+    return text
 
 
 def repair_report(functions: list[FunctionResult], workload: Workload, loaded: LoadedSource, run: Execution,
@@ -153,6 +162,17 @@ def with_repair(mistakes: list[Mistake], found: Repair, fn: FunctionSpec, hint: 
             mistake.message = f"{mistake.message} At {part.sentence(hint, fn.upstream)}"
             mistake.repair = part.as_dict()
         return mistakes
+    if len(catalogue) == len(found.edits) == 1:
+        named = {catalogue[0].step, *catalogue[0].affects}
+        beyond = {s for m in mistakes if m.source != "catalogue" and m.id in _VALUE_KINDS and not m.caused_by
+                  for s in (m.affects or [m.step])} - named
+        if beyond and beyond <= set(found.fixes):
+            # one edit makes right steps the named mistake cannot change, which a finding of their own
+            # said were wrong (cache['Z1'] read for A1: dW2 is wrong too, where a tanh derivative
+            # written with Z1 leaves it right): the name fits some values, not the slip, and the
+            # operator says what the edit does
+            mistakes = [m for m in mistakes if m is not catalogue[0]]
+            catalogue = []
     if catalogue:
         first = catalogue[0]
         first.message = f"{first.message} At {sentence}"
@@ -161,8 +181,10 @@ def with_repair(mistakes: list[Mistake], found: Repair, fn: FunctionSpec, hint: 
         return [m for m in mistakes if m.source == "catalogue" or m.caused_by
                 or not set(m.affects or [m.step]) <= set(found.fixes)]
     unset = next((m for m in mistakes if m.id == "exception" and "UnboundLocalError" in m.message), None)
+    if unset is None and all(e.kind == "copy" for e in found.edits):  # the input changed in place: that finding
+        unset = next((m for m in mistakes if m.id == "modifies-input"), None)  # is the mistake, the copy its line
     if unset is not None:  # what Python said is the mistake (a name set in one branch only); the edit is the line
-        unset.message = f"{unset.message} At {sentence}"
+        unset.message = f"{unset.message}{'' if unset.message.endswith('.') else '.'} At {sentence}"
         unset.repair = found.as_dict()
         return [m for m in mistakes if m is unset or m.id not in _VALUE_KINDS]
     kept = [m for m in mistakes if m.id not in _VALUE_KINDS]
