@@ -178,8 +178,8 @@ def edits(func: ast.FunctionDef, shapes: dict[str, Any], helpers: Sequence[str] 
     for node in nodes:
         if id(node) in skip or not isinstance(node, ast.expr):
             continue
-        if isinstance(getattr(node, "ctx", None), ast.Store):
-            if _unpacked_argument(node, parents, scope):
+        if isinstance(getattr(node, "ctx", None), ast.Store):  # a name assigned: only an argument unpacked over
+            if _unpacked_argument(node, parents, scope) and (kinds is None or "overwritten-argument" in kinds):
                 found.append(Edit("overwritten-argument", index[id(node)], node.lineno, node.id, "_",
                                   ast.Name("_", ast.Store()), frozenset({index[id(node)]}),
                                   (node.lineno, node.col_offset, node.end_lineno or node.lineno,
@@ -301,9 +301,12 @@ class _Scope:
         return None
 
 
+_SET = re.compile(r"(_?)(train|test|dev|val|valid|validation)$", re.IGNORECASE)  # X_train, X_test
+
+
 def _stem_of_set(name: str) -> str:
     """A name without the data set it is of (X of X_train, X_test, X_dev)."""
-    return re.sub(r"_?(?:train|test|dev|val|valid|validation)$", "", name, flags=re.IGNORECASE)
+    return _SET.sub("", name)
 
 
 def _stem(name: str) -> str:
@@ -350,9 +353,6 @@ def _complements(node: ast.expr) -> Iterator[tuple[str, ast.expr]]:
         lost = _one_minus(node.args[0])
         other = lost if lost is not None else ast.BinOp(ast.Constant(1), ast.Sub(), node.args[0])
         yield "complement", _call_like(node, [other])
-
-
-_SET = re.compile(r"(_?)(train|test|dev|val|valid|validation)$", re.IGNORECASE)
 
 
 def _sets(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
