@@ -116,6 +116,9 @@ KINDS: dict[str, tuple[str, str]] = {
     "overwritten-argument": ("an argument is overwritten",
                              "The caller gives this value; unpacking a helper's result into the same name "
                              "replaces it. Unpack into another name (or _) to keep the argument."),
+    "unpack-order": ("the values are unpacked in the wrong order",
+                     "A tuple unpacks in the order it was packed: a cache made as (A_prev, W, b) is read back "
+                     "with A_prev, W, b = cache."),
     "copy": ("the array given is changed in place",
              "`dZ = dA` copies nothing: both names are the same array, so setting entries of dZ changes the "
              "caller's dA too. Set the entries of a copy: dA.copy(), or np.array with copy=True."),
@@ -178,12 +181,13 @@ def edits(func: ast.FunctionDef, shapes: dict[str, Any], helpers: Sequence[str] 
     for node in nodes:
         if id(node) in skip or not isinstance(node, ast.expr):
             continue
-        if isinstance(getattr(node, "ctx", None), ast.Store):  # a name assigned: only an argument unpacked over
-            if _unpacked_argument(node, parents, scope) and (kinds is None or "overwritten-argument" in kinds):
-                found.append(Edit("overwritten-argument", index[id(node)], node.lineno, node.id, "_",
-                                  ast.Name("_", ast.Store()), frozenset({index[id(node)]}),
-                                  (node.lineno, node.col_offset, node.end_lineno or node.lineno,
-                                   node.end_col_offset or 0)))
+        if isinstance(getattr(node, "ctx", None), ast.Store):  # assigned: an argument unpacked over, an order
+            for kind, new in _targets(node, parents, scope):
+                if kinds is None or kind in kinds:
+                    found.append(Edit(kind, index[id(node)], node.lineno, ast.unparse(node), ast.unparse(new), new,
+                                      frozenset(index[id(n)] for n in ast.walk(node)),
+                                      (node.lineno, node.col_offset, node.end_lineno or node.lineno,
+                                       node.end_col_offset or 0)))
             continue
         if isinstance(parents.get(id(node)), ast.keyword):
             continue
@@ -373,12 +377,23 @@ def _sets(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
             yield "other-set", ast.Call(node.func, args, node.keywords)
 
 
-def _unpacked_argument(node: ast.expr, parents: dict[int, ast.AST], scope: _Scope) -> bool:
-    """A parameter among the names a tuple is unpacked into (``n_x, n_h, n_y = layer_sizes(X, Y)``
-    in a function given n_h): the caller's value is lost."""
-    tuple_ = parents.get(id(node))
-    return (isinstance(node, ast.Name) and node.id in scope.params and isinstance(tuple_, ast.Tuple)
-            and isinstance(parents.get(id(tuple_)), ast.Assign))
+def _targets(node: ast.expr, parents: dict[int, ast.AST], scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
+    """Edits of what a tuple is unpacked into: a parameter among the names (``n_x, n_h, n_y =
+    layer_sizes(X, Y)`` in a function given n_h: the caller's value is lost), or two names in
+    each other's place (``W, A_prev, b = cache`` for ``A_prev, W, b = cache``)."""
+    if not isinstance(parents.get(id(node)), ast.Assign):
+        tuple_ = parents.get(id(node))
+        if (isinstance(node, ast.Name) and node.id in scope.params and isinstance(tuple_, ast.Tuple)
+                and isinstance(parents.get(id(tuple_)), ast.Assign)):
+            yield "overwritten-argument", ast.Name("_", ast.Store())
+        return
+    names = node.elts if isinstance(node, ast.Tuple) else []
+    if 2 <= len(names) <= 4 and all(isinstance(n, ast.Name) for n in names):
+        for i in range(len(names)):
+            for j in range(i + 1, len(names)):
+                order = list(names)
+                order[i], order[j] = names[j], names[i]
+                yield "unpack-order", ast.Tuple(order, ast.Store())
 
 
 def _aliases(node: ast.expr, parent: ast.AST | None, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
@@ -511,8 +526,8 @@ def _names(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
             for other in scope.family(text):  # W1 for W2, A_prev for A: the same name, another layer
                 if scope.shapes.get(other) != shape:
                     yield "other-layer", scope.expr(other)
-            if text in scope.params and len(shape) == 2:  # X_test given where X_train belongs
-                for other in scope.params:
+            if _SET.search(text) and len(shape) == 2:  # X_test given where X_train belongs
+                for other in scope.shapes:
                     theirs = scope.shapes.get(other)
                     if (other != text and isinstance(theirs, tuple) and len(theirs) == 2 and theirs[0] == shape[0]
                             and theirs[1] != shape[1] and _stem_of_set(other) == _stem_of_set(text)):
