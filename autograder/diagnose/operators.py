@@ -346,6 +346,13 @@ def _precedence(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]
     inner = node.left
     if isinstance(inner, ast.BinOp) and isinstance(inner.op, (ast.Div, ast.Mult)):
         yield "precedence", ast.BinOp(inner.left, inner.op, ast.BinOp(inner.right, node.op, node.right))
+    product = node.right  # c − a * b read as (c − a) * b, c the last term before it: 1 - Y * np.log(1 - A)
+    if isinstance(product, ast.BinOp) and isinstance(product.op, ast.Mult):
+        head, last = (inner.left, inner.right) if isinstance(inner, ast.BinOp) and isinstance(
+            inner.op, (ast.Add, ast.Sub)) else (None, inner)
+        if isinstance(last, (ast.Constant, ast.Name)):
+            grouped = ast.BinOp(ast.BinOp(last, node.op, product.left), ast.Mult(), product.right)
+            yield "precedence", grouped if head is None else ast.BinOp(head, inner.op, grouped)
     if (isinstance(inner, ast.Call) and len(inner.args) == 1 and not inner.keywords
             and _callee(inner) in _ACTIVATIONS | scope.helpers):
         yield "outside-call", ast.Call(inner.func, [ast.BinOp(inner.args[0], node.op, node.right)], [])
