@@ -117,8 +117,8 @@ KINDS: dict[str, tuple[str, str]] = {
                              "The caller gives this value; unpacking a helper's result into the same name "
                              "replaces it. Unpack into another name (or _) to keep the argument."),
     "unpack-order": ("the values are unpacked in the wrong order",
-                     "A tuple unpacks in the order it was packed: a cache made as (A_prev, W, b) is read back "
-                     "with A_prev, W, b = cache."),
+                     "A tuple unpacks in the order it was packed: a cache made as (A_prev, W, b) gives A_prev "
+                     "first, then W, then b."),
     "copy": ("the array given is changed in place",
              "`dZ = dA` copies nothing: both names are the same array, so setting entries of dZ changes the "
              "caller's dA too. Set the entries of a copy: dA.copy(), or np.array with copy=True."),
@@ -387,7 +387,7 @@ def _sets(node: ast.expr, scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
 def _targets(node: ast.expr, parents: dict[int, ast.AST], scope: _Scope) -> Iterator[tuple[str, ast.expr]]:
     """Edits of what a tuple is unpacked into: a parameter among the names (``n_x, n_h, n_y =
     layer_sizes(X, Y)`` in a function given n_h: the caller's value is lost), or two names in
-    each other's place (``W, A_prev, b = cache`` for ``A_prev, W, b = cache``)."""
+    each other's place (``W, A_prev, b = cache`` for a cache packed as ``(A_prev, W, b)``)."""
     if not isinstance(parents.get(id(node)), ast.Assign):
         tuple_ = parents.get(id(node))
         if (isinstance(node, ast.Name) and node.id in scope.params and isinstance(tuple_, ast.Tuple)
