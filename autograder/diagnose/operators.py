@@ -181,20 +181,15 @@ def edits(func: ast.FunctionDef, shapes: dict[str, Any], helpers: Sequence[str] 
     for node in nodes:
         if id(node) in skip or not isinstance(node, ast.expr):
             continue
+        parent = parents.get(id(node))
         if isinstance(getattr(node, "ctx", None), ast.Store):  # assigned: an argument unpacked over, an order
-            for kind, new in _targets(node, parents, scope):
-                if kinds is None or kind in kinds:
-                    found.append(Edit(kind, index[id(node)], node.lineno, ast.unparse(node), ast.unparse(new), new,
-                                      frozenset(index[id(n)] for n in ast.walk(node)),
-                                      (node.lineno, node.col_offset, node.end_lineno or node.lineno,
-                                       node.end_col_offset or 0)))
-            continue
-        if isinstance(parents.get(id(node)), ast.keyword):
-            continue
-        if _is_text(node) and node.value not in scope.prefixes:  # no operator edits text but a key's prefix
-            continue
+            proposals = _targets(node, parents, scope)
+        elif isinstance(parent, ast.keyword) or _is_text(node) and node.value not in scope.prefixes:
+            continue  # no operator edits text but a key's prefix
+        else:
+            proposals = _proposals(node, parent, scope)
         before, span = None, None
-        for kind, new in _proposals(node, parents.get(id(node)), scope):
+        for kind, new in proposals:
             if kinds is not None and kind not in kinds:
                 continue
             before = before or ast.unparse(node)

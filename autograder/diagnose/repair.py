@@ -180,13 +180,15 @@ def with_repair(mistakes: list[Mistake], found: Repair, fn: FunctionSpec, hint: 
         # a step the edit makes right is no second mistake ("dW2: the values differ" beside it)
         return [m for m in mistakes if m.source == "catalogue" or m.caused_by
                 or not set(m.affects or [m.step]) <= set(found.fixes)]
-    unset = next((m for m in mistakes if m.id == "exception" and "UnboundLocalError" in m.message), None)
-    if unset is None and all(e.kind == "copy" for e in found.edits):  # the input changed in place: that finding
-        unset = next((m for m in mistakes if m.id == "modifies-input"), None)  # is the mistake, the copy its line
-    if unset is not None:  # what Python said is the mistake (a name set in one branch only); the edit is the line
-        unset.message = f"{unset.message}{'' if unset.message.endswith('.') else '.'} At {sentence}"
-        unset.repair = found.as_dict()
-        return [m for m in mistakes if m is unset or m.id not in _VALUE_KINDS]
+    # a finding that already says what the mistake is, the edit being its line: what Python said (a
+    # name set in one branch only), or the input changed in place when the edit is a copy
+    said = next((m for m in mistakes if m.id == "exception" and "UnboundLocalError" in m.message), None)
+    if said is None and all(e.kind == "copy" for e in found.edits):
+        said = next((m for m in mistakes if m.id == "modifies-input"), None)
+    if said is not None:
+        said.message = f"{said.message}{'' if said.message.endswith('.') else '.'} At {sentence}"
+        said.repair = found.as_dict()
+        return [m for m in mistakes if m is said or m.id not in _VALUE_KINDS]
     kept = [m for m in mistakes if m.id not in _VALUE_KINDS]
     step = found.target or fn.name
     kinds = sorted({e.kind for e in found.edits})

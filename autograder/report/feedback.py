@@ -26,14 +26,17 @@ def _full(item: dict) -> bool:
     return item["score"] >= item["max_score"] - 1e-6
 
 
+def _note_lines(notes: list[str], verbose: bool) -> list[str]:
+    """How the file was read, under the score: every note with --verbose, else the compact list."""
+    return [line for note in (notes if verbose else compact_notes(notes)) for line in _wrap(f"note: {note}", "  ")]
+
+
 def render_text(report: dict, functions: list[str] | None = None, verbose: bool = False) -> str:
     """The score, then what to fix in order (one line per mistake), notes, then each function."""
     lines = [f"{report.get('assignment', '')} — {report['submission']}: {report['score']:g} / {report['max_score']:g}"]
     if report["error"]:  # with how the file was read: a cell that does not parse is often why
         lines.append(f"  error: {report['error']}")
-        for note in report.get("notes", []) if verbose else compact_notes(report.get("notes", [])):
-            lines += _wrap(f"note: {note}", "  ")
-        return "\n".join(lines)
+        return "\n".join(lines + _note_lines(report.get("notes", []), verbose))
     context = Context(report)
     relevant = [f for f in context.findings
                 if not functions or f.function in functions or set(f.seen_in) & set(functions)]
@@ -51,8 +54,7 @@ def render_text(report: dict, functions: list[str] | None = None, verbose: bool 
         lines.append(f"  note: {len(notes)} note{'s' if len(notes) > 1 else ''} on how your file was read "
                      "(the whole report, or --verbose, shows them)")
     else:
-        for note in (notes if verbose else compact_notes(notes)):
-            lines += _wrap(f"note: {note}", "  ")
+        lines += _note_lines(notes, verbose)
     shown = [fn for fn in report["functions"] if not functions or fn["name"] in functions]
     if not functions and not verbose:
         right = [fn for fn in shown if _full(fn) and fn.get("max_score")]
